@@ -1,0 +1,54 @@
+/** Typed errors with a plain message a user can act on. Every failure the engine knows about is one of these. */
+
+export type ContextLensErrorCode =
+  | 'MODEL_FOLDER_MISSING'
+  | 'NOT_A_MASKED_LM'
+  | 'CORRUPT_MODEL'
+  | 'OFFLINE_NOT_CACHED'
+  | 'DOWNLOAD_FAILED'
+  | 'CANCELLED'
+  | 'EMPTY_INPUT'
+  | 'INPUT_TOO_LARGE'
+  | 'BINARY_INPUT'
+  | 'BACKEND_UNAVAILABLE';
+
+export class ContextLensError extends Error {
+  constructor(
+    readonly code: ContextLensErrorCode,
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+    this.name = 'ContextLensError';
+  }
+}
+
+export function cancelledError(): ContextLensError {
+  return new ContextLensError('CANCELLED', 'The request was cancelled.');
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw cancelledError();
+}
+
+export function isContextLensError(e: unknown, code?: ContextLensErrorCode): e is ContextLensError {
+  return e instanceof ContextLensError && (code === undefined || e.code === code);
+}
+
+/** Errors cross the worker boundary as plain objects. */
+export interface SerializedError {
+  code: ContextLensErrorCode | 'INTERNAL';
+  message: string;
+  detail?: string;
+}
+
+export function serializeError(e: unknown): SerializedError {
+  if (e instanceof ContextLensError) return { code: e.code, message: e.message, detail: e.detail };
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { code: 'INTERNAL', message: `Internal error: ${err.message}`, detail: err.stack };
+}
+
+export function deserializeError(s: SerializedError): Error {
+  if (s.code === 'INTERNAL') return Object.assign(new Error(s.message), { detail: s.detail });
+  return new ContextLensError(s.code, s.message, s.detail);
+}

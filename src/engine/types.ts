@@ -1,0 +1,89 @@
+/** Shapes produced by the analysis engine. No `vscode` import anywhere under src/engine. */
+
+export type Dtype = 'fp32' | 'q8';
+export type DevicePreference = 'auto' | 'cpu' | 'wasm' | 'webgpu';
+
+export interface ModelSpec {
+  /** A Hub id (`Xenova/bert-base-chinese`) or an absolute path to a folder in the Hub layout. */
+  model: string;
+  dtype: Dtype;
+  device: DevicePreference;
+  /** Where downloaded Hub files and edited graphs are kept. */
+  cacheDir: string;
+  /** Hub mirror base URL (tests point it at a local server). Default: https://huggingface.co/ */
+  remoteHost?: string;
+  revision?: string;
+  /** Only use what is cached: never touch the network. */
+  offline?: boolean;
+}
+
+export interface ModelInfo {
+  model: string;
+  source: 'folder' | 'hub';
+  dtype: Dtype;
+  /** The backend that actually runs: 'cpu' (onnxruntime-node), 'wasm', 'webgpu'. */
+  backend: string;
+  numLayers: number;
+  numHeads: number;
+  hiddenSize: number;
+  vocabSize: number;
+  maxTokens: number;
+  loadMs: number;
+}
+
+export interface Guess {
+  token: string;
+  id: number;
+  probability: number;
+}
+
+export interface AnalysedToken {
+  /** Position in `Analysis.tokens`. */
+  index: number;
+  id: number;
+  /** The vocabulary piece, e.g. `##ing`, `果`, `[CLS]`. */
+  piece: string;
+  /** [start, end) in the analysed text, UTF-16 code units; special tokens have start === end. */
+  start: number;
+  end: number;
+  special: boolean;
+}
+
+export interface AnalysisWindow {
+  /** For each position of this window's model input: the index in `Analysis.tokens`. */
+  tokenIndices: number[];
+  /** One Float32Array per layer, [heads][n][n] row-major, n = tokenIndices.length. */
+  attentions: Float32Array[];
+}
+
+export interface Analysis {
+  text: string;
+  model: ModelInfo;
+  /** [CLS], the text's tokens, [SEP]. */
+  tokens: AnalysedToken[];
+  /** hiddenStates[layer] (0 = embeddings … numLayers): [tokens.length][hiddenSize] row-major. */
+  hiddenStates: Float32Array[];
+  /** One window when the text fits the model; several overlapping windows otherwise. */
+  windows: AnalysisWindow[];
+  /** True when the text was longer than the model's maximum and was analysed in windows. */
+  windowed: boolean;
+  /** guesses[i]: top-k when token i alone is masked; [] for special tokens; null if not asked. */
+  guesses: Guess[][] | null;
+  timings: Record<string, number>;
+}
+
+export interface AnalyzeOptions {
+  topK?: number;
+  /** Compute the per-token masked guesses (one batched forward). Default true. */
+  guesses?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ProgressEvent {
+  phase: 'download' | 'graph-edit' | 'load' | 'analyze';
+  file?: string;
+  loaded?: number;
+  total?: number;
+  /** 0..1 when known */
+  fraction?: number;
+}

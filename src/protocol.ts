@@ -1,0 +1,118 @@
+/**
+ * The one message protocol between the extension host and the Embedding Map webview.
+ * Both bundles import this file; nothing else crosses the boundary.
+ */
+
+export type ProjectionMethod = 'umap' | 'pca';
+
+export interface GuessView {
+  token: string;
+  probability: number;
+}
+
+export interface TokenView {
+  index: number;
+  /** Vocabulary piece (`##ing`, `[CLS]`). Data from the user's file: never inserted as HTML. */
+  piece: string;
+  /** The original text the token covers (empty for special tokens). */
+  surface: string;
+  start: number;
+  end: number;
+  special: boolean;
+  guesses: GuessView[];
+}
+
+export interface SnippetView {
+  id: string;
+  /** e.g. `demo/apple.txt:3` */
+  label: string;
+  text: string;
+  tokens: TokenView[];
+  windowed: boolean;
+}
+
+export interface PointRef {
+  snippetId: string;
+  tokenIndex: number;
+}
+
+export interface MapPoint extends PointRef {
+  x: number;
+  y: number;
+}
+
+/** Same token text in two different contexts, with their cosine similarity at the current layer. */
+export interface TokenLink {
+  piece: string;
+  a: PointRef;
+  b: PointRef;
+  cosine: number;
+}
+
+export interface ProjectionView {
+  layer: number;
+  method: ProjectionMethod;
+  points: MapPoint[];
+  links: TokenLink[];
+}
+
+export interface AttentionLayerView {
+  snippetId: string;
+  layer: number;
+  numHeads: number;
+  /** Token indices (into the snippet's tokens) of the rows/columns. */
+  tokenIndices: number[];
+  /** [head][from][to] row-major, numHeads × n × n. */
+  weights: number[];
+}
+
+export interface AttentionGridView {
+  snippetId: string;
+  numLayers: number;
+  numHeads: number;
+  tokenIndices: number[];
+  /** [layer][head][from][to], pooled to at most 48 × 48 when the snippet is longer. */
+  size: number;
+  weights: number[];
+}
+
+export interface ModelStatusView {
+  label: string;
+  state: 'idle' | 'downloading' | 'loading' | 'ready' | 'error';
+  numLayers: number;
+  numHeads: number;
+}
+
+export type HostToWebview =
+  | { type: 'init'; strings: Record<string, string>; layer: number; projection: ProjectionMethod }
+  | { type: 'model'; model: ModelStatusView }
+  | { type: 'snippets'; snippets: SnippetView[] }
+  | { type: 'projection'; projection: ProjectionView }
+  | { type: 'progress'; message: string | null; fraction?: number }
+  | { type: 'attention'; attention: AttentionLayerView }
+  | { type: 'attentionGrid'; grid: AttentionGridView }
+  | { type: 'error'; message: string };
+
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'setLayer'; layer: number }
+  | { type: 'setProjection'; method: ProjectionMethod }
+  | { type: 'requestAttention'; snippetId: string; layer: number }
+  | { type: 'requestAttentionGrid'; snippetId: string }
+  | { type: 'revealToken'; ref: PointRef }
+  | { type: 'exportAnalysis'; format: 'json' | 'projector' }
+  | { type: 'saveImage'; format: 'png' | 'svg'; dataUrl: string }
+  | { type: 'clear' };
+
+/** What the webview keeps with vscode.setState, restored after hide/show and window reload. */
+export interface WebviewPersistedState {
+  tab: 'map' | 'tokens' | 'attention';
+  layer: number;
+  projection: ProjectionMethod;
+  hideSpecial: boolean;
+  selectedSnippetId?: string;
+  selectedTokens: number[];
+  head: number;
+  /** The host re-analyses these after a window reload (WebviewPanelSerializer). */
+  snippets: { uri: string; label: string; text: string; startOffset: number }[];
+}
