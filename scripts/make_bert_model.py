@@ -33,6 +33,10 @@ ap.add_argument("--vocab-pad", type=int, default=0, help="extra [unusedN] tokens
 ap.add_argument("--position-init-std", type=float, default=0.01)
 ap.add_argument("--position-lr-scale", type=float, default=1.0)
 ap.add_argument("--no-reference", action="store_true")
+ap.add_argument("--save-torch", action="store_true", help="also write torch_state.pt (for --torch-bench)")
+ap.add_argument("--torch-bench", default="", help="comma-separated token counts: load OUT/torch_state.pt, time torch "
+                "eager fp32 forwards with attentions and hidden states, print JSON, write nothing")
+ap.add_argument("--repeats", type=int, default=5)
 args = ap.parse_args()
 torch.manual_seed(0)
 random.seed(0)
@@ -277,6 +281,31 @@ with torch.no_grad():
     model.bert.embeddings.position_embeddings.weight.normal_(0.0, args.position_init_std)
     model.bert.embeddings.token_type_embeddings.weight.normal_(0.0, args.position_init_std)
 
+if args.torch_bench:
+    # Same weights as OUT/onnx/model.onnx: the stack exBERT and BertViz run on (PyTorch eager, fp32).
+    model.load_state_dict(torch.load(os.path.join(args.out, "torch_state.pt")))
+    model.eval()
+    model.return_extras = True
+    blas = "unknown"
+    try:
+        blas = [l.strip() for l in torch.__config__.show().splitlines() if "BLAS_INFO" in l or "LAPACK_INFO" in l]
+    except Exception:
+        pass
+    results = {"threads": torch.get_num_threads(), "blas": blas, "torch": torch.__version__, "runs": {}}
+    for n in [int(x) for x in args.torch_bench.split(",")]:
+        ids = torch.randint(len(specials), V, (1, n))
+        ids[0, 0], ids[0, -1] = CLS, SEP
+        with torch.no_grad():
+            model(ids, torch.ones_like(ids), torch.zeros_like(ids))  # warm-up
+            times = []
+            for _ in range(args.repeats):
+                t = time.perf_counter()
+                model(ids, torch.ones_like(ids), torch.zeros_like(ids))
+                times.append((time.perf_counter() - t) * 1000)
+        results["runs"][str(n)] = times
+    print(json.dumps(results))
+    sys.exit(0)
+
 # ---------------- brief masked-LM training ----------------
 position_params = [model.bert.embeddings.position_embeddings.weight, model.bert.embeddings.token_type_embeddings.weight]
 other_params = [p for p in model.parameters() if all(p is not q for q in position_params)]
@@ -320,6 +349,8 @@ torch.onnx.export(
     dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes, "logits": axes},
     opset_version=args.opset, do_constant_folding=True)
 quantize_dynamic_uint8(fp32_path, os.path.join(onnx_dir, "model_quantized.onnx"))
+if args.save_torch:
+    torch.save(model.state_dict(), os.path.join(args.out, "torch_state.pt"))
 
 
 def f32_base64(t):

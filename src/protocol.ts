@@ -29,6 +29,10 @@ export interface SnippetView {
   text: string;
   tokens: TokenView[];
   windowed: boolean;
+  /** Optional (additive): the document the snippet came from and its offset there, so the webview can
+   *  keep them in WebviewPersistedState.snippets for the host to re-analyse after a window reload. */
+  uri?: string;
+  startOffset?: number;
 }
 
 export interface PointRef {
@@ -58,6 +62,7 @@ export interface ProjectionView {
 
 export interface AttentionLayerView {
   snippetId: string;
+  /** Attention layers count from 0 (0 … numLayers-1); show it as "layer {layer + 1}". Map layers count 0 = embeddings … numLayers. */
   layer: number;
   numHeads: number;
   /** Token indices (into the snippet's tokens) of the rows/columns. */
@@ -97,7 +102,7 @@ export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'setLayer'; layer: number }
   | { type: 'setProjection'; method: ProjectionMethod }
-  | { type: 'requestAttention'; snippetId: string; layer: number }
+  | { type: 'requestAttention'; snippetId: string; /** 0-based attention layer */ layer: number }
   | { type: 'requestAttentionGrid'; snippetId: string }
   | { type: 'revealToken'; ref: PointRef }
   | { type: 'exportAnalysis'; format: 'json' | 'projector' }
@@ -112,7 +117,10 @@ export interface WebviewPersistedState {
   hideSpecial: boolean;
   selectedSnippetId?: string;
   selectedTokens: number[];
+  /** -1 = all heads (mean). */
   head: number;
+  /** Optional (additive): the attention tab's 0-based layer. */
+  attentionLayer?: number;
   /** The host re-analyses these after a window reload (WebviewPanelSerializer). */
   snippets: { uri: string; label: string; text: string; startOffset: number }[];
 }

@@ -1,0 +1,132 @@
+// `npm test`: every test layer, each timed; exit code non-zero if any layer fails.
+//   setup   scripts/ci-setup.sh: Node 24, code-server, chromium (cached outside the clone)
+//   build   node scripts/build.mjs
+//   unit    node --test dist/test/unit/
+//   package scripts/package-vsix.mjs (production build, vsce package --target linux-x64)
+//   inhost  dist/test/inhost/index.js inside code-server's extension host, extension installed from the VSIX
+//   e2e     test/e2e/*.e2e.test.mjs (node:test + Playwright + Chromium) against one code-server
+//
+// Usage: npm test [-- --only unit|inhost|e2e[,…]] [--devpath] [--grep TEXT] [e2e test files…]
+//   --only     run only these test layers (plus what they need: build, package)
+//   --devpath  load the extension from the repo instead of the VSIX (skips packaging)
+//   --grep     in-host tests whose "suite: name" contains TEXT; e2e tests whose name matches TEXT
+// The in-host and e2e layers set CONTEXT_LENS_MODEL to test/fixtures/tiny-bert unless it is set.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { demoFolder, ensureTools, exitOnSignals, fixtureModel, installVsix, repoRoot, secondsSince, spawnGroup, startCodeServer, stopGroup } from './codeServer.mjs';
+import { packageVsix } from './package-vsix.mjs';
+import { runInCodeServer } from '../test/inhost/runInCodeServer.mjs';
+
+const LAYERS = ['unit', 'inhost', 'e2e'];
+const E2E_TIMEOUT_S = 600;
+
+const { values: opts, positionals: e2eFiles } = parseArgs({
+  allowPositionals: true,
+  options: { only: { type: 'string' }, devpath: { type: 'boolean', default: false }, grep: { type: 'string' } },
+});
+const only = opts.only ? opts.only.split(',').map((s) => s.trim()) : LAYERS;
+const bad = only.filter((l) => !LAYERS.includes(l));
+if (bad.length) { console.error(`unknown layer(s) ${bad.join(', ')}: choose from ${LAYERS.join(', ')}`); process.exit(2); }
+const wants = (l) => only.includes(l);
+const needsVsCode = wants('inhost') || wants('e2e');
+process.env.CONTEXT_LENS_MODEL ||= fixtureModel;
+exitOnSignals();
+
+/** Runs a command in its own process group (ended with it on Ctrl-C); resolves with its exit code. */
+function run(cmd, args, { timeoutS, env } = {}) {
+  return new Promise((resolve) => {
+    const child = spawnGroup(cmd, args, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...env } });
+    const timer = timeoutS && setTimeout(() => { console.error(`${cmd} ${args.join(' ')}: timed out after ${timeoutS} s`); stopGroup(child); }, timeoutS * 1000);
+    child.on('exit', (code, signal) => { clearTimeout(timer); resolve(code ?? (signal ? 1 : 0)); });
+  });
+}
+
+const results = [];
+/** Runs one layer: prints its banner and wall time, records pass/fail. Returns true when it passed. */
+async function layer(name, fn) {
+  console.log(`\n=== ${name}`);
+  const t0 = performance.now();
+  let ok, note = '';
+  try {
+    const r = await fn(); // an exit code, a note (passed), or nothing (passed); throws when it fails
+    ok = typeof r === 'number' ? r === 0 : true;
+    if (typeof r === 'string') note = r;
+  } catch (e) {
+    ok = false;
+    console.error(`${name}: ${e.message ?? e}`);
+  }
+  const seconds = secondsSince(t0);
+  results.push({ name, ok, seconds, note });
+  console.log(`=== ${name}: ${ok ? 'ok' : 'FAILED'} (${seconds} s)${note ? ` ${note}` : ''}`);
+  return ok;
+}
+
+function summary() {
+  console.log('\n=== summary');
+  for (const r of results) console.log(`${r.ok ? 'ok    ' : 'FAILED'} ${r.name.padEnd(10)} ${r.seconds.padStart(6)} s ${r.note}`);
+  const failed = results.filter((r) => !r.ok);
+  console.log(failed.length ? `${failed.length} layer(s) failed: ${failed.map((r) => r.name).join(', ')}` : 'all layers passed');
+  return failed.length ? 1 : 0;
+}
+
+async function e2e(tools, vsix) {
+  const files = e2eFiles.length ? e2eFiles
+    : readdirSync(join(repoRoot, 'test/e2e')).filter((f) => f.endsWith('.e2e.test.mjs')).sort().map((f) => join('test/e2e', f));
+  if (!files.length) return 'no e2e tests';
+  let install;
+  if (vsix) install = await installVsix(tools, vsix);
+  const t0 = performance.now();
+  const cs = await startCodeServer({
+    tools, workspace: demoFolder, extensionsDir: install?.extensionsDir, label: 'code-server-e2e',
+    env: { CONTEXT_LENS_MODEL: process.env.CONTEXT_LENS_MODEL },
+    // --devpath: no package; the workbench loads the repo as a development extension.
+    smokeTestDriver: !vsix,
+  });
+  console.log(`code-server ${cs.url} ready in ${secondsSince(t0)} s`);
+  try {
+    const workbench = vsix ? cs.workbenchUrl() : cs.workbenchUrl({ payload: [['extensionDevelopmentPath', cs.remoteUri(repoRoot)]] });
+    return await run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1',
+      ...(opts.grep ? ['--test-name-pattern', opts.grep] : []), ...files], {
+      timeoutS: E2E_TIMEOUT_S,
+      env: {
+        CONTEXT_LENS_E2E_URL: cs.url, CONTEXT_LENS_E2E_WORKSPACE: demoFolder, CONTEXT_LENS_E2E_WORKBENCH: workbench,
+        CONTEXT_LENS_E2E_LOGS: join(cs.runDir, 'user-data', 'logs'), CONTEXT_LENS_CHROMIUM: tools.chromium,
+      },
+    });
+  } finally {
+    await cs.stop();
+    if (install) rmSync(install.extensionsDir, { recursive: true, force: true });
+  }
+}
+
+const tStart = performance.now();
+let tools, vsix;
+if (needsVsCode && !(await layer('setup', () => { tools = ensureTools(); }))) process.exit(summary());
+if (!(await layer('build', () => run(process.execPath, ['scripts/build.mjs'])))) process.exit(summary());
+
+if (wants('unit')) {
+  await layer('unit', async () => {
+    const dir = join(repoRoot, 'dist/test/unit');
+    if (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith('.test.js'))) return 'no unit tests';
+    return run(process.execPath, ['--test', '--test-reporter=spec', 'dist/test/unit/']);
+  });
+}
+
+if (needsVsCode && !opts.devpath) {
+  const ok = await layer('package', () => {
+    const p = packageVsix();
+    vsix = p.vsix;
+    return `${p.vsix.slice(repoRoot.length + 1)} ${(p.bytes / 1024 / 1024).toFixed(1)} MB`;
+  });
+  if (!ok) process.exit(summary());
+}
+
+if (wants('inhost')) {
+  await layer('inhost', () => runInCodeServer({ tools, vsix, devPath: opts.devpath ? repoRoot : undefined, grep: opts.grep }));
+}
+if (wants('e2e')) await layer('e2e', () => e2e(tools, vsix));
+
+console.log(`\ntotal ${secondsSince(tStart)} s`);
+process.exit(summary());

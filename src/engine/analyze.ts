@@ -1,0 +1,196 @@
+/**
+ * analyze() and guessesAt(): thin compositions over the tokenizer, the edited graph and the
+ * offset mapping, in the spirit of transformers.js pipelines.
+ */
+import { ContextLensError, throwIfAborted } from './errors';
+import { topKFromLogits } from './maskedGuesses';
+import type { LoadedModel } from './modelStore';
+import { planWindows } from './textWindows';
+import { tokenIndexAtOffset, tokenizeWithOffsets } from './tokenOffsets';
+import { checkInputText } from './inputCheck';
+import type { AnalysedToken, Analysis, AnalysisWindow, AnalyzeOptions, Guess } from './types';
+
+/** Largest logits block one masked-guess forward may produce (rows × tokens × vocabulary floats). */
+const MAX_LOGITS_BYTES = 96 * 1024 * 1024;
+/** Selections longer than this many characters are refused before tokenizing. */
+export const DEFAULT_MAX_CHARS = 200_000;
+
+interface OrtTensorLike {
+  data: unknown;
+  dims: readonly number[];
+}
+interface OrtSessionLike {
+  inputNames: readonly string[];
+  run(feeds: Record<string, unknown>, fetches?: string[]): Promise<Record<string, OrtTensorLike>>;
+}
+
+function sessionOf(lm: LoadedModel): OrtSessionLike {
+  const sessions = (lm.model as unknown as { sessions: Record<string, OrtSessionLike> }).sessions;
+  const session = sessions?.model ?? Object.values(sessions ?? {})[0];
+  if (!session) throw new ContextLensError('CORRUPT_MODEL', 'The model has no inference session.');
+  return session;
+}
+
+/**
+ * One forward over rows of equal length, fetching only the named outputs. Goes straight to the
+ * onnxruntime session (the one transformers.js created) so that unneeded outputs are not copied.
+ */
+export async function runRows(lm: LoadedModel, rows: number[][], fetches: string[]): Promise<Record<string, OrtTensorLike>> {
+  const session = sessionOf(lm);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Tensor } = require('@huggingface/transformers') as typeof import('@huggingface/transformers');
+  const batch = rows.length;
+  const n = rows[0].length;
+  const ids = new BigInt64Array(batch * n);
+  rows.forEach((row, r) => row.forEach((id, i) => (ids[r * n + i] = BigInt(id))));
+  const ones = new BigInt64Array(batch * n).fill(1n);
+  const feeds: Record<string, unknown> = {
+    input_ids: (new Tensor('int64', ids, [batch, n]) as unknown as { ort_tensor: unknown }).ort_tensor,
+    attention_mask: (new Tensor('int64', ones, [batch, n]) as unknown as { ort_tensor: unknown }).ort_tensor,
+  };
+  if (session.inputNames.includes('token_type_ids')) {
+    feeds.token_type_ids = (new Tensor('int64', new BigInt64Array(batch * n), [batch, n]) as unknown as { ort_tensor: unknown }).ort_tensor;
+  }
+  return session.run(feeds, fetches);
+}
+
+function floats(t: OrtTensorLike): Float32Array {
+  if (!(t.data instanceof Float32Array)) throw new ContextLensError('CORRUPT_MODEL', 'The model returned a non-float output.');
+  return t.data;
+}
+
+function idToPieceOf(lm: LoadedModel): (id: number) => string {
+  const tokenizer = lm.tokenizer as unknown as { convert_ids_to_tokens?: (ids: number[]) => string[]; decode: (ids: number[]) => string };
+  return (id) => tokenizer.convert_ids_to_tokens?.([id])[0] ?? tokenizer.decode([id]);
+}
+
+function specialIdSet(lm: LoadedModel): Set<number> {
+  const { cls, sep, pad, mask, unk } = lm.specialIds;
+  return new Set([cls, sep, pad, mask, unk].filter((x) => x >= 0));
+}
+
+/**
+ * For every position in `positions` of `windowIds`, the top-k guesses when that token alone is masked:
+ * one batched forward per chunk of rows, chunks sized so the logits stay under MAX_LOGITS_BYTES.
+ */
+async function maskedGuessesFor(
+  lm: LoadedModel,
+  windowIds: number[],
+  positions: number[],
+  topK: number,
+  signal: AbortSignal | undefined,
+  onRows?: (done: number) => void,
+): Promise<Guess[][]> {
+  const n = windowIds.length;
+  const vocab = lm.info.vocabSize;
+  const rowsPerChunk = Math.max(1, Math.floor(MAX_LOGITS_BYTES / (n * vocab * 4)));
+  const idToPiece = idToPieceOf(lm);
+  const exclude = specialIdSet(lm);
+  const out: Guess[][] = [];
+  for (let c = 0; c < positions.length; c += rowsPerChunk) {
+    throwIfAborted(signal);
+    const chunk = positions.slice(c, c + rowsPerChunk);
+    const rows = chunk.map((p) => windowIds.map((id, i) => (i === p ? lm.specialIds.mask : id)));
+    const { logits } = await runRows(lm, rows, ['logits']);
+    const data = floats(logits);
+    chunk.forEach((p, r) => out.push(topKFromLogits(data, (r * n + p) * vocab, vocab, topK, idToPiece, exclude)));
+    onRows?.(c + chunk.length);
+  }
+  return out;
+}
+
+export interface AnalyzeProgress {
+  (done: number, total: number): void;
+}
+
+/** Tokens, hidden states of every layer, attention of every head, masked guesses for every token. */
+export async function analyze(
+  lm: LoadedModel,
+  text: string,
+  options: AnalyzeOptions & { maxChars?: number; maxTokens?: number; onProgress?: AnalyzeProgress } = {},
+): Promise<Analysis> {
+  const { topK = 5, guesses: wantGuesses = true, signal } = options;
+  checkInputText(text, options.maxChars ?? DEFAULT_MAX_CHARS);
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const tokens = tokenizeWithOffsets(lm.tokenizer, text);
+  timings.tokenizeMs = performance.now() - t;
+  const textTokens = tokens.slice(1, -1);
+  if (textTokens.length === 0) {
+    throw new ContextLensError('EMPTY_INPUT', 'The selection has no tokens the model can read. Select some text first.');
+  }
+  const { numLayers, hiddenSize } = lm.info;
+  // The user may ask for shorter windows than the model allows (memory, attention legibility).
+  const maxTokens = Math.max(3, Math.min(lm.info.maxTokens, options.maxTokens ?? Infinity));
+  const T = tokens.length;
+  const plan = planWindows(textTokens.length, maxTokens);
+  const hiddenStates = Array.from({ length: numLayers + 1 }, () => new Float32Array(T * hiddenSize));
+  const windows: AnalysisWindow[] = [];
+  const guesses: Guess[][] | null = wantGuesses ? tokens.map(() => []) : null;
+  const fetches = [...lm.attentionOutputs, ...lm.hiddenStateOutputs];
+  const totalRows = wantGuesses ? textTokens.length : 0;
+  let rowsDone = 0;
+  t = performance.now();
+  let guessMs = 0;
+  for (let w = 0; w < plan.length; w++) {
+    throwIfAborted(signal);
+    const { start, end, keepStart, keepEnd } = plan[w];
+    // Window positions: 0 = [CLS], 1..m = text tokens start..end-1, m+1 = [SEP]; global index of text token j is j+1.
+    const tokenIndices = [0, ...Array.from({ length: end - start }, (_, i) => start + i + 1), T - 1];
+    const windowIds = tokenIndices.map((g) => tokens[g].id);
+    const out = await runRows(lm, [windowIds], fetches);
+    const n = windowIds.length;
+    const keep = (pos: number): boolean => {
+      if (pos === 0) return w === 0;
+      if (pos === n - 1) return w === plan.length - 1;
+      const j = start + pos - 1;
+      return j >= keepStart && j < keepEnd;
+    };
+    lm.hiddenStateOutputs.forEach((name, layer) => {
+      const data = floats(out[name]);
+      for (let pos = 0; pos < n; pos++) {
+        if (keep(pos)) hiddenStates[layer].set(data.subarray(pos * hiddenSize, (pos + 1) * hiddenSize), tokenIndices[pos] * hiddenSize);
+      }
+    });
+    windows.push({ tokenIndices, attentions: lm.attentionOutputs.map((name) => Float32Array.from(floats(out[name]))) });
+    if (guesses) {
+      const g0 = performance.now();
+      const positions: number[] = [];
+      for (let pos = 1; pos < n - 1; pos++) if (keep(pos)) positions.push(pos);
+      const found = await maskedGuessesFor(lm, windowIds, positions, topK, signal, (done) => options.onProgress?.(rowsDone + done, totalRows));
+      positions.forEach((pos, i) => (guesses[tokenIndices[pos]] = found[i]));
+      rowsDone += positions.length;
+      guessMs += performance.now() - g0;
+    }
+  }
+  timings.forwardMs = performance.now() - t - guessMs;
+  timings.guessesMs = guessMs;
+  return { text, model: lm.info, tokens, hiddenStates, windows, windowed: plan.length > 1, guesses, timings };
+}
+
+/**
+ * The top-k for the token under a character offset, that token masked (the hover). Only the window
+ * around the token is run, so a long document costs one forward of at most maxTokens.
+ */
+export async function guessesAt(
+  lm: LoadedModel,
+  text: string,
+  offset: number,
+  topK = 5,
+  signal?: AbortSignal,
+): Promise<{ token: AnalysedToken; guesses: Guess[] } | null> {
+  throwIfAborted(signal);
+  if (!text.trim()) return null;
+  checkInputText(text, DEFAULT_MAX_CHARS);
+  const tokens = tokenizeWithOffsets(lm.tokenizer, text);
+  const index = tokenIndexAtOffset(tokens, offset);
+  if (index < 0) return null;
+  const textCount = tokens.length - 2;
+  const room = lm.info.maxTokens - 2;
+  const j = index - 1;
+  const start = Math.max(0, Math.min(j - Math.floor(room / 2), textCount - room));
+  const end = Math.min(textCount, start + room);
+  const windowIds = [tokens[0].id, ...tokens.slice(start + 1, end + 1).map((x) => x.id), tokens[tokens.length - 1].id];
+  const [guesses] = await maskedGuessesFor(lm, windowIds, [j - start + 1], topK, signal);
+  return { token: tokens[index], guesses };
+}

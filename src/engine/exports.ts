@@ -1,0 +1,52 @@
+/** What the user can take away: the analysis as JSON, vectors for the Embedding Projector. */
+import type { Analysis } from './types';
+
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
+
+/** Vectors of every layer are included while the analysis is small enough to stay a readable file. */
+const MAX_TOKENS_WITH_VECTORS = 256;
+
+export function buildAnalysisJson(analyses: Analysis[]): string {
+  return JSON.stringify(
+    {
+      format: 'context-lens-analysis/1',
+      snippets: analyses.map((a) => ({
+        text: a.text,
+        model: a.model,
+        windowed: a.windowed,
+        tokens: a.tokens.map((t) => ({
+          ...t,
+          text: a.text.slice(t.start, t.end),
+          guesses: a.guesses?.[t.index]?.map((g) => ({ token: g.token, id: g.id, probability: round(g.probability) })) ?? [],
+        })),
+        hiddenStates:
+          a.tokens.length <= MAX_TOKENS_WITH_VECTORS
+            ? a.hiddenStates.map((layer) => a.tokens.map((t) => Array.from(layer.subarray(t.index * a.model.hiddenSize, (t.index + 1) * a.model.hiddenSize), round)))
+            : 'omitted: more than 256 tokens; use the Embedding Projector export for one layer',
+      })),
+    },
+    null,
+    1,
+  );
+}
+
+/** TSV cells may not hold tabs or line breaks. */
+function tsvCell(s: string): string {
+  return s.replace(/[\t\r\n]+/g, ' ');
+}
+
+/** Embedding Projector files (projector.tensorflow.org → Load): vectors.tsv and metadata.tsv with a header. */
+export function buildProjectorTsv(analyses: Analysis[], layer: number): { vectorsTsv: string; metadataTsv: string } {
+  const vectors: string[] = [];
+  const metadata: string[] = ['token\tsnippet\tstart\tend\tcontext'];
+  analyses.forEach((a, s) => {
+    const dim = a.model.hiddenSize;
+    for (const t of a.tokens) {
+      if (t.special) continue;
+      vectors.push(Array.from(a.hiddenStates[layer].subarray(t.index * dim, (t.index + 1) * dim), (x) => x.toPrecision(6)).join('\t'));
+      const context = `${a.text.slice(Math.max(0, t.start - 12), t.start)}[${a.text.slice(t.start, t.end)}]${a.text.slice(t.end, t.end + 12)}`;
+      metadata.push([tsvCell(t.piece), String(s + 1), String(t.start), String(t.end), tsvCell(context)].join('\t'));
+    }
+  });
+  return { vectorsTsv: vectors.join('\n') + '\n', metadataTsv: metadata.join('\n') + '\n' };
+}

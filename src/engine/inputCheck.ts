@@ -1,0 +1,45 @@
+/** Cheap checks of a selection before it is tokenized. Pure; no dependencies besides the error type. */
+import { ContextLensError } from './errors';
+
+/** Fraction of control / replacement characters above which a text is taken for binary data. */
+export const BINARY_CONTROL_FRACTION = 0.1;
+
+/**
+ * Throws a ContextLensError when `text` cannot usefully be analysed:
+ * - 'EMPTY_INPUT': empty, or only whitespace / zero-width characters;
+ * - 'INPUT_TOO_LARGE': more than `maxChars` UTF-16 code units (VS Code's notion of characters);
+ * - 'BINARY_INPUT': contains a NUL, or more than 10% control characters (other than tab, line feed, carriage
+ *   return, form feed, vertical tab) and U+FFFD replacement characters.
+ * Runs in one pass over the text, and not at all over a text that is too large.
+ */
+export function checkInputText(text: string, maxChars: number): void {
+  if (typeof text !== 'string' || !/[^\s\u200B-\u200D\u2060\uFEFF]/.test(text)) {
+    throw new ContextLensError('EMPTY_INPUT', 'Select some text first: the selection is empty or only whitespace.');
+  }
+  if (text.length > maxChars) {
+    throw new ContextLensError(
+      'INPUT_TOO_LARGE',
+      `The selection has ${fmt(text.length)} characters; Context Lens analyses at most ${fmt(maxChars)}. Select a shorter passage.`,
+    );
+  }
+  let suspicious = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0) {
+      throw new ContextLensError('BINARY_INPUT', 'The selection looks like binary data (it contains NUL bytes). Select text.');
+    }
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0b && c !== 0x0c && c !== 0x0d) || (c >= 0x7f && c <= 0x9f) || c === 0xfffd) {
+      suspicious++;
+    }
+  }
+  if (suspicious > text.length * BINARY_CONTROL_FRACTION) {
+    throw new ContextLensError(
+      'BINARY_INPUT',
+      `The selection looks like binary data (${fmt(suspicious)} of its ${fmt(text.length)} characters are control or replacement characters). Select text.`,
+    );
+  }
+}
+
+function fmt(n: number): string {
+  return Number.isFinite(n) ? Math.floor(n).toLocaleString('en-US') : String(n);
+}

@@ -1,0 +1,135 @@
+/**
+ * Lazy loading of transformers.js and the choice of onnxruntime behind it.
+ *
+ * transformers.js picks its onnxruntime once, when it is first imported: `globalThis[Symbol.for('onnxruntime')]`
+ * if set, else onnxruntime-node (required unconditionally at import). So the backend is a per-process (per
+ * worker) decision made here, before the first import, and cannot be changed afterwards.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { ContextLensError } from './errors';
+import type { DevicePreference } from './types';
+
+export type Transformers = typeof import('@huggingface/transformers');
+
+/** `native`: onnxruntime-node (CPU, optionally WebGPU). `wasm`: onnxruntime-web's WebAssembly build. */
+export type RuntimeKind = 'native' | 'wasm';
+
+export interface Runtime {
+  kind: RuntimeKind;
+  transformers: Transformers;
+  /** Why the native runtime is not in use, when it was wanted but failed to load. */
+  nativeFailure?: string;
+}
+
+const ORT_SYMBOL = Symbol.for('onnxruntime');
+const TRANSFORMERS = '@huggingface/transformers';
+
+let runtime: Runtime | undefined;
+
+function transformersAlreadyImported(): boolean {
+  try {
+    return require.resolve(TRANSFORMERS) in require.cache;
+  } catch {
+    return false;
+  }
+}
+
+function configureWasmRuntime(): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ortWeb = require('onnxruntime-web') as { env: { wasm: { wasmPaths?: unknown } } };
+  // Without a local path onnxruntime-web fetches its .wasm from a CDN, which fails offline.
+  ortWeb.env.wasm.wasmPaths = join(dirname(require.resolve('onnxruntime-web')), '/');
+  (globalThis as Record<symbol, unknown>)[ORT_SYMBOL] = ortWeb;
+  return ortWeb;
+}
+
+const fromTransformers = (): NodeRequire => createRequire(require.resolve(TRANSFORMERS));
+
+/** Puts `exports` in the require cache where transformers.js will look for `request`. */
+function shadowModule(request: string, exports: unknown): void {
+  const path = fromTransformers().resolve(request);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Module } = require('node:module') as { Module: new (id: string) => NodeJS.Module };
+  const shadow = new Module(path);
+  shadow.filename = path;
+  shadow.loaded = true;
+  shadow.exports = exports;
+  require.cache[path] = shadow;
+}
+
+/**
+ * transformers.js requires `sharp` (images) at import, though text models never use it. Where its native
+ * binary cannot load (a platform without a prebuilt binary, a pruned package), a stub that fails only
+ * when an image is actually processed keeps the import working.
+ */
+function stubSharpIfBroken(): void {
+  try {
+    fromTransformers()('sharp');
+  } catch {
+    try {
+      shadowModule('sharp', () => {
+        throw new Error('Image support (sharp) is not available on this system.');
+      });
+    } catch {
+      // Not even resolvable: transformers.js's import will report it.
+    }
+  }
+}
+
+function tryLoadNative(): string | undefined {
+  try {
+    fromTransformers()('onnxruntime-node');
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** The runtime already chosen in this process, if any. */
+export function currentRuntime(): Runtime | undefined {
+  return runtime;
+}
+
+/**
+ * Imports transformers.js on first use, with the onnxruntime the device preference asks for.
+ * 'wasm' is only possible before the first import; native falls back to wasm when it cannot load.
+ */
+export function loadRuntime(device: DevicePreference): Runtime {
+  if (!runtime && transformersAlreadyImported()) {
+    // Someone imported transformers.js directly; adopt whatever it chose.
+    runtime = { kind: ORT_SYMBOL in globalThis ? 'wasm' : 'native', transformers: require(TRANSFORMERS) as Transformers };
+  }
+  if (runtime) {
+    if (device === 'wasm' && runtime.kind !== 'wasm') {
+      throw new ContextLensError(
+        'BACKEND_UNAVAILABLE',
+        'The WebAssembly backend can only be chosen before the first model is loaded. Reload the window (or restart the command) to use it.',
+      );
+    }
+    return runtime;
+  }
+  stubSharpIfBroken();
+  if (device === 'wasm') {
+    configureWasmRuntime();
+    runtime = { kind: 'wasm', transformers: require(TRANSFORMERS) as Transformers };
+    return runtime;
+  }
+  const nativeFailure = tryLoadNative();
+  if (nativeFailure !== undefined) {
+    try {
+      // transformers.js requires onnxruntime-node even when another runtime is installed: hand it onnxruntime-web.
+      shadowModule('onnxruntime-node', configureWasmRuntime());
+    } catch (e) {
+      throw new ContextLensError(
+        'BACKEND_UNAVAILABLE',
+        'Neither the native ONNX runtime nor its WebAssembly version could be loaded on this system.',
+        `native: ${nativeFailure}; wasm: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+    runtime = { kind: 'wasm', transformers: require(TRANSFORMERS) as Transformers, nativeFailure };
+    return runtime;
+  }
+  runtime = { kind: 'native', transformers: require(TRANSFORMERS) as Transformers };
+  return runtime;
+}

@@ -1,0 +1,199 @@
+/**
+ * An engine session: one loaded model and the analyses made with it, kept by id so that the
+ * large arrays stay where they were computed (the worker thread) and callers ask for slices.
+ * Used by the worker (for the extension) and directly by the CLI.
+ */
+import { analyze, guessesAt } from './analyze';
+import { ContextLensError } from './errors';
+import { loadModel, type LoadedModel } from './modelStore';
+import { cosineSimilarity } from './vectorMath';
+import { projectPca, projectUmap } from './projection';
+import { buildAnalysisJson, buildProjectorTsv } from './exports';
+import type { Analysis, ModelInfo, ModelSpec, ProgressEvent } from './types';
+import type {
+  AnalysisSummary,
+  AttentionGridSlice,
+  AttentionSlice,
+  GuessesAtResult,
+  ProjectedPoint,
+  ProjectionMethod,
+  ProjectionResult,
+  ProjectorExport,
+  SameTokenLink,
+} from './workerProtocol';
+
+/** At most this many occurrences of one piece are linked pairwise (n·(n-1)/2 links). */
+const MAX_LINKED_OCCURRENCES = 6;
+const MAX_LINKS = 300;
+
+export interface CallContext {
+  signal?: AbortSignal;
+  onProgress?: (e: ProgressEvent | { phase: 'project'; fraction: number }) => void;
+}
+
+export class AnalysisSession {
+  private loaded: { key: string; model: LoadedModel } | undefined;
+  private loading: { key: string; promise: Promise<LoadedModel> } | undefined;
+  private readonly analyses = new Map<string, Analysis>();
+  private nextId = 1;
+
+  async load(spec: ModelSpec, ctx: CallContext = {}): Promise<ModelInfo> {
+    const key = JSON.stringify([spec.model, spec.dtype, spec.device, spec.cacheDir, spec.remoteHost, spec.revision]);
+    if (this.loaded?.key === key) return this.loaded.model.info;
+    if (this.loading?.key !== key) {
+      const promise = loadModel(spec, { signal: ctx.signal, onProgress: ctx.onProgress });
+      this.loading = { key, promise };
+      promise.catch(() => undefined).finally(() => {
+        if (this.loading?.promise === promise) this.loading = undefined;
+      });
+    }
+    const model = await this.loading.promise;
+    if (this.loaded && this.loaded.model !== model) {
+      await this.loaded.model.dispose();
+      this.analyses.clear();
+    }
+    this.loaded = { key, model };
+    return model.info;
+  }
+
+  get model(): LoadedModel {
+    if (!this.loaded) throw new ContextLensError('MODEL_FOLDER_MISSING', 'No model is loaded yet.');
+    return this.loaded.model;
+  }
+
+  async analyze(text: string, topK: number, ctx: CallContext = {}, maxTokens?: number): Promise<AnalysisSummary> {
+    const lm = this.model;
+    const analysis = await analyze(lm, text, {
+      topK,
+      maxTokens,
+      signal: ctx.signal,
+      onProgress: (done, total) => ctx.onProgress?.({ phase: 'analyze', loaded: done, total, fraction: total ? done / total : 1 }),
+    });
+    const analysisId = `a${this.nextId++}`;
+    this.analyses.set(analysisId, analysis);
+    return {
+      analysisId,
+      text,
+      tokens: analysis.tokens,
+      guesses: analysis.guesses ?? analysis.tokens.map(() => []),
+      windowed: analysis.windowed,
+      numLayers: lm.info.numLayers,
+      numHeads: lm.info.numHeads,
+      hiddenSize: lm.info.hiddenSize,
+      timings: analysis.timings,
+    };
+  }
+
+  /** The analysis itself, for in-process callers (CLI, tests, benchmark). */
+  get(analysisId: string): Analysis {
+    const a = this.analyses.get(analysisId);
+    if (!a) throw new ContextLensError('CANCELLED', `The analysis ${analysisId} is no longer held; analyse the text again.`);
+    return a;
+  }
+
+  guessesAt(text: string, offset: number, topK: number, ctx: CallContext = {}): Promise<GuessesAtResult | null> {
+    return guessesAt(this.model, text, offset, topK, ctx.signal);
+  }
+
+  async project(analysisIds: string[], layer: number, method: ProjectionMethod, seed = 42, ctx: CallContext = {}): Promise<ProjectionResult> {
+    const entries = analysisIds.map((id) => ({ id, analysis: this.get(id) }));
+    const dim = this.model.info.hiddenSize;
+    const refs: { analysisId: string; tokenIndex: number }[] = [];
+    for (const { id, analysis } of entries) analysis.tokens.forEach((t) => refs.push({ analysisId: id, tokenIndex: t.index }));
+    const vectors = new Float32Array(refs.length * dim);
+    refs.forEach((r, i) => {
+      const hs = this.get(r.analysisId).hiddenStates[clampLayer(layer, this.model.info.numLayers)];
+      vectors.set(hs.subarray(r.tokenIndex * dim, (r.tokenIndex + 1) * dim), i * dim);
+    });
+    const options = { seed, signal: ctx.signal, onProgress: (fraction: number) => ctx.onProgress?.({ phase: 'project', fraction }) };
+    const xy = method === 'umap' ? await projectUmap(vectors, refs.length, dim, options) : await projectPca(vectors, refs.length, dim, options);
+    const points: ProjectedPoint[] = refs.map((r, i) => ({ ...r, x: xy[2 * i], y: xy[2 * i + 1] }));
+    return { layer, method, points, links: this.sameTokenLinks(analysisIds, layer) };
+  }
+
+  /** Pairs of occurrences of the same piece in different places, with their cosine at `layer`, least similar first. */
+  sameTokenLinks(analysisIds: string[], layer: number): SameTokenLink[] {
+    const dim = this.model.info.hiddenSize;
+    const L = clampLayer(layer, this.model.info.numLayers);
+    const byPiece = new Map<string, { analysisId: string; tokenIndex: number }[]>();
+    for (const id of analysisIds) {
+      for (const t of this.get(id).tokens) {
+        if (t.special) continue;
+        const list = byPiece.get(t.piece) ?? [];
+        if (list.length < MAX_LINKED_OCCURRENCES) list.push({ analysisId: id, tokenIndex: t.index });
+        byPiece.set(t.piece, list);
+      }
+    }
+    const links: SameTokenLink[] = [];
+    for (const [piece, occ] of byPiece) {
+      for (let i = 0; i < occ.length; i++) {
+        for (let j = i + 1; j < occ.length; j++) {
+          const a = this.get(occ[i].analysisId).hiddenStates[L];
+          const b = this.get(occ[j].analysisId).hiddenStates[L];
+          const cosine = cosineSimilarity(a, b, occ[i].tokenIndex * dim, occ[j].tokenIndex * dim, dim);
+          links.push({ piece, a: occ[i], b: occ[j], cosine });
+        }
+      }
+    }
+    links.sort((x, y) => x.cosine - y.cosine);
+    return links.slice(0, MAX_LINKS);
+  }
+
+  /** `layer` counts attention layers from 0 (the attention inside encoder layer layer+1). */
+  attention(analysisId: string, layer: number): AttentionSlice {
+    const a = this.get(analysisId);
+    const w = widestWindow(a);
+    return { numHeads: a.model.numHeads, tokenIndices: w.tokenIndices, weights: Float32Array.from(w.attentions[clampLayer(layer, a.model.numLayers - 1)]) };
+  }
+
+  /** Every layer × head, each pooled to at most maxSize × maxSize (rows averaged, columns summed, so rows still sum to 1). */
+  attentionGrid(analysisId: string, maxSize: number): AttentionGridSlice {
+    const a = this.get(analysisId);
+    const w = widestWindow(a);
+    const n = w.tokenIndices.length;
+    const size = Math.min(n, maxSize);
+    const bin = (i: number) => Math.min(size - 1, Math.floor((i * size) / n));
+    const rowsPerBin = new Float32Array(size);
+    for (let i = 0; i < n; i++) rowsPerBin[bin(i)]++;
+    const { numHeads, numLayers } = a.model;
+    const weights = new Float32Array(numLayers * numHeads * size * size);
+    w.attentions.forEach((layerData, l) => {
+      for (let h = 0; h < numHeads; h++) {
+        const base = (l * numHeads + h) * size * size;
+        for (let i = 0; i < n; i++) {
+          const bi = bin(i);
+          for (let j = 0; j < n; j++) weights[base + bi * size + bin(j)] += layerData[(h * n + i) * n + j] / rowsPerBin[bi];
+        }
+      }
+    });
+    const tokenIndices = Array.from({ length: size }, (_, b) => w.tokenIndices[Math.min(n - 1, Math.floor((b * n) / size))]);
+    return { numLayers, numHeads, size, tokenIndices, weights };
+  }
+
+  exportJson(analysisIds: string[]): string {
+    return buildAnalysisJson(analysisIds.map((id) => this.get(id)));
+  }
+
+  exportProjector(analysisIds: string[], layer: number): ProjectorExport {
+    return buildProjectorTsv(analysisIds.map((id) => this.get(id)), clampLayer(layer, this.model.info.numLayers));
+  }
+
+  release(analysisIds: string[]): void {
+    for (const id of analysisIds) this.analyses.delete(id);
+  }
+
+  async dispose(): Promise<void> {
+    this.analyses.clear();
+    await this.loaded?.model.dispose();
+    this.loaded = undefined;
+  }
+}
+
+function clampLayer(layer: number, max: number): number {
+  return Math.max(0, Math.min(max, Math.round(layer)));
+}
+
+/** The attention view shows one window: the first, which for a text that fits is the whole text. */
+function widestWindow(a: Analysis) {
+  return a.windows.reduce((best, w) => (w.tokenIndices.length > best.tokenIndices.length ? w : best), a.windows[0]);
+}

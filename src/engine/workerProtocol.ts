@@ -1,0 +1,94 @@
+/**
+ * Requests the extension host sends to the engine worker thread, and what comes back.
+ * Analyses stay in the worker (their hidden states and attentions are large); the host
+ * gets summaries and asks for the slices it shows.
+ */
+import type { SerializedError } from './errors';
+import type { AnalysedToken, Guess, ModelInfo, ModelSpec, ProgressEvent } from './types';
+
+export type ProjectionMethod = 'umap' | 'pca';
+
+export interface AnalysisSummary {
+  analysisId: string;
+  text: string;
+  tokens: AnalysedToken[];
+  /** guesses[i] for token i ([] for special tokens). */
+  guesses: Guess[][];
+  windowed: boolean;
+  numLayers: number;
+  numHeads: number;
+  hiddenSize: number;
+  timings: Record<string, number>;
+}
+
+export interface ProjectedPoint {
+  analysisId: string;
+  tokenIndex: number;
+  x: number;
+  y: number;
+}
+
+export interface SameTokenLink {
+  piece: string;
+  a: { analysisId: string; tokenIndex: number };
+  b: { analysisId: string; tokenIndex: number };
+  cosine: number;
+}
+
+export interface ProjectionResult {
+  layer: number;
+  method: ProjectionMethod;
+  points: ProjectedPoint[];
+  links: SameTokenLink[];
+}
+
+export interface AttentionSlice {
+  numHeads: number;
+  /** Token indices of the rows/columns (a long text shows the window where most of its tokens are kept). */
+  tokenIndices: number[];
+  /** [head][from][to] */
+  weights: Float32Array;
+}
+
+export interface AttentionGridSlice {
+  numLayers: number;
+  numHeads: number;
+  size: number;
+  tokenIndices: number[];
+  /** [layer][head][from][to] pooled to size × size */
+  weights: Float32Array;
+}
+
+export interface GuessesAtResult {
+  token: AnalysedToken;
+  guesses: Guess[];
+}
+
+export interface ProjectorExport {
+  vectorsTsv: string;
+  metadataTsv: string;
+}
+
+/** Method name → [parameters, result]. */
+export interface EngineMethods {
+  load: [{ spec: ModelSpec }, ModelInfo];
+  analyze: [{ text: string; topK: number; maxTokens?: number }, AnalysisSummary];
+  guessesAt: [{ text: string; offset: number; topK: number }, GuessesAtResult | null];
+  project: [{ analysisIds: string[]; layer: number; method: ProjectionMethod; seed?: number }, ProjectionResult];
+  attention: [{ analysisId: string; layer: number }, AttentionSlice];
+  attentionGrid: [{ analysisId: string; maxSize: number }, AttentionGridSlice];
+  exportJson: [{ analysisIds: string[] }, string];
+  exportProjector: [{ analysisIds: string[]; layer: number }, ProjectorExport];
+  release: [{ analysisIds: string[] }, void];
+}
+export type EngineMethod = keyof EngineMethods;
+
+export type HostToWorker =
+  | { kind: 'call'; id: number; method: EngineMethod; params: unknown }
+  | { kind: 'cancel'; id: number };
+
+export type WorkerToHost =
+  | { kind: 'result'; id: number; value: unknown }
+  | { kind: 'error'; id: number; error: SerializedError }
+  | { kind: 'progress'; id: number; event: ProgressEvent | { phase: 'project'; fraction: number } }
+  | { kind: 'log'; line: string };

@@ -1,0 +1,137 @@
+/** One function per command (after rust-analyzer's commands.ts). */
+import * as vscode from 'vscode';
+import { isContextLensError } from '../engine/errors';
+import { maxSelectionChars, modelLabel } from './config';
+import type { Ctx } from './context';
+import type { MapSnippet } from './mapState';
+import { clearMap as clearMapAndRelease, MapPanel, runWithProgress } from './panel';
+
+type Source = Omit<MapSnippet, 'id' | 'analysis'>;
+type Mode = 'explore' | 'add';
+
+export function registerCommands(ctx: Ctx): vscode.Disposable[] {
+  const reg = (id: string, f: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(id, f);
+  return [
+    reg('contextLens.exploreSelection', () => exploreSelection(ctx)),
+    reg('contextLens.addSelectionToMap', () => addSelectionToMap(ctx)),
+    reg('contextLens.openMap', () => openMap(ctx)),
+    reg('contextLens.clearMap', () => clearMap(ctx)),
+    reg('contextLens.showLog', () => showLog(ctx)),
+    reg('contextLens.useDemoModel', () => useDemoModel(ctx)),
+    // Internal test hook (not contributed): the last error or warning shown, {code, message}; `true` also clears it.
+    reg('contextLens._lastError', (clear) => lastError(ctx, clear === true)),
+  ];
+}
+
+/** Replaces the map with the selection's analysis and shows it. */
+export function exploreSelection(ctx: Ctx): Promise<void> {
+  const source = takeSelection(ctx);
+  return source ? analyseInto(ctx, source, 'explore') : Promise.resolve();
+}
+
+/** Adds the selection to the map (from any file) and re-projects. */
+export function addSelectionToMap(ctx: Ctx): Promise<void> {
+  const source = takeSelection(ctx);
+  return source ? analyseInto(ctx, source, 'add') : Promise.resolve();
+}
+
+export function openMap(ctx: Ctx): void {
+  MapPanel.show(ctx, false);
+}
+
+export async function clearMap(ctx: Ctx): Promise<void> {
+  await clearMapAndRelease(ctx);
+}
+
+export function showLog(ctx: Ctx): void {
+  ctx.log.show(true);
+}
+
+export async function useDemoModel(ctx: Ctx): Promise<void> {
+  await ctx.useDemoModel();
+}
+
+function lastError(ctx: Ctx, clear: boolean) {
+  const e = ctx.lastError;
+  if (clear) ctx.lastError = undefined;
+  return e ? { ...e } : undefined;
+}
+
+/** The primary selection with where it came from, or a message saying what is wrong with it. */
+function takeSelection(ctx: Ctx): Source | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    ctx.warn('NO_EDITOR', vscode.l10n.t('Open a file and select some text first.'));
+    return undefined;
+  }
+  const { document, selection } = editor;
+  const text = document.getText(selection);
+  if (selection.isEmpty || text.trim() === '') {
+    ctx.warn('EMPTY_SELECTION', vscode.l10n.t('Select some text first.'));
+    return undefined;
+  }
+  const cfg = ctx.config;
+  const limit = maxSelectionChars(cfg);
+  if (text.length > limit) {
+    ctx.warn(
+      'INPUT_TOO_LARGE',
+      vscode.l10n.t(
+        'The selection is too long ({0} characters). Context Lens analyses at most {1} characters at once (see the setting contextLens.maxTokens). Select a shorter passage.',
+        text.length,
+        limit,
+      ),
+    );
+    return undefined;
+  }
+  if (looksBinary(text)) {
+    ctx.warn('BINARY_INPUT', vscode.l10n.t('The selection does not look like text (it contains control characters). Select ordinary text.'));
+    return undefined;
+  }
+  const where = document.uri.scheme === 'untitled' ? document.uri.path : vscode.workspace.asRelativePath(document.uri, false);
+  return {
+    uri: document.uri.toString(),
+    label: `${where}:${selection.start.line + 1}`,
+    text,
+    startOffset: document.offsetAt(selection.start),
+  };
+}
+
+/** NUL, or many C0 control characters other than tab/newline. */
+function looksBinary(text: string): boolean {
+  if (text.includes('\u0000')) return true;
+  const controls = text.match(/[\u0001-\u0008\u000e-\u001f\u007f\ufffd]/g)?.length ?? 0;
+  return controls > 8 && controls / text.length > 0.05;
+}
+
+function preview(text: string): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > 24 ? `${one.slice(0, 23)}…` : one;
+}
+
+async function analyseInto(ctx: Ctx, source: Source, mode: Mode): Promise<void> {
+  const t0 = performance.now();
+  try {
+    const analysis = await runWithProgress(vscode.l10n.t('Context Lens: “{0}”', preview(source.text)), undefined, async (sink, signal) => {
+      if (!ctx.model) sink.report(vscode.l10n.t('Loading the model {0}…', modelLabel(ctx.modelName)));
+      const a = await ctx.analyse(source.text, signal, sink);
+      sink.report(vscode.l10n.t('Opening the Embedding Map…'), 100);
+      return a;
+    });
+    if (mode === 'explore') await clearMapAndRelease(ctx, false);
+    ctx.map.add({ ...source, analysis });
+    if (analysis.windowed) {
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('The selection is longer than the model reads at once: it was analysed in overlapping windows.'),
+      );
+    }
+    const panel = MapPanel.show(ctx, true);
+    panel.refresh();
+    ctx.log.info(`${mode === 'explore' ? 'Explored' : 'Added'} ${source.label} (${analysis.tokens.length} tokens) in ${Math.round(performance.now() - t0)} ms; the map holds ${ctx.map.snippets.length} snippet(s)`);
+  } catch (e) {
+    if (isContextLensError(e, 'CANCELLED')) {
+      ctx.log.info(`Cancelled: ${source.label}`);
+      return;
+    }
+    ctx.reportError(e, () => analyseInto(ctx, source, mode));
+  }
+}

@@ -1,0 +1,97 @@
+/** Typed access to the `contextLens.*` settings. Nothing else reads `getConfiguration`. */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { DevicePreference, Dtype } from '../engine/types';
+import type { ProjectionMethod } from '../protocol';
+
+export const SECTION = 'contextLens';
+export const DEFAULT_MODEL = 'Xenova/bert-base-chinese';
+/** Set (tests, the demo) to use another model when the user has not chosen one in settings. */
+export const MODEL_ENV = 'CONTEXT_LENS_MODEL';
+/** Hard cap: selections longer than this many × maxTokens are refused rather than windowed. */
+export const MAX_WINDOWS_FACTOR = 20;
+/** Characters per token assumed before tokenizing (generous: CJK is ~1, English ~4). */
+export const CHARS_PER_TOKEN_BOUND = 4;
+
+/** Settings whose change means the loaded model no longer matches: the engine is restarted. */
+export const ENGINE_SETTINGS = ['model', 'dtype', 'device', 'hubMirror', 'offline'] as const;
+
+export interface Config {
+  /** Hub id or absolute folder. */
+  model: string;
+  /** Where `model` came from. */
+  modelOrigin: 'setting' | 'environment' | 'default';
+  dtype: Dtype;
+  device: DevicePreference;
+  topK: number;
+  projection: ProjectionMethod;
+  hoverEnabled: boolean;
+  hoverLanguages: string[];
+  maxTokens: number;
+  hubMirror: string | undefined;
+  offline: boolean;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
+  return allowed.includes(value as T) ? (value as T) : fallback;
+}
+
+function intIn(value: unknown, min: number, max: number, fallback: number): number {
+  const n = typeof value === 'number' && Number.isFinite(value) ? Math.round(value) : fallback;
+  return Math.max(min, Math.min(max, n));
+}
+
+export function readConfig(): Config {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const inspected = c.inspect<string>('model');
+  const explicit = [inspected?.workspaceFolderValue, inspected?.workspaceValue, inspected?.globalValue].find(
+    (v) => typeof v === 'string' && v.trim() !== '',
+  );
+  const env = process.env[MODEL_ENV]?.trim();
+  let model: string;
+  let modelOrigin: Config['modelOrigin'];
+  if (explicit !== undefined) {
+    model = explicit.trim();
+    modelOrigin = 'setting';
+  } else if (env) {
+    model = env;
+    modelOrigin = 'environment';
+  } else {
+    model = DEFAULT_MODEL;
+    modelOrigin = 'default';
+  }
+  const mirror = c.get<string>('hubMirror', '').trim();
+  const languages = c.get<unknown>('hover.languages');
+  return {
+    model,
+    modelOrigin,
+    dtype: oneOf(c.get('dtype'), ['q8', 'fp32'] as const, 'q8'),
+    device: oneOf(c.get('device'), ['auto', 'cpu', 'wasm', 'webgpu'] as const, 'auto'),
+    topK: intIn(c.get('topK'), 1, 20, 5),
+    projection: oneOf(c.get('projection'), ['umap', 'pca'] as const, 'umap'),
+    hoverEnabled: c.get<boolean>('hover.enabled', true) !== false,
+    hoverLanguages: Array.isArray(languages) ? languages.filter((l): l is string => typeof l === 'string' && l !== '') : ['plaintext', 'markdown'],
+    maxTokens: intIn(c.get('maxTokens'), 16, 8192, 512),
+    hubMirror: /^https?:\/\/\S+$/i.test(mirror) ? (mirror.endsWith('/') ? mirror : `${mirror}/`) : undefined,
+    offline: c.get<boolean>('offline', false) === true,
+  };
+}
+
+/** A local folder rather than a Hub id. */
+export function isLocalModel(model: string): boolean {
+  return path.isAbsolute(model);
+}
+
+/** What the status bar and messages call the model. */
+export function modelLabel(model: string): string {
+  return isLocalModel(model) ? path.basename(model.replace(/[\\/]+$/, '')) : model;
+}
+
+/** Longest selection (characters) accepted before tokenizing. */
+export function maxSelectionChars(cfg: Config): number {
+  return cfg.maxTokens * MAX_WINDOWS_FACTOR * CHARS_PER_TOKEN_BOUND;
+}
+
+export function affectsEngine(e: vscode.ConfigurationChangeEvent): boolean {
+  return ENGINE_SETTINGS.some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
+}

@@ -1,0 +1,346 @@
+/**
+ * The extension's state in one place (after rust-analyzer's Ctx): settings, the log, the engine
+ * client, the model that is loaded, the map and its panel, the last error.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ContextLensError, isContextLensError } from '../engine/errors';
+import type { ModelInfo, ModelSpec } from '../engine/types';
+import type { AnalysisSummary } from '../engine/workerProtocol';
+import { isLocalModel, modelLabel, readConfig, type Config } from './config';
+import { EngineClient, type EngineProgress } from './engineClient';
+import { ms, type Log } from './log';
+import { MapState } from './mapState';
+import { StatusBar } from './statusBar';
+
+/** Where progress goes: a notification, the webview, or nowhere. */
+export interface ProgressSink {
+  report(message: string, percent?: number): void;
+}
+
+export interface LastError {
+  code: string;
+  message: string;
+}
+
+/** The small model shipped with the extension, offered when the Hub cannot be reached. */
+export const DEMO_MODEL_DIR = ['test', 'fixtures', 'tiny-bert'];
+
+export class Ctx implements vscode.Disposable {
+  readonly engine: EngineClient;
+  readonly status: StatusBar;
+  readonly map: MapState;
+  /** Set by panel.ts while an Embedding Map panel exists. */
+  panel: { refresh(): void; postModel(): void; dispose(): void; reveal(): void } | undefined;
+  lastError: LastError | undefined;
+  /** "Use the bundled demo model" for this session, whatever the setting says. */
+  private demoOverride = false;
+  private loaded: { key: string; info: ModelInfo; label: string } | undefined;
+  private loading: { key: string; promise: Promise<ModelInfo> } | undefined;
+  /** The last load that failed (not cancelled), so the hover does not retry it on every mouse move. */
+  loadFailure: { key: string; message: string } | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    readonly extension: vscode.ExtensionContext,
+    readonly log: Log,
+  ) {
+    const workerPath = path.join(extension.extensionPath, 'dist', 'engineWorker.js');
+    this.engine = new EngineClient(workerPath, (line) => this.log.info(`[engine] ${line}`));
+    this.status = new StatusBar();
+    this.map = new MapState(readConfig().projection);
+    this.disposables.push(this.status, this.map);
+  }
+
+  get config(): Config {
+    return readConfig();
+  }
+
+  get demoModelPath(): string {
+    return path.join(this.extension.extensionPath, ...DEMO_MODEL_DIR);
+  }
+
+  /** The model to use now: the demo override, else the setting / CONTEXT_LENS_MODEL / default. */
+  get modelName(): string {
+    return this.demoOverride ? this.demoModelPath : this.config.model;
+  }
+
+  get usingDemoModel(): boolean {
+    return this.demoOverride || path.resolve(this.modelName) === path.resolve(this.demoModelPath);
+  }
+
+  modelSpec(): ModelSpec {
+    const cfg = this.config;
+    const model = this.modelName;
+    return {
+      model,
+      dtype: cfg.dtype,
+      device: cfg.device,
+      cacheDir: this.extension.globalStorageUri.fsPath,
+      remoteHost: cfg.hubMirror,
+      offline: cfg.offline,
+    };
+  }
+
+  modelKey(): string {
+    return specKey(this.modelSpec());
+  }
+
+  /** The loaded model's info, if it matches the current settings. */
+  get model(): ModelInfo | undefined {
+    return this.loaded?.key === this.modelKey() ? this.loaded.info : undefined;
+  }
+
+  get modelDisplayName(): string {
+    return this.loaded?.label ?? modelLabel(this.modelName);
+  }
+
+  /** Hover may load the model without asking only when it is a local folder. */
+  canLoadQuietly(): boolean {
+    return isLocalModel(this.modelName);
+  }
+
+  /**
+   * Loads the configured model once; concurrent callers share the load. Progress from the worker
+   * (downloads, graph edits, session creation) goes to `sink` and the status bar. With
+   * `cancelLoadOnAbort` false an abort only stops this caller waiting (the hover: a moving mouse
+   * must not cancel the load over and over).
+   */
+  async ensureModel(signal?: AbortSignal, sink?: ProgressSink, cancelLoadOnAbort = true, attempt = 0): Promise<ModelInfo> {
+    const spec = this.modelSpec();
+    const key = specKey(spec);
+    if (this.loaded?.key === key) return this.loaded.info;
+    if (this.loading?.key !== key) {
+      if (this.loaded) {
+        // The settings changed under a loaded model: a clean worker (restart() drops the old one at once).
+        this.log.info('Restarting the analysis engine: model settings changed');
+        this.loaded = undefined;
+        this.map.forgetAnalyses();
+        void this.engine.restart();
+      }
+      try {
+        fs.mkdirSync(spec.cacheDir, { recursive: true });
+      } catch (e) {
+        this.log.warn(`Cannot create the model cache ${spec.cacheDir}: ${messageOf(e)}`);
+      }
+      const label = modelLabel(spec.model);
+      this.log.info(`Loading model ${spec.model} (dtype ${spec.dtype}, device ${spec.device}${spec.offline ? ', offline' : ''}${spec.remoteHost ? `, mirror ${spec.remoteHost}` : ''})`);
+      this.status.set({ kind: 'loading' });
+      const t0 = performance.now();
+      const sinks = new Set<ProgressSink>();
+      const promise = this.engine
+        .call('load', { spec }, { signal: cancelLoadOnAbort ? signal : undefined, onProgress: (e) => this.onLoadProgress(e, sinks) })
+        .then(
+          (info) => {
+            this.loaded = { key, info, label };
+            this.loadFailure = undefined;
+            this.log.info(
+              `Model ready: ${info.model} (${info.source}, ${info.dtype}, backend ${info.backend}, ${info.numLayers} layers × ${info.numHeads} heads, hidden ${info.hiddenSize}, vocab ${info.vocabSize}, max ${info.maxTokens} tokens) in ${ms(performance.now() - t0)} (engine load ${ms(info.loadMs)})`,
+            );
+            this.status.set({ kind: 'ready', model: label, backend: info.backend });
+            if (this.map.layer === undefined || this.map.layer > info.numLayers) this.map.layer = info.numLayers;
+            this.panel?.postModel();
+            return info;
+          },
+          (e: unknown) => {
+            if (isContextLensError(e, 'CANCELLED')) {
+              this.log.info('Model load cancelled.');
+              this.status.set({ kind: 'idle' });
+            } else {
+              this.loadFailure = { key, message: messageOf(e) };
+              this.log.error(`Loading ${spec.model} failed after ${ms(performance.now() - t0)}: ${messageOf(e)}`);
+              this.status.set({ kind: 'error', message: messageOf(e) });
+            }
+            throw e;
+          },
+        );
+      this.loading = { key, promise };
+      (promise as Promise<ModelInfo> & { sinks?: Set<ProgressSink> }).sinks = sinks;
+      promise.catch(() => undefined).finally(() => {
+        if (this.loading?.promise === promise) this.loading = undefined;
+      });
+    }
+    const loading = this.loading!;
+    const sinks = (loading.promise as Promise<ModelInfo> & { sinks?: Set<ProgressSink> }).sinks;
+    if (sink) sinks?.add(sink);
+    try {
+      return await abortable(loading.promise, signal);
+    } catch (e) {
+      // Another caller cancelled the load we joined: start our own unless we were cancelled too.
+      if (isContextLensError(e, 'CANCELLED') && !signal?.aborted && attempt < 2) {
+        if (this.loading?.promise === loading.promise) this.loading = undefined;
+        return this.ensureModel(signal, sink, cancelLoadOnAbort, attempt + 1);
+      }
+      throw e;
+    } finally {
+      if (sink) sinks?.delete(sink);
+    }
+  }
+
+  private onLoadProgress(e: EngineProgress, sinks: Set<ProgressSink>): void {
+    let message: string;
+    let percent: number | undefined;
+    if (e.phase === 'download') {
+      percent = e.fraction !== undefined ? Math.round(e.fraction * 100) : undefined;
+      const file = e.file ? path.basename(e.file) : '';
+      message = percent !== undefined ? vscode.l10n.t('Downloading {0} {1}%', file, percent) : vscode.l10n.t('Downloading {0}', file);
+      this.status.set({ kind: 'downloading', percent });
+    } else if (e.phase === 'graph-edit') {
+      message = vscode.l10n.t('Preparing the model graph');
+      this.status.set({ kind: 'loading' });
+    } else {
+      message = vscode.l10n.t('Loading the model');
+      this.status.set({ kind: 'loading' });
+    }
+    for (const s of sinks) s.report(message, percent);
+  }
+
+  /** Analyses text with the loaded model (loading it first when needed). */
+  async analyse(text: string, signal?: AbortSignal, sink?: ProgressSink): Promise<AnalysisSummary> {
+    const cfg = this.config;
+    await this.ensureModel(signal, sink);
+    this.status.set({ kind: 'analysing' });
+    const t0 = performance.now();
+    try {
+      const summary = await this.engine.call(
+        'analyze',
+        { text, topK: cfg.topK, maxTokens: cfg.maxTokens },
+        {
+          signal,
+          onProgress: (e) => {
+            if (e.phase === 'analyze' && e.total) {
+              sink?.report(vscode.l10n.t('Asking BERT about each token ({0}/{1})', e.loaded ?? 0, e.total), Math.round((e.fraction ?? 0) * 100));
+            }
+          },
+        },
+      );
+      const timings = Object.entries(summary.timings)
+        .map(([k, v]) => `${k} ${Math.round(v)}`)
+        .join(', ');
+      this.log.info(`Analysed ${text.length} characters → ${summary.tokens.length} tokens${summary.windowed ? ' (in windows)' : ''} in ${ms(performance.now() - t0)} [${timings}]`);
+      return summary;
+    } catch (e) {
+      this.noteEngineFailure(e);
+      throw e;
+    } finally {
+      this.status.settle();
+    }
+  }
+
+  /** Ends the worker: the model and every analysis are gone; the map keeps its texts. */
+  async restartEngine(reason: string): Promise<void> {
+    this.log.info(`Restarting the analysis engine: ${reason}`);
+    this.loaded = undefined;
+    this.loading = undefined;
+    this.loadFailure = undefined;
+    this.map.forgetAnalyses();
+    await this.engine.restart();
+    this.status.set({ kind: 'idle' });
+  }
+
+  /** A worker that died took the model and analyses with it. */
+  noteEngineFailure(e: unknown): void {
+    if (!isContextLensError(e) && /analysis engine (stopped|was restarted)/.test(messageOf(e))) {
+      this.loaded = undefined;
+      this.map.forgetAnalyses();
+      this.status.set({ kind: 'error', message: messageOf(e) });
+    }
+  }
+
+  async useDemoModel(): Promise<boolean> {
+    if (!fs.existsSync(path.join(this.demoModelPath, 'config.json'))) {
+      this.warn('DEMO_MODEL_MISSING', vscode.l10n.t('The bundled demo model is not part of this installation ({0}).', this.demoModelPath));
+      return false;
+    }
+    this.demoOverride = true;
+    await this.restartEngine('switching to the bundled demo model');
+    this.log.info(`Using the bundled demo model: ${this.demoModelPath}`);
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t(
+        'Context Lens now uses the bundled demo model ({0}): a tiny BERT with a small vocabulary, for trying the extension without a network. Its guesses are not meaningful. Set contextLens.model to choose a real model.',
+        this.demoModelPath,
+      ),
+    );
+    return true;
+  }
+
+  /** Settings that change the model were edited. */
+  async onEngineSettingsChanged(modelChanged: boolean): Promise<void> {
+    // Choosing a model in settings ends "Use the bundled demo model".
+    if (modelChanged) this.demoOverride = false;
+    if (this.loaded || this.loading) await this.restartEngine('model settings changed');
+    this.panel?.postModel();
+  }
+
+  /** Shows an error (or a warning for user mistakes) with "Open Log"; records it for tests. */
+  reportError(e: unknown, retry?: () => unknown): void {
+    if (isContextLensError(e, 'CANCELLED')) {
+      this.log.info('Cancelled.');
+      return;
+    }
+    const code = isContextLensError(e) ? e.code : 'INTERNAL';
+    const message = messageOf(e);
+    this.lastError = { code, message };
+    const detail = (e as { detail?: string })?.detail ?? (e instanceof Error && !isContextLensError(e) ? e.stack : undefined);
+    this.log.error(`${code}: ${message}${detail ? `\n${detail}` : ''}`);
+    const openLog = vscode.l10n.t('Open Log');
+    const useDemo = vscode.l10n.t('Use the bundled demo model');
+    const actions = [openLog];
+    const networkish = code === 'DOWNLOAD_FAILED' || code === 'OFFLINE_NOT_CACHED';
+    if (networkish && !isLocalModel(this.modelName) && fs.existsSync(path.join(this.demoModelPath, 'config.json'))) actions.unshift(useDemo);
+    const shown = isUserMistake(code)
+      ? vscode.window.showWarningMessage(message, ...actions)
+      : vscode.window.showErrorMessage(vscode.l10n.t('Context Lens: {0}', message), ...actions);
+    void shown.then(async (choice) => {
+      if (choice === openLog) this.log.show(true);
+      if (choice === useDemo && (await this.useDemoModel()) && retry) await retry();
+    });
+  }
+
+  /** A plain message (no exception): "Select some text first". */
+  warn(code: string, message: string): void {
+    this.lastError = { code, message };
+    this.log.warn(message);
+    void vscode.window.showWarningMessage(message);
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    this.engine.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function isUserMistake(code: string): boolean {
+  return code === 'EMPTY_INPUT' || code === 'INPUT_TOO_LARGE' || code === 'BINARY_INPUT';
+}
+
+export function messageOf(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+function specKey(spec: ModelSpec): string {
+  return JSON.stringify([spec.model, spec.dtype, spec.device, spec.cacheDir, spec.remoteHost ?? '', spec.offline ?? false]);
+}
+
+/** Rejects as soon as `signal` aborts (the shared promise may go on for other callers). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(new ContextLensError('CANCELLED', 'The request was cancelled.'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new ContextLensError('CANCELLED', 'The request was cancelled.'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * Hover: what BERT guesses for the token under the mouse when that token alone is masked.
+ * Bounded work (the paragraph around the position, at most PARAGRAPH_MAX characters), cancelled
+ * in the worker when the mouse moves on.
+ */
+import * as vscode from 'vscode';
+import { isContextLensError } from '../engine/errors';
+import type { Ctx } from './context';
+import { messageOf } from './context';
+
+const PARAGRAPH_MAX = 400;
+/** Lines scanned up and down looking for the paragraph's ends. */
+const MAX_LINES = 40;
+
+export class HoverRegistration implements vscode.Disposable {
+  private registration: vscode.Disposable | undefined;
+
+  constructor(private readonly ctx: Ctx) {
+    this.update();
+  }
+
+  /** (Re-)registers for the configured languages; none when hover is disabled. */
+  update(): void {
+    this.registration?.dispose();
+    this.registration = undefined;
+    const cfg = this.ctx.config;
+    if (!cfg.hoverEnabled || cfg.hoverLanguages.length === 0) return;
+    const selector = cfg.hoverLanguages.map((language) => ({ language }));
+    this.registration = vscode.languages.registerHoverProvider(selector, { provideHover: (d, p, t) => provideHover(this.ctx, d, p, t) });
+  }
+
+  dispose(): void {
+    this.registration?.dispose();
+  }
+}
+
+/** The text around `position` (its paragraph, clipped) and the position's offset in it. */
+export function textAround(document: vscode.TextDocument, position: vscode.Position): { text: string; offset: number; start: number } | undefined {
+  const blank = (line: number) => document.lineAt(line).isEmptyOrWhitespace;
+  if (blank(position.line)) return undefined;
+  let first = position.line;
+  while (first > 0 && position.line - first < MAX_LINES && !blank(first - 1)) first--;
+  let last = position.line;
+  while (last < document.lineCount - 1 && last - position.line < MAX_LINES && !blank(last + 1)) last++;
+  const paraStart = document.offsetAt(new vscode.Position(first, 0));
+  const paraEnd = document.offsetAt(document.lineAt(last).range.end);
+  const at = document.offsetAt(position);
+  let start = paraStart;
+  let end = paraEnd;
+  if (end - start > PARAGRAPH_MAX) {
+    start = Math.max(paraStart, at - PARAGRAPH_MAX / 2);
+    end = Math.min(paraEnd, start + PARAGRAPH_MAX);
+    start = Math.max(paraStart, end - PARAGRAPH_MAX);
+  }
+  let text = document.getText(new vscode.Range(document.positionAt(start), document.positionAt(end)));
+  // Do not cut a surrogate pair in half at either end.
+  if (/^[\uDC00-\uDFFF]/.test(text)) {
+    text = text.slice(1);
+    start += 1;
+  }
+  if (/[\uD800-\uDBFF]$/.test(text)) text = text.slice(0, -1);
+  const offset = at - start;
+  if (offset < 0 || offset > text.length) return undefined;
+  return { text, offset, start };
+}
+
+async function provideHover(ctx: Ctx, document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+  const cfg = ctx.config;
+  if (!cfg.hoverEnabled) return undefined;
+  const around = textAround(document, position);
+  if (!around) return undefined;
+  const ch = around.text.charAt(around.offset);
+  if (!ch || /\s/.test(ch)) return undefined;
+
+  if (!ctx.model) {
+    const failure = ctx.loadFailure?.key === ctx.modelKey() ? ctx.loadFailure : undefined;
+    if (failure) return hint(vscode.l10n.t('Context Lens: {0}', failure.message));
+    // Never start a download from a hover: only a local folder loads here.
+    if (!ctx.canLoadQuietly()) return hint(vscode.l10n.t('Run Context Lens: Explore Selection to load the model.'));
+  }
+
+  const ac = new AbortController();
+  const sub = token.onCancellationRequested(() => ac.abort());
+  try {
+    if (!ctx.model) await ctx.ensureModel(ac.signal, undefined, false);
+    const t0 = performance.now();
+    const result = await ctx.engine.call('guessesAt', { text: around.text, offset: around.offset, topK: cfg.topK }, { signal: ac.signal });
+    if (!result || result.token.special || token.isCancellationRequested) return undefined;
+    ctx.log.debug(`hover: ${result.guesses.length} guesses for "${result.token.piece}" in ${Math.round(performance.now() - t0)} ms`);
+    const range = new vscode.Range(document.positionAt(around.start + result.token.start), document.positionAt(around.start + result.token.end));
+    return new vscode.Hover(guessesMarkdown(ctx, result.token.piece, around.text.slice(result.token.start, result.token.end), result.guesses), range);
+  } catch (e) {
+    if (isContextLensError(e, 'CANCELLED') || token.isCancellationRequested) return undefined;
+    ctx.noteEngineFailure(e);
+    if (isContextLensError(e, 'EMPTY_INPUT') || isContextLensError(e, 'BINARY_INPUT')) return undefined;
+    ctx.log.warn(`hover failed: ${messageOf(e)}`);
+    return hint(vscode.l10n.t('Context Lens: {0}', messageOf(e)));
+  } finally {
+    sub.dispose();
+  }
+}
+
+function hint(text: string): vscode.Hover {
+  const md = new vscode.MarkdownString();
+  md.appendText(text);
+  return new vscode.Hover(md);
+}
+
+export function formatProbability(p: number): string {
+  const pct = p * 100;
+  if (pct > 0 && pct < 0.1) return '<0.1%';
+  return `${pct.toFixed(1)}%`;
+}
+
+function guessesMarkdown(ctx: Ctx, piece: string, surface: string, guesses: { token: string; probability: number }[]): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown('**Context Lens** · ');
+  md.appendText(vscode.l10n.t('BERT guesses for “{0}” when it is masked:', surface || piece));
+  md.appendMarkdown('\n\n');
+  if (guesses.length === 0) md.appendText(vscode.l10n.t('No guesses.'));
+  guesses.forEach((g, i) => {
+    md.appendMarkdown(`${i + 1}. `);
+    md.appendText(g.token);
+    md.appendMarkdown(` — ${formatProbability(g.probability)}`);
+    if (g.token === piece) md.appendMarkdown(' ✓');
+    md.appendMarkdown('\n');
+  });
+  md.appendMarkdown('\n');
+  md.appendText(vscode.l10n.t('Model: {0}', ctx.modelDisplayName));
+  return md;
+}

@@ -1,0 +1,279 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type * as Ort from 'onnxruntime-node';
+import {
+  exposeAttentionsAndHiddenStates,
+  findTargetsByName,
+  findTargetsByStructure,
+  prepareEditedModelFile,
+  summarizeOnnxModel,
+} from '../../src/engine/onnxGraphEdit';
+import { isContextLensError } from '../../src/engine/errors';
+import { FIXTURE_MODEL, FIXTURE_MODEL_OPSET17, loadReference, maxAbsDiff, type ReferenceText } from './helpers/fixture';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ort = require('onnxruntime-node') as typeof Ort;
+
+const tempRoot = mkdtempSync(join(tmpdir(), 'context-lens-graph-edit-'));
+after(() => rmSync(tempRoot, { recursive: true, force: true }));
+
+const FIXTURES = [
+  { folder: FIXTURE_MODEL, opset: 14 },
+  { folder: FIXTURE_MODEL_OPSET17, opset: 17 },
+];
+const MASK_TEXT = '我喜欢吃苹[MASK]。';
+
+function feedsFor(rows: number[][], masks?: number[][]): Record<string, Ort.Tensor> {
+  const batch = rows.length;
+  const n = rows[0].length;
+  const flat = (m: number[][]) => BigInt64Array.from(m.flat().map(BigInt));
+  return {
+    input_ids: new ort.Tensor('int64', flat(rows), [batch, n]),
+    attention_mask: new ort.Tensor('int64', flat(masks ?? rows.map((r) => r.map(() => 1))), [batch, n]),
+    token_type_ids: new ort.Tensor('int64', new BigInt64Array(batch * n), [batch, n]),
+  };
+}
+
+async function run(bytes: Uint8Array, rows: number[][], masks?: number[][]): Promise<Record<string, Ort.Tensor>> {
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    return await session.run(feedsFor(rows, masks));
+  } finally {
+    await session.release();
+  }
+}
+
+const f32 = (t: Ort.Tensor): Float32Array => {
+  assert.equal(t.type, 'float32');
+  return t.data as Float32Array;
+};
+
+function assertMatchesReference(out: Record<string, Ort.Tensor>, ref: ReferenceText, numLayers: number, numHeads: number, hidden: number, label: string): void {
+  const T = ref.input_ids.length;
+  assert.ok(maxAbsDiff(f32(out.logits), ref.logits) <= 1e-4, `${label}: logits`);
+  for (let l = 0; l < numLayers; l++) {
+    const expected = ref.attentions.subarray(l * numHeads * T * T, (l + 1) * numHeads * T * T);
+    assert.deepEqual(out[`attentions.${l}`].dims, [1, numHeads, T, T]);
+    assert.ok(maxAbsDiff(f32(out[`attentions.${l}`]), expected) <= 1e-4, `${label}: attentions.${l}`);
+  }
+  for (let i = 0; i <= numLayers; i++) {
+    const expected = ref.hidden_states.subarray(i * T * hidden, (i + 1) * T * hidden);
+    assert.deepEqual(out[`hidden_states.${i}`].dims, [1, T, hidden]);
+    assert.ok(maxAbsDiff(f32(out[`hidden_states.${i}`]), expected) <= 1e-4, `${label}: hidden_states.${i}`);
+  }
+}
+
+function assertRowsSumToOne(t: Ort.Tensor, label: string): void {
+  const data = f32(t);
+  const n = t.dims[t.dims.length - 1];
+  for (let r = 0; r < data.length / n; r++) {
+    let sum = 0;
+    for (let j = 0; j < n; j++) sum += data[r * n + j];
+    assert.ok(Math.abs(sum - 1) <= 1e-5, `${label}: row ${r} sums to ${sum}`);
+  }
+}
+
+for (const { folder, opset } of FIXTURES) {
+  const reference = loadReference(folder);
+  const { numLayers, numHeads, hiddenSize } = reference;
+
+  test(`opset ${opset} fp32: the edited graph gives torch's logits, attentions and hidden states (≤ 1e-4)`, async () => {
+    const original = readFileSync(join(folder, 'onnx/model.onnx'));
+    const edited = exposeAttentionsAndHiddenStates(original);
+    assert.equal(edited.opset, opset);
+    assert.deepEqual(edited.attentionOutputs, ['attentions.0', 'attentions.1']);
+    assert.deepEqual(edited.hiddenStateOutputs, ['hidden_states.0', 'hidden_states.1', 'hidden_states.2']);
+    // Appended, not re-encoded: the original file is a prefix and the addition is small.
+    assert.ok(Buffer.from(edited.bytes.subarray(0, original.length)).equals(original), 'original bytes are a prefix');
+    const tail = edited.bytes.length - original.length;
+    assert.ok(tail > 0 && tail < 4096, `tail is ${tail} bytes`);
+
+    for (const ref of reference.texts) {
+      const out = await run(edited.bytes, [ref.input_ids]);
+      assertMatchesReference(out, ref, numLayers, numHeads, hiddenSize, `${ref.text} (opset ${opset})`);
+      for (const name of edited.attentionOutputs) assertRowsSumToOne(out[name], name);
+    }
+  });
+
+  test(`opset ${opset} q8: LayerNorm outputs are the float results, not the quantizer's; 苹[MASK] → 果`, async () => {
+    const original = readFileSync(join(folder, 'onnx/model_quantized.onnx'));
+    const summary = summarizeOnnxModel(original);
+    // The trap this guards against is really in the fixture: a quantizer inside a LayerNorm name scope.
+    assert.ok(
+      summary.nodes.some((n) => /\/output\/LayerNorm\//.test(n.name) && n.opType.includes('QuantizeLinear')),
+      'the quantized fixture has a QuantizeLinear node in an output/LayerNorm scope',
+    );
+    const edited = exposeAttentionsAndHiddenStates(original);
+    const ref = reference.texts.find((t) => t.text === MASK_TEXT);
+    assert.ok(ref, 'reference has the [MASK] sentence');
+    const T = ref.input_ids.length;
+    const out = await run(edited.bytes, [ref.input_ids]);
+    for (let l = 0; l < numLayers; l++) {
+      assert.deepEqual(out[`attentions.${l}`].dims, [1, numHeads, T, T]);
+      assertRowsSumToOne(out[`attentions.${l}`], `q8 attentions.${l}`);
+    }
+    for (let i = 0; i <= numLayers; i++) {
+      assert.deepEqual(out[`hidden_states.${i}`].dims, [1, T, hiddenSize]);
+      f32(out[`hidden_states.${i}`]);
+    }
+    const maskPos = ref.tokens.indexOf('[MASK]');
+    const vocab = reference.vocabSize;
+    const row = f32(out.logits).subarray(maskPos * vocab, (maskPos + 1) * vocab);
+    const best = row.indexOf(Math.max(...row));
+    const guo = JSON.parse(readFileSync(join(folder, 'tokenizer.json'), 'utf8')).model.vocab['果'];
+    assert.equal(best, guo, 'top-1 at [MASK] is 果');
+  });
+}
+
+test('padded batch: padded key columns get zero attention, real positions are unchanged', async () => {
+  const reference = loadReference();
+  const [long, short] = [...reference.texts].sort((a, b) => b.input_ids.length - a.input_ids.length);
+  const n = long.input_ids.length;
+  const m = short.input_ids.length;
+  assert.ok(m < n, 'two texts of different length');
+  const edited = exposeAttentionsAndHiddenStates(readFileSync(join(FIXTURE_MODEL, 'onnx/model.onnx')));
+  const rows = [long.input_ids, [...short.input_ids, ...Array(n - m).fill(0)]];
+  const masks = [Array(n).fill(1), [...Array(m).fill(1), ...Array(n - m).fill(0)]];
+  const out = await run(edited.bytes, rows, masks);
+  const { numHeads, hiddenSize } = reference;
+  for (const name of edited.attentionOutputs) {
+    const data = f32(out[name]);
+    assertRowsSumToOne(out[name], name);
+    for (let h = 0; h < numHeads; h++) {
+      for (let q = 0; q < n; q++) {
+        for (let k = m; k < n; k++) {
+          const a = data[(((1 * numHeads + h) * n + q) * n) + k];
+          assert.ok(a <= 1e-7, `${name} head ${h} query ${q} → padded key ${k}: ${a}`);
+        }
+      }
+    }
+  }
+  // The shorter text's real tokens see exactly what they see unpadded.
+  const last = f32(out[`hidden_states.${reference.numLayers}`]).subarray(n * hiddenSize, (n + m) * hiddenSize);
+  const expected = short.hidden_states.subarray(reference.numLayers * m * hiddenSize, (reference.numLayers + 1) * m * hiddenSize);
+  assert.ok(maxAbsDiff(last, expected) <= 1e-4);
+});
+
+/** Same-length byte replacement keeps the protobuf valid while renaming nodes and tensors everywhere. */
+function replaceAll(bytes: Uint8Array, from: string, to: string): Buffer {
+  assert.equal(from.length, to.length);
+  const out = Buffer.from(bytes);
+  const needle = Buffer.from(from);
+  for (let i = out.indexOf(needle); i >= 0; i = out.indexOf(needle, i + 1)) out.write(to, i);
+  return out;
+}
+
+test('a graph with other node names is matched by structure and gives the same outputs', async () => {
+  const reference = loadReference();
+  const original = readFileSync(join(FIXTURE_MODEL, 'onnx/model.onnx'));
+  const renamed = replaceAll(replaceAll(replaceAll(original, 'layer.', 'block.'), 'LayerNorm', 'NormLayer'), 'embeddings', 'embeddingz');
+  const summary = summarizeOnnxModel(renamed);
+  assert.equal(findTargetsByName(summary.nodes), undefined, 'names no longer match');
+  const structural = findTargetsByStructure(summary);
+  assert.equal(structural?.method, 'structure');
+
+  // On the original names both matchers agree.
+  const originalSummary = summarizeOnnxModel(original);
+  const byName = findTargetsByName(originalSummary.nodes);
+  const byStructure = findTargetsByStructure(originalSummary);
+  assert.deepEqual(byName?.attentions, byStructure?.attentions);
+  assert.deepEqual(byName?.hiddenStates, byStructure?.hiddenStates);
+
+  const edited = exposeAttentionsAndHiddenStates(renamed);
+  const ref = reference.texts[0];
+  const out = await run(edited.bytes, [ref.input_ids]);
+  assertMatchesReference(out, ref, reference.numLayers, reference.numHeads, reference.hiddenSize, 'renamed graph');
+});
+
+test('editing an edited model changes nothing', () => {
+  const once = exposeAttentionsAndHiddenStates(readFileSync(join(FIXTURE_MODEL, 'onnx/model.onnx')));
+  const twice = exposeAttentionsAndHiddenStates(once.bytes);
+  assert.equal(twice.bytes.length, once.bytes.length);
+  assert.deepEqual(twice.attentionOutputs, once.attentionOutputs);
+});
+
+test('truncated or non-ONNX bytes → CORRUPT_MODEL with a plain message', () => {
+  const original = readFileSync(join(FIXTURE_MODEL, 'onnx/model.onnx'));
+  const cuts = [0, 1, 7, 100, Math.floor(original.length / 2), original.length - 1];
+  for (const cut of cuts) {
+    assert.throws(
+      () => exposeAttentionsAndHiddenStates(original.subarray(0, cut), 'model.onnx'),
+      (e: unknown) => isContextLensError(e, 'CORRUPT_MODEL') && /model\.onnx is corrupt or truncated/.test(e.message),
+      `cut at ${cut}`,
+    );
+  }
+  assert.throws(() => exposeAttentionsAndHiddenStates(Buffer.from('{"not": "onnx"}')), (e: unknown) => isContextLensError(e, 'CORRUPT_MODEL'));
+});
+
+// Minimal protobuf writer for hand-built test models.
+const varint = (v: number): number[] => {
+  const out: number[] = [];
+  while (v >= 0x80) {
+    out.push((v & 0x7f) | 0x80);
+    v >>>= 7;
+  }
+  return [...out, v];
+};
+const field = (n: number, payload: Uint8Array | string): Buffer => {
+  const p = typeof payload === 'string' ? Buffer.from(payload) : Buffer.from(payload);
+  return Buffer.concat([Buffer.from(varint((n << 3) | 2)), Buffer.from(varint(p.length)), p]);
+};
+
+test('a valid graph without attention → NOT_A_MASKED_LM; an empty graph → CORRUPT_MODEL', () => {
+  const node = field(1, Buffer.concat([field(1, 'x'), field(2, 'y'), field(3, 'relu'), field(4, 'Relu')]));
+  const opset = field(8, Buffer.concat([field(1, ''), Buffer.from([0x10, 14])]));
+  const noAttention = Buffer.concat([Buffer.from([0x08, 7]), field(7, Buffer.concat([node, field(2, 'g')])), opset]);
+  assert.throws(
+    () => exposeAttentionsAndHiddenStates(noAttention),
+    (e: unknown) => isContextLensError(e, 'NOT_A_MASKED_LM') && /no attention layers/.test(e.message),
+  );
+  const emptyGraph = Buffer.concat([Buffer.from([0x08, 7]), field(7, field(2, 'g')), opset]);
+  assert.throws(() => exposeAttentionsAndHiddenStates(emptyGraph), (e: unknown) => isContextLensError(e, 'CORRUPT_MODEL'));
+});
+
+test('prepareEditedModelFile caches the edit by source content and redoes it when the source changes', async () => {
+  const dir = mkdtempSync(join(tempRoot, 'prepare-'));
+  const source = join(dir, 'model.onnx');
+  const dest = join(dir, 'prepared/onnx/model_attn.onnx');
+  const cacheDir = join(dir, 'edits');
+  copyFileSync(join(FIXTURE_MODEL, 'onnx/model.onnx'), source);
+
+  const first = await prepareEditedModelFile(source, dest, cacheDir);
+  assert.equal(first.cached, false);
+  assert.deepEqual(first.attentionOutputs, ['attentions.0', 'attentions.1']);
+  assert.deepEqual(first.hiddenStateOutputs, ['hidden_states.0', 'hidden_states.1', 'hidden_states.2']);
+  const expected = exposeAttentionsAndHiddenStates(readFileSync(source)).bytes;
+  assert.ok(readFileSync(dest).equals(Buffer.from(expected)));
+
+  const second = await prepareEditedModelFile(source, dest, cacheDir);
+  assert.equal(second.cached, true);
+  assert.deepEqual(second.attentionOutputs, first.attentionOutputs);
+
+  copyFileSync(join(FIXTURE_MODEL, 'onnx/model_quantized.onnx'), source);
+  const changed = await prepareEditedModelFile(source, dest, cacheDir);
+  assert.equal(changed.cached, false);
+  assert.notEqual(changed.sourceSha256, first.sourceSha256);
+  assert.ok(readFileSync(dest).equals(Buffer.from(exposeAttentionsAndHiddenStates(readFileSync(source)).bytes)));
+
+  // Back to the first content: its old record must not be trusted, the file at dest was overwritten since.
+  copyFileSync(join(FIXTURE_MODEL, 'onnx/model.onnx'), source);
+  const reverted = await prepareEditedModelFile(source, dest, cacheDir);
+  assert.equal(reverted.cached, false);
+  assert.ok(readFileSync(dest).equals(Buffer.from(expected)));
+  assert.equal((await prepareEditedModelFile(source, dest, cacheDir)).cached, true);
+});
+
+test('prepareEditedModelFile on a truncated file → CORRUPT_MODEL naming the file, nothing written', async () => {
+  const dir = mkdtempSync(join(tempRoot, 'truncated-'));
+  const source = join(dir, 'model.onnx');
+  const original = readFileSync(join(FIXTURE_MODEL, 'onnx/model.onnx'));
+  writeFileSync(source, original.subarray(0, Math.floor(original.length * 0.6)));
+  const dest = join(dir, 'out/model_attn.onnx');
+  await assert.rejects(prepareEditedModelFile(source, dest, join(dir, 'edits')), (e: unknown) => {
+    return isContextLensError(e, 'CORRUPT_MODEL') && e.message.includes(source);
+  });
+  assert.throws(() => readFileSync(dest));
+});

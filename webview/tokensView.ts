@@ -1,0 +1,170 @@
+/** Tab "Tokens": each snippet as a strip of token chips; masked guesses on hover/focus; selection. */
+import type { SnippetView, TokenView } from '../src/protocol';
+import { clear, displayPiece, el, formatProbability, isContinuation, rovingIndex, tokenContext } from './dom';
+import { emit, on, persist, state, tokenOf, isVisibleToken } from './state';
+import { t } from './strings';
+
+export interface TokensView {
+  root: HTMLElement;
+}
+
+export function createTokensView(): TokensView {
+  const hint = el('p', { class: 'hint' }, t('tokensHint'));
+  const strips = el('div', { class: 'strips' });
+  const guessPanel = el('aside', { class: 'guess-panel', 'data-testid': 'guess-panel', 'aria-live': 'polite' });
+  const empty = el('div', { class: 'empty' });
+  const root = el('div', { class: 'tokens-layout' }, el('div', { class: 'tokens-main' }, hint, empty, strips), guessPanel);
+
+  function toggle(snippet: SnippetView, token: TokenView): void {
+    const p = state.persisted;
+    if (p.selectedSnippetId !== snippet.id) {
+      p.selectedSnippetId = snippet.id;
+      p.selectedTokens = [token.index];
+    } else {
+      const i = p.selectedTokens.indexOf(token.index);
+      if (i >= 0) p.selectedTokens.splice(i, 1);
+      else p.selectedTokens.push(token.index);
+      p.selectedTokens.sort((a, b) => a - b);
+    }
+    persist();
+    emit('selection');
+  }
+
+  function inspect(snippetId: string, tokenIndex: number): void {
+    state.inspected = { snippetId, tokenIndex };
+    renderGuesses();
+  }
+
+  function renderGuesses(): void {
+    clear(guessPanel);
+    const found = state.inspected && tokenOf(state.inspected.snippetId, state.inspected.tokenIndex);
+    if (!found) {
+      guessPanel.appendChild(el('p', { class: 'hint' }, state.snippets.length ? t('tokensHint') : ''));
+      return;
+    }
+    const { snippet, token } = found;
+    const ctx = tokenContext(snippet, token, 30);
+    guessPanel.append(
+      el('h2', { class: 'side-title' }, t('guessesFor', { token: displayPiece(token) })),
+      el('p', { class: 'context' }, ctx.before, el('mark', {}, ctx.token), ctx.after),
+      el('p', { class: 'hint' }, snippet.label, token.piece !== displayPiece(token) ? ` · ${token.piece}` : ''),
+    );
+    if (!token.guesses.length) {
+      guessPanel.appendChild(el('p', { class: 'hint' }, token.special ? t('guessesNone') : t('noGuesses')));
+      return;
+    }
+    const max = Math.max(...token.guesses.map((g) => g.probability), 1e-9);
+    const list = el('ol', { class: 'guesses' });
+    for (const g of token.guesses) {
+      const hit = g.token === token.piece || g.token === displayPiece(token);
+      list.appendChild(
+        el(
+          'li',
+          { class: hit ? 'guess hit' : 'guess' },
+          el('span', { class: 'guess-token' }, g.token),
+          el('span', { class: 'bar', 'aria-hidden': 'true' }, el('span', { class: 'fill', style: `width:${((g.probability / max) * 100).toFixed(1)}%` })),
+          el('span', { class: 'prob' }, formatProbability(g.probability)),
+        ),
+      );
+    }
+    guessPanel.appendChild(list);
+  }
+
+  function render(): void {
+    clear(strips);
+    empty.hidden = state.snippets.length > 0;
+    hint.hidden = state.snippets.length === 0;
+    if (!state.snippets.length) {
+      clear(empty);
+      empty.append(el('h2', {}, t('emptyTitle')), el('ol', {}, el('li', {}, t('emptyStep1')), el('li', {}, t('emptyStep2'))));
+    }
+    const sel = state.persisted;
+    for (const snippet of state.snippets) {
+      const selectedHere = sel.selectedSnippetId === snippet.id ? sel.selectedTokens : [];
+      const header = el('div', { class: 'strip-header' }, el('h3', {}, snippet.label));
+      if (snippet.windowed) header.appendChild(el('span', { class: 'badge' }, t('windowed')));
+      if (selectedHere.length) {
+        const clearBtn = el('button', { type: 'button', class: 'link-button' }, t('clearSelection'));
+        clearBtn.addEventListener('click', () => {
+          state.persisted.selectedTokens = [];
+          persist();
+          emit('selection');
+        });
+        header.append(el('span', { class: 'badge' }, t('selectedCount', { n: selectedHere.length })), clearBtn);
+      }
+      const strip = el('div', { class: 'strip', role: 'group', 'aria-label': snippet.label });
+      const chips: HTMLButtonElement[] = [];
+      let prevEnd = -1;
+      let prevChip: HTMLButtonElement | null = null;
+      for (const token of snippet.tokens) {
+        if (!isVisibleToken(token)) continue;
+        const cont = isContinuation(token);
+        const gap = !cont && prevEnd >= 0 && token.start > prevEnd && /\s/.test(snippet.text.slice(prevEnd, token.start));
+        const selected = selectedHere.includes(token.index);
+        const chip = el(
+          'button',
+          {
+            type: 'button',
+            class: ['chip', cont ? 'cont' : '', token.special ? 'special' : '', gap ? 'gap' : '', selected ? 'selected' : ''].filter(Boolean).join(' '),
+            'data-testid': 'token-chip',
+            'data-snippet': snippet.id,
+            'data-index': token.index,
+            'aria-pressed': selected ? 'true' : 'false',
+            tabindex: -1,
+          },
+          displayPiece(token),
+        );
+        if (cont && prevChip) prevChip.classList.add('joined');
+        chip.addEventListener('click', () => toggle(snippet, token));
+        chip.addEventListener('mouseenter', () => inspect(snippet.id, token.index));
+        chip.addEventListener('focus', () => inspect(snippet.id, token.index));
+        chips.push(chip);
+        strip.appendChild(chip);
+        if (!token.special) prevEnd = token.end;
+        prevChip = chip;
+      }
+      if (chips.length) chips[Math.max(0, chips.findIndex((c) => c.classList.contains('selected')))].tabIndex = 0;
+      strip.addEventListener('keydown', (e) => {
+        const i = chips.indexOf(document.activeElement as HTMLButtonElement);
+        if (i < 0) return;
+        const next = rovingIndex(e.key, i, chips.length);
+        if (next === null) return;
+        e.preventDefault();
+        chips[i].tabIndex = -1;
+        chips[next].tabIndex = 0;
+        chips[next].focus();
+      });
+      strips.appendChild(el('section', { class: 'strip-section' }, header, strip));
+    }
+    if (state.inspected && !tokenOf(state.inspected.snippetId, state.inspected.tokenIndex)) state.inspected = null;
+    renderGuesses();
+  }
+
+  /** Re-render but keep keyboard focus on the same chip. */
+  function rerender(): void {
+    const active = document.activeElement as HTMLElement | null;
+    const key = active?.dataset?.testid === 'token-chip' ? `${active.dataset.snippet}|${active.dataset.index}` : null;
+    render();
+    if (key) {
+      const [sid, idx] = key.split('|');
+      const chip = Array.from(strips.querySelectorAll<HTMLButtonElement>('[data-testid="token-chip"]')).find((c) => c.dataset.snippet === sid && c.dataset.index === idx);
+      if (chip) {
+        strips.querySelectorAll<HTMLButtonElement>(`[data-snippet]`).forEach((c) => {
+          if (c.dataset.snippet === sid) c.tabIndex = -1;
+        });
+        chip.tabIndex = 0;
+        chip.focus();
+      }
+    }
+  }
+
+  on('snippets', rerender);
+  on('selection', rerender);
+  on('hideSpecial', rerender);
+  on('strings', () => {
+    hint.textContent = t('tokensHint');
+    rerender();
+  });
+  render();
+  return { root };
+}
