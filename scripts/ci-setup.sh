@@ -42,15 +42,16 @@ if ! flock -n 9; then log "waiting for another setup holding $TOOLS/.lock"; floc
 # 1. Debian packages --------------------------------------------------------------------------
 CHROMIUM=${CHROMIUM:-}
 if [ -z "$CHROMIUM" ]; then CHROMIUM=$(command -v chromium || command -v chromium-browser || true); fi
-if [ -z "$CHROMIUM" ] || [ ! -e /usr/include/gssapi/gssapi.h ]; then
+# fonts-wqy-microhei: without a CJK font the screenshots show 苹果 as boxes.
+if [ -z "$CHROMIUM" ] || [ ! -e /usr/include/gssapi/gssapi.h ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
   if [ "${CONTEXT_LENS_SKIP_APT:-}" = 1 ]; then
     log "chromium or libkrb5-dev missing and CONTEXT_LENS_SKIP_APT=1"; exit 1
   fi
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  log "apt-get install chromium libkrb5-dev"
+  log "apt-get install chromium libkrb5-dev fonts-wqy-microhei"
   $SUDO apt-get update -q >/dev/null
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q \
-    -o DPkg::Lock::Timeout=600 chromium libkrb5-dev >/dev/null
+    -o DPkg::Lock::Timeout=600 chromium libkrb5-dev fonts-wqy-microhei >/dev/null
   CHROMIUM=$(command -v chromium)
 fi
 lap "apt: chromium + libkrb5-dev"
