@@ -478,6 +478,8 @@ async function childWorker(o: Options): Promise<void> {
   const workerPath = join(REPO, 'dist/engineWorker.js');
   const client = new EngineClient(workerPath, () => undefined);
   const ms = (ns: number): number => ns / 1e6;
+  // EngineClient unrefs its worker (it must not keep the extension host alive): keep this process alive as a host would.
+  const keepAlive = setInterval(() => undefined, 1000);
   try {
     const spec = specFor(o, 'q8', dir);
     const loadMs = await timeOnce(() => client.call('load', { spec }));
@@ -510,6 +512,7 @@ async function childWorker(o: Options): Promise<void> {
     emit(figure('event-loop delay max during worker analyze + UMAP', single(ms(h.max)), 'ms', { note: where }));
     emit(figure('peak RSS, process + engine worker (q8, 256-token analysis, UMAP)', single(process.resourceUsage().maxRSS / 1024), 'MB', { digits: 0, note: 'process.resourceUsage().maxRSS of the host-like process (the worker is a thread in it)' }));
   } finally {
+    clearInterval(keepAlive);
     await client.restart();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -23,6 +23,8 @@ export interface Summary {
   min: number;
   max: number;
   runs: number[];
+  /** Median process CPU time (user + system, all threads) of the runs, when measured. */
+  cpu?: number;
 }
 
 export function summarize(values: number[]): Summary {
@@ -31,10 +33,18 @@ export function summarize(values: number[]): Summary {
   return { median: m, min: s[0], max: s[s.length - 1], runs: values };
 }
 
-export async function timeOnce(f: () => unknown): Promise<number> {
+export async function timeOnce(f: () => unknown, cpu?: number[]): Promise<number> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await f();
-  return performance.now() - t0;
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  cpu?.push((c.user + c.system) / 1000);
+  return wall;
+}
+
+function withCpu(s: Summary, cpu: number[]): Summary {
+  return { ...s, cpu: summarize(cpu).median };
 }
 
 /**
@@ -48,18 +58,21 @@ export async function interleaved(a: () => unknown, b: () => unknown, repeats: n
   }
   const ta: number[] = [];
   const tb: number[] = [];
+  const ca: number[] = [];
+  const cb: number[] = [];
   for (let r = 0; r < repeats; r++) {
-    ta.push(await timeOnce(a));
-    tb.push(await timeOnce(b));
+    ta.push(await timeOnce(a, ca));
+    tb.push(await timeOnce(b, cb));
   }
-  return [summarize(ta), summarize(tb)];
+  return [withCpu(summarize(ta), ca), withCpu(summarize(tb), cb)];
 }
 
 export async function repeated(f: () => unknown, repeats: number, warmup = 1): Promise<Summary> {
   for (let i = 0; i < warmup; i++) await f();
   const t: number[] = [];
-  for (let r = 0; r < repeats; r++) t.push(await timeOnce(f));
-  return summarize(t);
+  const c: number[] = [];
+  for (let r = 0; r < repeats; r++) t.push(await timeOnce(f, c));
+  return withCpu(summarize(t), c);
 }
 
 export const round = (v: number, digits = 1): number => (Number.isFinite(v) ? Number(v.toFixed(digits)) : v);
@@ -82,7 +95,7 @@ export function figure(
     ratio: floor ? round(s.median / floor, 2) : null,
     target: opts.target ?? null,
     met: opts.met ?? null,
-    note: opts.note ?? '',
+    note: [opts.note, s.cpu !== undefined ? `CPU ${round(s.cpu, 0)} ms (median, all threads)` : ''].filter(Boolean).join('; '),
     series: opts.series,
     tokens: opts.tokens,
     runs: s.runs.map((v) => round(v, d)),

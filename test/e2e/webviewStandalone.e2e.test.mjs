@@ -267,6 +267,10 @@ test('exports post saveImage/exportAnalysis; clear empties the map; errors and p
   await page.getByTestId('export-projector').click();
   assert.deepEqual((await posted(page, 'exportAnalysis')).map((m) => m.format), ['json', 'projector']);
 
+  // The fake host may still be answering an earlier layer change (its reply clears the progress line).
+  await page.waitForFunction(() => window.harness.pendingReplies() === 0);
+  await page.waitForTimeout(300);
+  await page.waitForFunction(() => window.harness.pendingReplies() === 0);
   await page.evaluate(() => window.harness.send({ type: 'progress', message: 'Downloading model.onnx <b>x</b>', fraction: 0.42 }));
   await page.evaluate(() => window.harness.send({ type: 'error', message: 'Model failed: <img src=x onerror=alert(3)>' }));
   assert.equal(await page.getByTestId('progress').innerText(), 'Downloading model.onnx <b>x</b>');
