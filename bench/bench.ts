@@ -36,6 +36,8 @@ const DEFAULT_MODEL_DIR = join(homedir(), '.cache', 'context-lens-bench', 'bert-
 interface Options {
   quick: boolean;
   json?: string;
+  /** Also write the table and notes as Markdown (for BENCHMARKS.md). */
+  markdown?: string;
   model: string;
   only?: Set<string>;
   child?: string;
@@ -53,6 +55,7 @@ function parseOptions(argv: string[]): Options {
   return {
     quick,
     json: get('--json'),
+    markdown: get('--markdown'),
     model: resolve(get('--model') ?? process.env.CONTEXT_LENS_BENCH_MODEL ?? DEFAULT_MODEL_DIR),
     only: only ? new Set(only.split(',')) : undefined,
     child: get('--child'),
@@ -652,6 +655,10 @@ async function main(): Promise<void> {
   process.stdout.write(out.join('\n'));
   const missed = c.figures.filter((f) => f.met === false).map((f) => f.name);
   process.stdout.write(`\nTargets met: ${c.figures.filter((f) => f.met === true).length}, missed: ${missed.length}${missed.length ? ` (${missed.join('; ')})` : ''}\n`);
+  if (o.markdown) {
+    const md = [`Machine: ${meta.cpu}, ${meta.cores} cores, ${meta.ramGB} GB RAM, Node ${meta.node}, onnxruntime-node ${meta.onnxruntimeNode}, onnxruntime-web ${meta.onnxruntimeWeb}, transformers.js ${meta.transformers}, umap-js ${meta.umapJs}; PyTorch BLAS: ${blas}. Load average at start ${meta.loadavgStart.join(' ')}, at end ${meta.loadavgEnd.join(' ')}; run took ${meta.seconds} s${o.quick ? ' (--quick)' : ''}; ${meta.date}.`, '', ...tableLines(c.figures, true), '', 'Notes (by row number):', '', ...noteLines(c.figures).map((l) => `- ${l}`), ''];
+    writeFileSync(resolve(o.markdown), md.join('\n'));
+  }
   if (o.json) {
     writeFileSync(resolve(o.json), JSON.stringify({ meta, figures: c.figures }, null, 2));
     log(`wrote ${resolve(o.json)}`);

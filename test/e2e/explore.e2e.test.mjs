@@ -11,38 +11,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { repoRoot, screenshot, webviewFrame, withWorkbench } from './harness.mjs';
+import { repoRoot, runPaletteCommand as paletteCommand, screenshot, webviewFrame, withWorkbench } from './harness.mjs';
 
 const APPLE_LINE = '我用苹果手机。我爱吃苹果。';
 const BANK_LINE = 'I put my money in the bank.';
 const fixtureConfig = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/tiny-bert/config.json'), 'utf8'));
-
-/**
- * Runs a palette command without disturbing the editor's selection (harness.runPaletteCommand presses
- * Escape first, which in a focused editor is "cancel selection"). Reopens the palette until the
- * extension's command is listed.
- */
-async function paletteCommand(page, title, { timeoutMs = 45_000 } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  const widget = page.locator('.quick-input-widget');
-  const input = widget.locator('input');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  for (;;) {
-    await page.keyboard.press('F1');
-    await input.waitFor({ timeout: 10_000 });
-    await input.fill(`>${title}`);
-    try {
-      await row.waitFor({ timeout: 2_000 });
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`command "${title}" did not appear in the palette within ${timeoutMs / 1000} s`);
-      await page.keyboard.press('Escape'); // closes the palette only; focus goes back to the editor
-      await widget.waitFor({ state: 'hidden', timeout: 5_000 });
-    }
-  }
-  await page.keyboard.press('Enter');
-  await widget.waitFor({ state: 'hidden', timeout: 5_000 });
-}
 
 /** Opens a workspace file from the Explorer (in the active editor group) and waits for its text. */
 async function openFromExplorer(page, name, firstText) {
@@ -268,6 +241,15 @@ test('explore a selection: map, hover, layers, PCA, reveal, attention, exports, 
       assert.ok(added.count > first.count, 'the point count grows');
       assert.equal(added.count, allChips, 'one point per token of both snippets');
       await screenshot(page, 'e2e-added');
+
+      // ---- window reload: the panel comes back with both snippets (WebviewPanelSerializer) ------------
+      await page.reload();
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      lap('window reloaded');
+      const restored = await mapRendered(webviewFrame(page), { minPoints: added.count, timeout: 90_000 });
+      lap(`restored after reload: ${restored.count} points`);
+      assert.equal(restored.count, added.count, 'the restored map holds the same tokens');
+      await screenshot(page, 'e2e-restored');
     } finally {
       rmSync(outDir, { recursive: true, force: true });
     }

@@ -68,22 +68,25 @@ export async function openWorkbench(page, url = serverFromEnv().workbenchUrl) {
  */
 export async function runPaletteCommand(page, title, { timeoutMs = 45_000 } = {}) {
   const deadline = Date.now() + timeoutMs;
-  const input = page.locator('.quick-input-widget input');
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('input');
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   for (;;) {
-    await page.keyboard.press('Escape');
+    // F1 first: Escape in a focused editor would cancel the selection the command is meant for.
     await page.keyboard.press('F1');
     await input.waitFor({ timeout: 10_000 });
     await input.fill(`>${title}`);
     try {
       await row.waitFor({ timeout: 2_000 });
       break;
-    } catch (e) {
+    } catch {
       if (Date.now() > deadline) throw new Error(`command "${title}" did not appear in the palette within ${timeoutMs / 1000} s`);
+      await page.keyboard.press('Escape'); // closes the palette only; focus goes back to the editor
+      await widget.waitFor({ state: 'hidden', timeout: 5_000 });
     }
   }
   await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 });
+  await widget.waitFor({ state: 'hidden', timeout: 5_000 });
 }
 
 /**

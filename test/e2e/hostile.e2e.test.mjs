@@ -5,30 +5,7 @@
 // webview. Screenshot: test-results/e2e-hostile.png.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { screenshot, webviewFrame, withWorkbench } from './harness.mjs';
-
-/** Runs a palette command without pressing Escape in the editor first (that would drop the selection). */
-async function paletteCommand(page, title, { timeoutMs = 45_000 } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  const widget = page.locator('.quick-input-widget');
-  const input = widget.locator('input');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  for (;;) {
-    await page.keyboard.press('F1');
-    await input.waitFor({ timeout: 10_000 });
-    await input.fill(`>${title}`);
-    try {
-      await row.waitFor({ timeout: 2_000 });
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`command "${title}" did not appear in the palette within ${timeoutMs / 1000} s`);
-      await page.keyboard.press('Escape');
-      await widget.waitFor({ state: 'hidden', timeout: 5_000 });
-    }
-  }
-  await page.keyboard.press('Enter');
-  await widget.waitFor({ state: 'hidden', timeout: 5_000 });
-}
+import { runPaletteCommand as paletteCommand, screenshot, webviewFrame, withWorkbench } from './harness.mjs';
 
 test('hostile text is shown literally in the Embedding Map and runs nothing', { timeout: 180_000 }, async () => {
   await withWorkbench('e2e-hostile', async ({ page, lap }) => {
