@@ -52,19 +52,17 @@ function withCpu(s: Summary, cpu: number[]): Summary {
  * other processes on a shared machine falls on both about equally.
  */
 export async function interleaved(a: () => unknown, b: () => unknown, repeats: number, warmup = 1): Promise<[Summary, Summary]> {
-  for (let i = 0; i < warmup; i++) {
-    await a();
-    await b();
-  }
-  const ta: number[] = [];
-  const tb: number[] = [];
-  const ca: number[] = [];
-  const cb: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    ta.push(await timeOnce(a, ca));
-    tb.push(await timeOnce(b, cb));
-  }
-  return [withCpu(summarize(ta), ca), withCpu(summarize(tb), cb)];
+  const [sa, sb] = await interleavedAll([a, b], repeats, warmup);
+  return [sa, sb];
+}
+
+/** The same for any number of functions, each timed once per round in the given order. */
+export async function interleavedAll(fns: (() => unknown)[], repeats: number, warmup = 1): Promise<Summary[]> {
+  for (let i = 0; i < warmup; i++) for (const f of fns) await f();
+  const t = fns.map(() => [] as number[]);
+  const c = fns.map(() => [] as number[]);
+  for (let r = 0; r < repeats; r++) for (let k = 0; k < fns.length; k++) t[k].push(await timeOnce(fns[k], c[k]));
+  return fns.map((_, k) => withCpu(summarize(t[k]), c[k]));
 }
 
 export async function repeated(f: () => unknown, repeats: number, warmup = 1): Promise<Summary> {
@@ -106,8 +104,9 @@ export function single(value: number): Summary {
   return { median: value, min: value, max: value, runs: [value] };
 }
 
-function fmt(v: number | null | undefined): string {
+function fmt(v: number | null | undefined, unit = ''): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '';
+  if (unit === 'fraction') return v.toFixed(3);
   if (Math.abs(v) >= 100) return String(Math.round(v));
   return String(round(v, Math.abs(v) >= 10 ? 1 : 2));
 }
@@ -117,9 +116,9 @@ export function tableLines(figures: Figure[], markdown: boolean): string[] {
   const rows = figures.map((f, i) => [
     String(i + 1),
     f.name,
-    fmt(f.median),
-    fmt(f.min),
-    fmt(f.max),
+    fmt(f.median, f.unit),
+    fmt(f.min, f.unit),
+    fmt(f.max, f.unit),
     f.unit,
     f.ratio === null ? '' : `${fmt(f.ratio)}×`,
     f.target ?? '',

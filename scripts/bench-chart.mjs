@@ -21,6 +21,7 @@ const STYLE = {
   'ours fp32': { color: '#2e7d32', dash: '' },
   'raw ORT fp32': { color: '#2e7d32', dash: '6 4' },
   'PyTorch fp32 eager': { color: '#c62828', dash: '' },
+  'PyTorch fp32 eager (default env)': { color: '#c62828', dash: '2 3' },
   'ours q8 WASM': { color: '#ef6c00', dash: '2 3' },
 };
 const LABEL = {
@@ -28,7 +29,8 @@ const LABEL = {
   'raw ORT q8': 'raw onnxruntime-node forward, q8 (logits)',
   'ours fp32': 'Context Lens analyze, fp32',
   'raw ORT fp32': 'raw onnxruntime-node forward, fp32',
-  'PyTorch fp32 eager': 'PyTorch eager fp32 (attentions + hidden states)',
+  'PyTorch fp32 eager': 'PyTorch eager fp32, OMP_WAIT_POLICY=PASSIVE (attentions + hidden states)',
+  'PyTorch fp32 eager (default env)': 'PyTorch eager fp32, Debian defaults (OpenMP spin vs OpenBLAS)',
   'ours q8 WASM': 'Context Lens analyze, q8, WASM backend',
 };
 
@@ -48,7 +50,9 @@ const all = [...series.values()].flat();
 const W = 900, H = 560, L = 80, R = 20, T = 56, B = 190;
 const xs = [...new Set(all.map((f) => f.tokens))].sort((a, b) => a - b);
 const lo = Math.min(...all.map((f) => f.min)), hi = Math.max(...all.map((f) => f.max));
-const yMin = 10 ** Math.floor(Math.log10(lo)), yMax = 10 ** Math.ceil(Math.log10(hi));
+const steps = (v) => [1, 2, 5].map((m) => m * 10 ** Math.floor(Math.log10(v)));
+const yMin = Math.max(...[...steps(lo), ...steps(lo / 10)].filter((s) => s <= lo));
+const yMax = Math.min(...[...steps(hi), ...steps(hi * 10)].filter((s) => s >= hi));
 const xMin = xs[0] / 1.3, xMax = xs[xs.length - 1] * 1.3;
 const px = (t) => L + ((Math.log(t) - Math.log(xMin)) / (Math.log(xMax) - Math.log(xMin))) * (W - L - R);
 const py = (v) => T + (1 - (Math.log(v) - Math.log(yMin)) / (Math.log(yMax) - Math.log(yMin))) * (H - T - B);
@@ -59,10 +63,10 @@ parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
 parts.push(`<text x="${W / 2}" y="24" text-anchor="middle" font-size="17" font-weight="600">Latency of one analysis vs token count (bert-base size, median, min–max)</text>`);
 parts.push(`<text x="${W / 2}" y="43" text-anchor="middle" font-size="12" fill="#555">${esc(`${meta?.cpu ?? ''}, ${meta?.cores ?? '?'} cores, Node ${meta?.node ?? ''}, onnxruntime-node ${meta?.onnxruntimeNode ?? ''}${meta?.date ? `, ${meta.date.slice(0, 10)}` : ''}`)}</text>`);
 // grid and axes
-for (let d = yMin; d <= yMax; d *= 10) {
+for (let d = 10 ** Math.floor(Math.log10(yMin)); d <= yMax; d *= 10) {
   for (const m of [1, 2, 5]) {
     const v = d * m;
-    if (v > yMax) break;
+    if (v < yMin * 0.999 || v > yMax * 1.001) continue;
     const y = py(v);
     parts.push(`<line x1="${L}" x2="${W - R}" y1="${y}" y2="${y}" stroke="${m === 1 ? '#ccc' : '#eee'}"/>`);
     parts.push(`<text x="${L - 6}" y="${y + 4}" text-anchor="end" font-size="11">${v >= 1000 ? `${v / 1000} s` : `${v} ms`}</text>`);
