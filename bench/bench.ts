@@ -571,6 +571,7 @@ async function childWorker(o: Options): Promise<void> {
     const spec = specFor(o, 'q8', dir);
     const loadMs = await timeOnce(() => client.call('load', { spec }));
     emit(figure('worker: load q8 (worker start + import + graph edit + session)', single(loadMs), 'ms', { digits: 0, note: 'EngineClient + dist/engineWorker.js, fresh cache folder' }));
+    emit(figure('peak RSS after load, process + engine worker (q8)', single(process.resourceUsage().maxRSS / 1024), 'MB', { digits: 0, note: 'maxRSS (high-water mark) right after the load: what loading costs before any analysis' }));
 
     // From here the main thread only waits for messages, as the extension host does.
     const h = monitorEventLoopDelay({ resolution: 10 });
