@@ -246,7 +246,10 @@ test('explore a selection: map, hover, layers, PCA, reveal, attention, exports, 
       await page.reload();
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       lap('window reloaded');
-      const restored = await mapRendered(webviewFrame(page), { minPoints: added.count, timeout: 90_000 });
+      const restoredFrame = webviewFrame(page);
+      // The webview's saved tab may predate the last tab click (VS Code persists webview state lazily).
+      await restoredFrame.getByTestId('tab-map').click({ timeout: 90_000 });
+      const restored = await mapRendered(restoredFrame, { minPoints: added.count, timeout: 90_000 });
       lap(`restored after reload: ${restored.count} points`);
       assert.equal(restored.count, added.count, 'the restored map holds the same tokens');
       await screenshot(page, 'e2e-restored');
