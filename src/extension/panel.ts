@@ -3,6 +3,7 @@
  * host side of src/protocol.ts, and the serializer that brings the panel back after a reload.
  */
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isContextLensError } from '../engine/errors';
@@ -310,9 +311,45 @@ export function registerSerializer(ctx: Ctx): vscode.Disposable {
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       deserializeWebviewPanel: (panel, state) => MapPanel.restore(ctx, panel, state),
     }),
-    // Where each snippet came from, for the serializer (the webview may not persist uri/offset).
-    ctx.map.onDidChange(() => void ctx.extension.workspaceState.update(SNIPPETS_KEY, ctx.map.persisted())),
+    ctx.map.onDidChange(() => saveMapSnippets(ctx, ctx.map.persisted())),
   );
+}
+
+/**
+ * Where the map's snippet list is kept for the serializer. A file written synchronously by the extension
+ * host survives an abrupt window reload; VS Code's own stores (webview state, workspaceState) are flushed
+ * lazily by the workbench and were seen to lose the last "Add Selection to Map".
+ */
+function snippetsFile(ctx: Ctx): string | undefined {
+  const dir = ctx.extension.storageUri ?? ctx.extension.globalStorageUri;
+  return dir.scheme === 'file' ? path.join(dir.fsPath, 'map-snippets.json') : undefined;
+}
+
+function saveMapSnippets(ctx: Ctx, list: PersistedSnippet[]): void {
+  void ctx.extension.workspaceState.update(SNIPPETS_KEY, list);
+  const file = snippetsFile(ctx);
+  if (!file) return;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(list));
+  } catch (e) {
+    ctx.log.warn(`Could not save the map's snippets to ${file}: ${messageOf(e)}`);
+  }
+}
+
+/** The host's saved list, or undefined when it has none (then the webview's copy is used). */
+function loadMapSnippets(ctx: Ctx): unknown[] | undefined {
+  const file = snippetsFile(ctx);
+  if (file && fs.existsSync(file)) {
+    try {
+      const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+      if (Array.isArray(parsed)) return parsed;
+    } catch (e) {
+      ctx.log.warn(`Ignoring an unreadable ${file}: ${messageOf(e)}`);
+    }
+  }
+  const saved = ctx.extension.workspaceState.get<unknown>(SNIPPETS_KEY);
+  return Array.isArray(saved) ? saved : undefined;
 }
 
 /** Empties the map and releases the analyses in the engine. */
@@ -429,19 +466,16 @@ function countTokens(snippets: readonly MapSnippet[]): number {
 }
 
 function restoredSnippets(ctx: Ctx, fromWebview: unknown): PersistedSnippet[] {
-  const saved = (ctx.extension.workspaceState.get<PersistedSnippet[]>(SNIPPETS_KEY) ?? []).filter(isPersistedSnippet);
+  // The host's list wins whenever it exists (an empty list means the map was cleared).
+  const saved = loadMapSnippets(ctx);
+  if (saved) return saved.filter(isPersistedSnippet);
   const list = Array.isArray(fromWebview) ? fromWebview.filter((x): x is PersistedSnippet => !!x && typeof (x as PersistedSnippet).text === 'string') : [];
-  if (list.length === 0) return saved;
-  // The webview's list is authoritative for what was shown; fill in where each came from when it lacks it.
-  return list.map((x) => {
-    const match = saved.find((s) => s.text === x.text && s.label === x.label) ?? saved.find((s) => s.text === x.text);
-    return {
-      uri: typeof x.uri === 'string' && x.uri ? x.uri : (match?.uri ?? ''),
-      label: typeof x.label === 'string' ? x.label : (match?.label ?? ''),
-      text: x.text,
-      startOffset: typeof x.startOffset === 'number' ? x.startOffset : (match?.startOffset ?? 0),
-    };
-  });
+  return list.map((x) => ({
+    uri: typeof x.uri === 'string' ? x.uri : '',
+    label: typeof x.label === 'string' ? x.label : '',
+    text: x.text,
+    startOffset: typeof x.startOffset === 'number' ? x.startOffset : 0,
+  }));
 }
 
 function isPersistedSnippet(x: unknown): x is PersistedSnippet {
