@@ -20,6 +20,14 @@ export interface TokenView {
   end: number;
   special: boolean;
   guesses: GuessView[];
+  /** Optional (additive): true while the guesses are still being computed (they stream in after the map shows). */
+  guessesPending?: boolean;
+}
+
+/** Guesses that were computed after the snippets were sent. */
+export interface TokenGuessesView {
+  tokenIndex: number;
+  guesses: GuessView[];
 }
 
 export interface SnippetView {
@@ -96,7 +104,10 @@ export type HostToWebview =
   | { type: 'progress'; message: string | null; fraction?: number }
   | { type: 'attention'; attention: AttentionLayerView }
   | { type: 'attentionGrid'; grid: AttentionGridView }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  | { type: 'guesses'; snippetId: string; tokens: TokenGuessesView[] }
+  /** How many of the map's tokens have their masked guesses; `total: 0` when there is nothing to compute. */
+  | { type: 'guessProgress'; done: number; total: number };
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -107,7 +118,9 @@ export type WebviewToHost =
   | { type: 'revealToken'; ref: PointRef }
   | { type: 'exportAnalysis'; format: 'json' | 'projector' }
   | { type: 'saveImage'; format: 'png' | 'svg'; dataUrl: string }
-  | { type: 'clear' };
+  | { type: 'clear' }
+  /** The user looks at a token whose guesses are pending: compute it next. */
+  | { type: 'wantGuesses'; ref: PointRef };
 
 /** What the webview keeps with vscode.setState, restored after hide/show and window reload. */
 export interface WebviewPersistedState {

@@ -51,7 +51,8 @@ function boot(): void {
   clearBtn.classList.add('secondary');
   const actions = el('div', { class: 'actions', role: 'group' }, pngBtn, svgBtn, jsonBtn, tsvBtn, el('span', { class: 'sep', 'aria-hidden': 'true' }), clearBtn);
 
-  const topbar = el('header', { class: 'topbar' }, modelBox, layerBox, projBox, hideBox, actions);
+  const guessStatus = el('span', { class: 'guess-progress', 'data-testid': 'guess-progress', role: 'status', 'aria-live': 'polite', hidden: true });
+  const topbar = el('header', { class: 'topbar' }, modelBox, guessStatus, layerBox, projBox, hideBox, actions);
 
   const progressMsg = el('span', { class: 'progress-msg' });
   const progressFill = el('div', { class: 'progress-fill' });
@@ -217,6 +218,18 @@ function boot(): void {
       progressBar.removeAttribute('aria-valuenow');
     }
   });
+  function renderGuessProgress(): void {
+    const g = state.guessProgress;
+    guessStatus.hidden = !g;
+    guessStatus.textContent = g ? t('guessProgress', { done: g.done, total: g.total }) : '';
+    guessStatus.title = t('guessProgressTitle');
+    if (g) {
+      guessStatus.dataset.done = String(g.done);
+      guessStatus.dataset.total = String(g.total);
+    }
+  }
+  on('guessProgress', renderGuessProgress);
+  on('strings', renderGuessProgress);
   on('model', () => {
     renderModel();
     renderLayer();
@@ -292,6 +305,22 @@ function boot(): void {
         state.grids.set(msg.grid.snippetId, msg.grid);
         state.gridRequested.delete(msg.grid.snippetId);
         emit('grid');
+        break;
+      case 'guesses': {
+        const snippet = snippetById(msg.snippetId);
+        if (!snippet || !Array.isArray(msg.tokens)) break;
+        for (const g of msg.tokens) {
+          const token = snippet.tokens[g.tokenIndex];
+          if (!token || !Array.isArray(g.guesses)) continue;
+          token.guesses = g.guesses;
+          token.guessesPending = false;
+        }
+        emit('guesses');
+        break;
+      }
+      case 'guessProgress':
+        state.guessProgress = msg.total > 0 ? { done: msg.done, total: msg.total } : null;
+        emit('guessProgress');
         break;
       case 'error':
         state.error = String(msg.message ?? '');

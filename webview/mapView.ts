@@ -2,9 +2,11 @@
 import type { TokenLink } from '../src/protocol';
 import { clear, el, escapePlotly, formatCosine, hoverHtml, pointKey, sortLinks, tokenContext, displayPiece } from './dom';
 import { baseConfig, baseLayout, purge, react, resize, restyle, toImage, type Layout, type PlotlyDiv, type Trace } from './plotting';
-import { emit, on, post, state, tokenOf, isVisibleToken } from './state';
+import { emit, on, post, state, tokenOf, isVisibleToken, wantGuesses } from './state';
 import { t } from './strings';
 import { readTheme } from './theme';
+
+const GUESS_REDRAW_MS = 1500;
 
 interface PlacedPoint {
   x: number;
@@ -82,7 +84,7 @@ export function createMapView(): MapView {
         y.push(p.y);
         placedNow.set(key, { x: p.x, y: p.y });
         text.push(escapePlotly(displayPiece(token)));
-        hover.push(hoverHtml(snippet.label, tokenContext(snippet, token), token.guesses, t('mapHoverGuesses')));
+        hover.push(hoverHtml(snippet.label, tokenContext(snippet, token), token.guesses, token.guessesPending ? t('guessesPending') : t('mapHoverGuesses')));
         custom.push([snippet.id, token.index]);
         lineWidth.push(linked.has(key) ? 2 : 0.5);
       }
@@ -189,6 +191,10 @@ export function createMapView(): MapView {
         const cd = ev.points?.[0]?.customdata;
         if (Array.isArray(cd) && typeof cd[0] === 'string' && typeof cd[1] === 'number') post({ type: 'revealToken', ref: { snippetId: cd[0], tokenIndex: cd[1] } });
       });
+      plot.on?.('plotly_hover', (ev: { points?: { customdata?: unknown }[] }) => {
+        const cd = ev.points?.[0]?.customdata;
+        if (Array.isArray(cd) && typeof cd[0] === 'string' && typeof cd[1] === 'number') wantGuesses(cd[0], cd[1]);
+      });
     }
     placed = fig.placed;
     highlightTrace = fig.highlight;
@@ -277,6 +283,18 @@ export function createMapView(): MapView {
   }
 
   const rerender = (): void => void render();
+  // Guesses stream in a few tokens at a time: redraw the hover texts at most every GUESS_REDRAW_MS.
+  let guessRedraw: ReturnType<typeof setTimeout> | undefined;
+  on('guesses', () => {
+    if (!visible) {
+      dirty = true;
+      return;
+    }
+    guessRedraw ??= setTimeout(() => {
+      guessRedraw = undefined;
+      void render();
+    }, GUESS_REDRAW_MS);
+  });
   on('snippets', rerender);
   on('projection', rerender);
   on('hideSpecial', rerender);

@@ -50,6 +50,8 @@ export interface AppState {
   gridRequested: Set<string>;
   /** Token under the pointer/focus in the Tokens tab. */
   inspected: { snippetId: string; tokenIndex: number } | null;
+  /** Masked guesses still streaming in; null when none are pending. */
+  guessProgress: { done: number; total: number } | null;
 }
 
 const DEFAULTS: WebviewPersistedState = {
@@ -92,6 +94,7 @@ export const state: AppState = {
   grids: new Map(),
   gridRequested: new Set(),
   inspected: null,
+  guessProgress: null,
 };
 
 export function loadPersisted(): void {
@@ -130,7 +133,27 @@ export function attentionKey(snippetId: string, layer: number): string {
 }
 
 // A minimal event bus: views subscribe to the parts they draw.
-export type Topic = 'strings' | 'model' | 'snippets' | 'projection' | 'progress' | 'error' | 'attention' | 'grid' | 'selection' | 'tab' | 'theme' | 'hideSpecial' | 'layer';
+export type Topic =
+  | 'strings'
+  | 'model'
+  | 'snippets'
+  | 'projection'
+  | 'progress'
+  | 'error'
+  | 'attention'
+  | 'grid'
+  | 'selection'
+  | 'tab'
+  | 'theme'
+  | 'hideSpecial'
+  | 'layer'
+  | 'guesses'
+  | 'guessProgress';
+
+/** Asks the host to compute this token's guesses next, when they are still pending. */
+export function wantGuesses(snippetId: string, tokenIndex: number): void {
+  if (tokenOf(snippetId, tokenIndex)?.token.guessesPending) post({ type: 'wantGuesses', ref: { snippetId, tokenIndex } });
+}
 const listeners = new Map<Topic, Set<() => void>>();
 export function on(topic: Topic, fn: () => void): void {
   let set = listeners.get(topic);

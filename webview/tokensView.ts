@@ -1,7 +1,7 @@
 /** Tab "Tokens": each snippet as a strip of token chips; masked guesses on hover/focus; selection. */
 import type { SnippetView, TokenView } from '../src/protocol';
 import { clear, displayPiece, el, formatProbability, isContinuation, rovingIndex, tokenContext } from './dom';
-import { emit, on, persist, state, tokenOf, isVisibleToken } from './state';
+import { emit, on, persist, state, tokenOf, isVisibleToken, wantGuesses } from './state';
 import { t } from './strings';
 
 export interface TokensView {
@@ -32,6 +32,7 @@ export function createTokensView(): TokensView {
 
   function inspect(snippetId: string, tokenIndex: number): void {
     state.inspected = { snippetId, tokenIndex };
+    wantGuesses(snippetId, tokenIndex);
     renderGuesses();
   }
 
@@ -50,7 +51,8 @@ export function createTokensView(): TokensView {
       el('p', { class: 'hint' }, snippet.label, token.piece !== displayPiece(token) ? ` · ${token.piece}` : ''),
     );
     if (!token.guesses.length) {
-      guessPanel.appendChild(el('p', { class: 'hint' }, token.special ? t('guessesNone') : t('noGuesses')));
+      const why = token.special ? t('guessesNone') : token.guessesPending ? t('guessesPending') : t('noGuesses');
+      guessPanel.appendChild(el('p', { class: 'hint', 'data-testid': token.guessesPending ? 'guesses-pending' : 'guesses-none' }, why));
       return;
     }
     const max = Math.max(...token.guesses.map((g) => g.probability), 1e-9);
@@ -159,6 +161,7 @@ export function createTokensView(): TokensView {
   }
 
   on('snippets', rerender);
+  on('guesses', renderGuesses);
   on('selection', rerender);
   on('hideSpecial', rerender);
   on('strings', () => {

@@ -152,7 +152,9 @@ export async function analyze(
         if (keep(pos)) hiddenStates[layer].set(data.subarray(pos * hiddenSize, (pos + 1) * hiddenSize), tokenIndices[pos] * hiddenSize);
       }
     });
-    windows.push({ tokenIndices, attentions: lm.attentionOutputs.map((name) => Float32Array.from(floats(out[name]))) });
+    // Global indices kept: [CLS] in the first window, [SEP] in the last, text tokens keepStart..keepEnd-1.
+    const keptTokens: [number, number] = [w === 0 ? 0 : keepStart + 1, w === plan.length - 1 ? T : keepEnd + 1];
+    windows.push({ tokenIndices, attentions: lm.attentionOutputs.map((name) => Float32Array.from(floats(out[name]))), keptTokens });
     if (guesses) {
       const g0 = performance.now();
       const positions: number[] = [];
@@ -166,6 +168,37 @@ export async function analyze(
   timings.forwardMs = performance.now() - t - guessMs;
   timings.guessesMs = guessMs;
   return { text, model: lm.info, tokens, hiddenStates, windows, windowed: plan.length > 1, guesses, timings };
+}
+
+/**
+ * Fills in `analysis.guesses` for the given token indices (special tokens and tokens already done are
+ * skipped), each in the window that speaks for it. Lets a caller show the map first and stream the
+ * guesses after: at bert-base size every guess is one full forward. Returns the indices filled.
+ */
+export async function guessesForTokens(
+  lm: LoadedModel,
+  analysis: Analysis,
+  tokenIndices: readonly number[],
+  topK: number,
+  signal?: AbortSignal,
+  onProgress?: AnalyzeProgress,
+): Promise<number[]> {
+  const guesses = (analysis.guesses ??= analysis.tokens.map(() => []));
+  const wanted = [...new Set(tokenIndices)].filter((i) => Number.isInteger(i) && analysis.tokens[i] && !analysis.tokens[i].special && guesses[i].length === 0);
+  const filled: number[] = [];
+  for (const window of analysis.windows) {
+    const [from, to] = window.keptTokens;
+    const mine = wanted.filter((i) => i >= from && i < to);
+    if (!mine.length) continue;
+    throwIfAborted(signal);
+    const windowIds = window.tokenIndices.map((g) => analysis.tokens[g].id);
+    const positions = mine.map((g) => window.tokenIndices.indexOf(g));
+    const done = filled.length;
+    const found = await maskedGuessesFor(lm, windowIds, positions, topK, signal, (n) => onProgress?.(done + n, wanted.length));
+    mine.forEach((g, i) => (guesses[g] = found[i]));
+    filled.push(...mine);
+  }
+  return filled;
 }
 
 /**

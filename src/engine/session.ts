@@ -3,7 +3,7 @@
  * large arrays stay where they were computed (the worker thread) and callers ask for slices.
  * Used by the worker (for the extension) and directly by the CLI.
  */
-import { analyze, guessesAt } from './analyze';
+import { analyze, guessesAt, guessesForTokens } from './analyze';
 import { ContextLensError } from './errors';
 import { loadModel, type LoadedModel } from './modelStore';
 import { cosineSimilarity } from './vectorMath';
@@ -15,6 +15,7 @@ import type {
   AttentionGridSlice,
   AttentionSlice,
   GuessesAtResult,
+  TokenGuesses,
   ProjectedPoint,
   ProjectionMethod,
   ProjectionResult,
@@ -61,11 +62,12 @@ export class AnalysisSession {
     return this.loaded.model;
   }
 
-  async analyze(text: string, topK: number, ctx: CallContext = {}, maxTokens?: number): Promise<AnalysisSummary> {
+  async analyze(text: string, topK: number, ctx: CallContext = {}, maxTokens?: number, withGuesses = true): Promise<AnalysisSummary> {
     const lm = this.model;
     const analysis = await analyze(lm, text, {
       topK,
       maxTokens,
+      guesses: withGuesses,
       signal: ctx.signal,
       onProgress: (done, total) => ctx.onProgress?.({ phase: 'analyze', loaded: done, total, fraction: total ? done / total : 1 }),
     });
@@ -89,6 +91,15 @@ export class AnalysisSession {
     const a = this.analyses.get(analysisId);
     if (!a) throw new ContextLensError('CANCELLED', `The analysis ${analysisId} is no longer held; analyse the text again.`);
     return a;
+  }
+
+  /** Masked guesses for tokens of a held analysis that has none yet; kept with it (exports include them). */
+  async guesses(analysisId: string, tokenIndices: number[], topK: number, ctx: CallContext = {}): Promise<TokenGuesses[]> {
+    const analysis = this.get(analysisId);
+    const filled = await guessesForTokens(this.model, analysis, tokenIndices, topK, ctx.signal, (done, total) =>
+      ctx.onProgress?.({ phase: 'analyze', loaded: done, total, fraction: total ? done / total : 1 }),
+    );
+    return filled.map((tokenIndex) => ({ tokenIndex, guesses: analysis.guesses![tokenIndex] }));
   }
 
   guessesAt(text: string, offset: number, topK: number, ctx: CallContext = {}): Promise<GuessesAtResult | null> {

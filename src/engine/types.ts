@@ -54,6 +54,8 @@ export interface AnalysisWindow {
   tokenIndices: number[];
   /** One Float32Array per layer, [heads][n][n] row-major, n = tokenIndices.length. */
   attentions: Float32Array[];
+  /** [start, end) of the indices in `Analysis.tokens` this window speaks for (hidden states, guesses). */
+  keptTokens: [number, number];
 }
 
 export interface Analysis {
@@ -67,14 +69,17 @@ export interface Analysis {
   windows: AnalysisWindow[];
   /** True when the text was longer than the model's maximum and was analysed in windows. */
   windowed: boolean;
-  /** guesses[i]: top-k when token i alone is masked; [] for special tokens; null if not asked. */
+  /**
+   * guesses[i]: top-k when token i alone is masked; [] for special tokens and for tokens not asked yet
+   * (analyze with `guesses: false`, then guessesForTokens fills them in); null if none was asked.
+   */
   guesses: Guess[][] | null;
   timings: Record<string, number>;
 }
 
 export interface AnalyzeOptions {
   topK?: number;
-  /** Compute the per-token masked guesses (one batched forward). Default true. */
+  /** Compute the per-token masked guesses (one forward per token, batched). Default true. */
   guesses?: boolean;
   signal?: AbortSignal;
 }

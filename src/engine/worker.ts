@@ -16,7 +16,8 @@ type Handlers = { [M in keyof EngineMethods]: (p: EngineMethods[M][0], ctx: Call
 
 const handlers: Handlers = {
   load: (p, ctx) => session.load(p.spec, ctx),
-  analyze: (p, ctx) => session.analyze(p.text, p.topK, ctx, p.maxTokens),
+  analyze: (p, ctx) => session.analyze(p.text, p.topK, ctx, p.maxTokens, p.guesses ?? true),
+  guesses: (p, ctx) => session.guesses(p.analysisId, p.tokenIndices, p.topK, ctx),
   guessesAt: (p, ctx) => session.guessesAt(p.text, p.offset, p.topK, ctx),
   project: (p, ctx) => session.project(p.analysisIds, p.layer, p.method, p.seed, ctx),
   attention: (p) => session.attention(p.analysisId, p.layer),

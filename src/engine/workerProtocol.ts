@@ -59,6 +59,12 @@ export interface AttentionGridSlice {
   weights: Float32Array;
 }
 
+/** The masked guesses of one token of a held analysis. */
+export interface TokenGuesses {
+  tokenIndex: number;
+  guesses: Guess[];
+}
+
 export interface GuessesAtResult {
   token: AnalysedToken;
   guesses: Guess[];
@@ -72,7 +78,9 @@ export interface ProjectorExport {
 /** Method name → [parameters, result]. */
 export interface EngineMethods {
   load: [{ spec: ModelSpec }, ModelInfo];
-  analyze: [{ text: string; topK: number; maxTokens?: number }, AnalysisSummary];
+  /** `guesses: false` returns at once with empty guesses; `guesses` then fills them in, a few tokens per call. */
+  analyze: [{ text: string; topK: number; maxTokens?: number; guesses?: boolean }, AnalysisSummary];
+  guesses: [{ analysisId: string; tokenIndices: number[]; topK: number }, TokenGuesses[]];
   guessesAt: [{ text: string; offset: number; topK: number }, GuessesAtResult | null];
   project: [{ analysisIds: string[]; layer: number; method: ProjectionMethod; seed?: number }, ProjectionResult];
   attention: [{ analysisId: string; layer: number }, AttentionSlice];

@@ -196,25 +196,15 @@ export class Ctx implements vscode.Disposable {
     for (const s of sinks) s.report(message, percent);
   }
 
-  /** Analyses text with the loaded model (loading it first when needed). */
+  /** Analyses text with the loaded model (loading it first when needed), without the masked guesses. */
   async analyse(text: string, signal?: AbortSignal, sink?: ProgressSink): Promise<AnalysisSummary> {
     const cfg = this.config;
     await this.ensureModel(signal, sink);
     this.status.set({ kind: 'analysing' });
     const t0 = performance.now();
     try {
-      const summary = await this.engine.call(
-        'analyze',
-        { text, topK: cfg.topK, maxTokens: cfg.maxTokens },
-        {
-          signal,
-          onProgress: (e) => {
-            if (e.phase === 'analyze' && e.total) {
-              sink?.report(vscode.l10n.t('Asking BERT about each token ({0}/{1})', e.loaded ?? 0, e.total), Math.round((e.fraction ?? 0) * 100));
-            }
-          },
-        },
-      );
+      // The masked guesses (one forward per token) stream in afterwards: see MaskedGuessStream.
+      const summary = await this.engine.call('analyze', { text, topK: cfg.topK, maxTokens: cfg.maxTokens, guesses: false }, { signal });
       const timings = Object.entries(summary.timings)
         .map(([k, v]) => `${k} ${Math.round(v)}`)
         .join(', ');

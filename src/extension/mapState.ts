@@ -109,6 +109,7 @@ export function snippetView(s: MapSnippet, a: AnalysisSummary): SnippetView {
     end: t.end,
     special: t.special,
     guesses: (a.guesses[t.index] ?? []).map((g) => ({ token: g.token, probability: g.probability })),
+    guessesPending: !t.special && !a.guesses[t.index]?.length,
   }));
   return { id: s.id, label: s.label, text: a.text, tokens, windowed: a.windowed, uri: s.uri, startOffset: s.startOffset };
 }

@@ -21,6 +21,7 @@ import type {
 } from '../protocol';
 import type { Ctx, ProgressSink } from './context';
 import { messageOf } from './context';
+import { MaskedGuessStream } from './guessStream';
 import { webviewStrings } from './l10n';
 import type { MapSnippet, PersistedSnippet } from './mapState';
 import { ms } from './log';
@@ -36,6 +37,7 @@ export class MapPanel implements vscode.Disposable {
   private lastProjection: ProjectionView | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
+  private readonly guessStream: MaskedGuessStream;
 
   /** Shows the map beside the active editor, creating the panel if needed. */
   static show(ctx: Ctx, preserveFocus = true): MapPanel {
@@ -58,6 +60,8 @@ export class MapPanel implements vscode.Disposable {
     readonly panel: vscode.WebviewPanel,
   ) {
     ctx.panel = this;
+    this.guessStream = new MaskedGuessStream(ctx, (m) => this.post(m));
+    this.disposables.push(this.guessStream);
     panel.webview.options = webviewOptions(ctx);
     panel.webview.html = html(ctx, panel.webview);
     this.disposables.push(
@@ -82,6 +86,7 @@ export class MapPanel implements vscode.Disposable {
   refresh(): void {
     this.lastProjection = undefined;
     this.post({ type: 'snippets', snippets: this.ctx.map.views() });
+    this.guessStream.start();
     void this.project();
   }
 
@@ -112,6 +117,9 @@ export class MapPanel implements vscode.Disposable {
           return saveImage(this.ctx, m.format, m.dataUrl);
         case 'clear':
           return clearMap(this.ctx);
+        case 'wantGuesses':
+          if (m.ref && typeof m.ref.snippetId === 'string' && Number.isInteger(m.ref.tokenIndex)) this.guessStream.prioritize(m.ref);
+          return;
       }
     } catch (e) {
       if (isContextLensError(e, 'CANCELLED')) return;
@@ -126,6 +134,7 @@ export class MapPanel implements vscode.Disposable {
     this.post({ type: 'init', strings: webviewStrings(), layer: ctx.map.layer ?? ctx.model?.numLayers ?? 0, projection: ctx.map.method });
     this.postModel();
     this.post({ type: 'snippets', snippets: ctx.map.views() });
+    this.guessStream.start();
     if (this.lastProjection) this.post({ type: 'projection', projection: this.lastProjection });
     else void this.project();
   }
@@ -147,6 +156,7 @@ export class MapPanel implements vscode.Disposable {
         }
       }
       this.post({ type: 'snippets', snippets: ctx.map.views() });
+      this.guessStream.start();
     };
     if (ctx.model) {
       await work(this.webviewSink(), signal);

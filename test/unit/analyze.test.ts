@@ -71,6 +71,32 @@ test('per-token guesses of analyze equal one-at-a-time guessesAt (batched forwar
   assert.deepEqual(summary.guesses[0], [], 'no guesses for [CLS]');
 });
 
+test('guesses streamed after analyze (guesses: false) equal those of one analyze with guesses, also across windows', async () => {
+  const sentence = '我喜欢吃苹果。我用苹果手机。';
+  for (const [text, maxTokens] of [[sentence, undefined], [sentence.repeat(3), 12]] as const) {
+    const full = await session.analyze(text, 3, {}, maxTokens);
+    const quick = await session.analyze(text, 3, {}, maxTokens, false);
+    assert.equal(quick.windowed, full.windowed);
+    assert.ok(quick.guesses.every((g) => g.length === 0), 'no guesses yet');
+    // Ask in an odd order, twice for some, and include a special token and an index out of range.
+    const order = quick.tokens.map((t) => t.index).reverse();
+    const progress: number[] = [];
+    const asked = [0, ...order.slice(0, 5), order[1], 9999];
+    const first = await session.guesses(quick.analysisId, asked, 3, { onProgress: (e) => progress.push('loaded' in e ? (e.loaded ?? -1) : -1) });
+    const expected = [...new Set(asked)].filter((i) => quick.tokens[i] && !quick.tokens[i].special);
+    assert.deepEqual(first.map((g) => g.tokenIndex).sort((a, b) => a - b), expected.sort((a, b) => a - b));
+    assert.ok(progress.length > 0 && progress[progress.length - 1] === first.length, 'progress counts the rows');
+    const rest = await session.guesses(quick.analysisId, order, 3);
+    assert.equal(first.length + rest.length, quick.tokens.filter((t) => !t.special).length, 'each token is computed once');
+    const held = session.get(quick.analysisId).guesses!;
+    for (const t of full.tokens) {
+      assert.deepEqual(held[t.index].map((g) => g.token), full.guesses[t.index].map((g) => g.token), `token ${t.index} of ${text.length} chars`);
+      held[t.index].forEach((g, i) => assert.ok(Math.abs(g.probability - full.guesses[t.index][i].probability) < 1e-5));
+    }
+    assert.match(session.exportJson([quick.analysisId]), /"guesses"/);
+  }
+});
+
 test('polysemy: the two 果 of 我用苹果手机。我爱吃苹果。 are nearly identical at layer 0 and further apart at the last layer', async () => {
   const summary = await session.analyze('我用苹果手机。我爱吃苹果。', 5);
   const analysis = session.get(summary.analysisId);

@@ -1,0 +1,147 @@
+/**
+ * Fills in the masked guesses of the map's tokens after the map shows. At bert-base size each guess is
+ * one full forward (64 tokens: ~4 s in all, 512 tokens: minutes), so Explore shows the map from one
+ * forward and the guesses follow, a few tokens per engine call: the worker stays free for hover,
+ * projection and attention between calls, and the tokens the user looks at jump the queue.
+ */
+import type * as vscode from 'vscode';
+import { isContextLensError } from '../engine/errors';
+import type { HostToWebview, PointRef } from '../protocol';
+import type { Ctx } from './context';
+import type { MapSnippet } from './mapState';
+
+/** What the stream uses of the extension's context (no runtime vscode import: unit-tested in plain Node). */
+export type GuessStreamContext = Pick<Ctx, 'map' | 'engine' | 'config' | 'model' | 'log' | 'noteEngineFailure'>;
+
+/** Rows (tokens × sequence length) one call may run: ~8 forwards at 64 tokens, 1 at 512. */
+const ROWS_PER_CALL = 512;
+const MAX_TOKENS_PER_CALL = 32;
+
+export class MaskedGuessStream implements vscode.Disposable {
+  private running: AbortController | undefined;
+  private wanted: PointRef[] = [];
+  /** `${analysisId}:${tokenIndex}` asked once already: never asked again (no loop on a token that yields nothing). */
+  private readonly asked = new Set<string>();
+
+  constructor(
+    private readonly ctx: GuessStreamContext,
+    private readonly post: (message: HostToWebview) => void,
+  ) {}
+
+  /** Starts filling in every snippet's missing guesses, unless already at it. */
+  start(): void {
+    if (!this.running) void this.run();
+  }
+
+  /** Computes this token next (the user hovers or inspects it). */
+  prioritize(ref: PointRef): void {
+    this.wanted = [ref, ...this.wanted.filter((r) => r.snippetId !== ref.snippetId || r.tokenIndex !== ref.tokenIndex)].slice(0, 16);
+    this.start();
+  }
+
+  stop(): void {
+    this.running?.abort();
+    this.running = undefined;
+  }
+
+  dispose(): void {
+    this.stop();
+  }
+
+  /** Tokens of the map that still need guesses, and how many have them. */
+  counts(): { done: number; total: number } {
+    let done = 0;
+    let total = 0;
+    for (const s of this.ctx.map.snippets) {
+      const a = s.analysis;
+      if (!a) continue;
+      for (const t of a.tokens) {
+        if (t.special) continue;
+        total++;
+        if (a.guesses[t.index]?.length || this.asked.has(`${a.analysisId}:${t.index}`)) done++;
+      }
+    }
+    return { done, total };
+  }
+
+  private postProgress(): void {
+    const { done, total } = this.counts();
+    this.post({ type: 'guessProgress', done, total: done >= total ? 0 : total });
+  }
+
+  /** The next snippet and tokens to ask for: wanted tokens first, then in order. */
+  private nextBatch(): { snippet: MapSnippet; analysisId: string; tokenIndices: number[] } | undefined {
+    const pending = (s: MapSnippet, i: number): boolean => {
+      const a = s.analysis;
+      const t = a?.tokens[i];
+      return !!a && !!t && !t.special && !a.guesses[i]?.length && !this.asked.has(`${a.analysisId}:${i}`);
+    };
+    while (this.wanted.length) {
+      const ref = this.wanted.shift()!;
+      const snippet = this.ctx.map.get(ref.snippetId);
+      if (snippet?.analysis && pending(snippet, ref.tokenIndex)) {
+        const a = snippet.analysis;
+        // The wanted token and its next neighbours: the user's eye tends to move along the text.
+        const tokenIndices = [ref.tokenIndex];
+        for (let i = ref.tokenIndex + 1; i < a.tokens.length && tokenIndices.length < 4; i++) if (pending(snippet, i)) tokenIndices.push(i);
+        return { snippet, analysisId: a.analysisId, tokenIndices };
+      }
+    }
+    for (const snippet of this.ctx.map.snippets) {
+      const a = snippet.analysis;
+      if (!a) continue;
+      const perCall = Math.max(1, Math.min(MAX_TOKENS_PER_CALL, Math.floor(ROWS_PER_CALL / Math.min(a.tokens.length, this.ctx.model?.maxTokens ?? 512))));
+      const tokenIndices: number[] = [];
+      for (let i = 0; i < a.tokens.length && tokenIndices.length < perCall; i++) if (pending(snippet, i)) tokenIndices.push(i);
+      if (tokenIndices.length) return { snippet, analysisId: a.analysisId, tokenIndices };
+    }
+    return undefined;
+  }
+
+  private async run(): Promise<void> {
+    const ac = new AbortController();
+    this.running = ac;
+    const t0 = performance.now();
+    let computed = 0;
+    try {
+      this.postProgress();
+      for (;;) {
+        const batch = this.nextBatch();
+        if (!batch || ac.signal.aborted) break;
+        const markAsked = (): void => batch.tokenIndices.forEach((i) => this.asked.add(`${batch.analysisId}:${i}`));
+        let found;
+        try {
+          found = await this.ctx.engine.call('guesses', { analysisId: batch.analysisId, tokenIndices: batch.tokenIndices, topK: this.ctx.config.topK }, { signal: ac.signal });
+        } catch (e) {
+          if (ac.signal.aborted) return;
+          // The analysis was released meanwhile (Explore replaced the map, Clear Map): go on with the rest.
+          if (isContextLensError(e, 'CANCELLED')) {
+            markAsked();
+            continue;
+          }
+          throw e;
+        }
+        markAsked();
+        computed += found.length;
+        const a = batch.snippet.analysis;
+        if (a?.analysisId !== batch.analysisId) continue;
+        for (const g of found) a.guesses[g.tokenIndex] = g.guesses;
+        this.post({
+          type: 'guesses',
+          snippetId: batch.snippet.id,
+          tokens: found.map((g) => ({ tokenIndex: g.tokenIndex, guesses: g.guesses.map((x) => ({ token: x.token, probability: x.probability })) })),
+        });
+        this.postProgress();
+      }
+      if (computed) this.ctx.log.info(`Masked guesses for ${computed} tokens in ${Math.round(performance.now() - t0)} ms`);
+    } catch (e) {
+      this.ctx.noteEngineFailure(e);
+      this.ctx.log.warn(`Masked guesses stopped: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      if (this.running === ac) {
+        this.running = undefined;
+        this.postProgress();
+      }
+    }
+  }
+}
