@@ -296,3 +296,42 @@ test('empty state shows the how-to; host strings override the UI (zh-cn)', async
   await assertClean(page, problems);
   await page.close();
 });
+
+test('guesses that stream in after the map: pending chips ask the host, then show them; the counter follows', async () => {
+  const { page, problems } = await open('theme=dark');
+  await mapReady(page, { pointCount: '>0' });
+  // The host sends the snippets before their guesses are computed: the first snippet's 果 is pending.
+  const { snippetId, tokenIndex, guesses } = await page.evaluate(() => {
+    const snippets = structuredClone(window.harness.sample.snippets);
+    const s = snippets[0];
+    const token = s.tokens.find((t) => t.piece === '果');
+    const kept = token.guesses;
+    token.guesses = [];
+    token.guessesPending = true;
+    window.harness.send({ type: 'snippets', snippets });
+    window.harness.send({ type: 'guessProgress', done: 3, total: 10 });
+    return { snippetId: s.id, tokenIndex: token.index, guesses: kept };
+  });
+  assert.ok(guesses.length > 0, 'the sample token has guesses to stream');
+  const counter = page.getByTestId('guess-progress');
+  await counter.waitFor({ state: 'visible' });
+  assert.match(await counter.innerText(), /3 \/ 10/);
+
+  await page.getByTestId('tab-tokens').click();
+  const chip = page.locator(`[data-testid=token-chip][data-snippet="${snippetId}"][data-index="${tokenIndex}"]`);
+  await chip.hover();
+  await page.getByTestId('guesses-pending').waitFor();
+  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'wantGuesses'));
+  assert.deepEqual((await posted(page, 'wantGuesses')).at(-1).ref, { snippetId, tokenIndex }, 'the host is asked for that token first');
+
+  await page.evaluate(([id, index, g]) => {
+    window.harness.send({ type: 'guesses', snippetId: id, tokens: [{ tokenIndex: index, guesses: g }] });
+    window.harness.send({ type: 'guessProgress', done: 10, total: 0 });
+  }, [snippetId, tokenIndex, guesses]);
+  await page.locator('[data-testid=guess-panel] .guess').first().waitFor();
+  assert.equal(await page.locator('[data-testid=guess-panel] .guess').count(), guesses.length, 'the guesses show without hovering again');
+  assert.equal(await page.locator('[data-testid=guess-panel] .guess-token').first().innerText(), guesses[0].token);
+  await counter.waitFor({ state: 'hidden' });
+  await assertClean(page, problems);
+  await page.close();
+});
