@@ -421,7 +421,7 @@ async function partTorch(c: Ctx, torchState: boolean): Promise<string> {
 
 async function partWasm(c: Ctx): Promise<void> {
   const { figures, code, stderr } = await runChild(c.o, 'wasm', [], { timeoutMs: 8 * 60_000 });
-  if (!c.o.quick) figures.push(...(await runChild(c.o, 'wasm', ['--wasm-threads', '2'], { timeoutMs: 8 * 60_000 })).figures);
+  if (!c.o.quick) figures.push(...(await runChild(c.o, 'wasm', ['--wasm-threads', '1'], { timeoutMs: 8 * 60_000 })).figures);
   if (!figures.length) {
     c.add(figure('WASM rows failed', single(NaN), '', { note: `child exit ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}` }));
     return;
@@ -517,7 +517,7 @@ async function childWasm(o: Options): Promise<void> {
   const dir = freshCacheDir();
   const threads = Number(process.argv[process.argv.indexOf('--wasm-threads') + 1]) || 0;
   if (threads) {
-    // Diagnostic only: what the product would get if the engine asked onnxruntime-web for more threads.
+    // Diagnostic only: onnxruntime-web's own default in Node (one thread), against the engine's choice.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     (require('onnxruntime-web') as { env: { wasm: { numThreads?: number } } }).env.wasm.numThreads = threads;
   }

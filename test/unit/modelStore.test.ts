@@ -2,7 +2,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hubCacheDirFor, loadModel, type LoadedModel } from '../../src/engine/modelStore';
 import { isContextLensError, type ContextLensErrorCode } from '../../src/engine/errors';
@@ -49,7 +49,8 @@ async function childScenario(name: string): Promise<void> {
     const lm = await loadModel({ model: FIXTURE_MODEL, dtype: 'q8', device, cacheDir });
     const guess = await topGuessAtMask(lm);
     const { out } = await forward(lm, MASK_TEXT);
-    const result = { backend: lm.info.backend, guess, outputs: Object.keys(out).sort(), loadMs: lm.info.loadMs };
+    const ortWeb = (globalThis as Record<symbol, { env?: { wasm?: { numThreads?: number } } } | undefined>)[Symbol.for('onnxruntime')];
+    const result = { backend: lm.info.backend, guess, outputs: Object.keys(out).sort(), loadMs: lm.info.loadMs, wasmThreads: ortWeb?.env?.wasm?.numThreads };
     await lm.dispose();
     process.stdout.write(`${CHILD_RESULT_PREFIX}${JSON.stringify(result)}\n`);
   } finally {
@@ -57,7 +58,7 @@ async function childScenario(name: string): Promise<void> {
   }
 }
 
-function runChild(scenario: string, extraArgs: string[] = []): { backend: string; guess: string; outputs: string[]; loadMs: number } {
+function runChild(scenario: string, extraArgs: string[] = []): { backend: string; guess: string; outputs: string[]; loadMs: number; wasmThreads?: number } {
   const child = spawnSync(process.execPath, [...extraArgs, __filename], {
     env: { ...process.env, [CHILD_SCENARIO_ENV]: scenario },
     encoding: 'utf8',
@@ -241,6 +242,8 @@ function registerTests(): void {
     assert.equal(result.backend, 'wasm');
     assert.equal(result.guess, '果');
     assert.ok(result.outputs.includes('attentions.1') && result.outputs.includes('hidden_states.2'));
+    // onnxruntime-web's own default in Node is ceil(cores / 2) threads: one on a 2-core machine.
+    assert.equal(result.wasmThreads, Math.min(4, availableParallelism()), 'WASM uses every core (up to 4)');
   });
 
   test('when the native runtime cannot load, device auto falls back to wasm and says so', () => {
