@@ -12,6 +12,8 @@ import type { AnalysedToken, Analysis, AnalysisWindow, AnalyzeOptions, Guess } f
 
 /** Largest logits block one masked-guess forward may produce (rows × tokens × vocabulary floats). */
 const MAX_LOGITS_BYTES = 96 * 1024 * 1024;
+/** Rows × tokens of one masked-guess forward: bounds the activations (attention is rows × heads × n²). */
+const MAX_TOKENS_PER_FORWARD = 2048;
 /** Selections longer than this many characters are refused before tokenizing. */
 export const DEFAULT_MAX_CHARS = 200_000;
 
@@ -34,8 +36,10 @@ function sessionOf(lm: LoadedModel): OrtSessionLike {
 /**
  * One forward over rows of equal length, fetching only the named outputs. Goes straight to the
  * onnxruntime session (the one transformers.js created) so that unneeded outputs are not copied.
+ * `logitsAt`: flat indices (row × n + position) whose logits the narrowed head computes; the default
+ * asks for one position only, for callers that fetch no logits.
  */
-export async function runRows(lm: LoadedModel, rows: number[][], fetches: string[]): Promise<Record<string, OrtTensorLike>> {
+export async function runRows(lm: LoadedModel, rows: number[][], fetches: string[], logitsAt: number[] = [0]): Promise<Record<string, OrtTensorLike>> {
   const session = sessionOf(lm);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Tensor } = require('@huggingface/transformers') as typeof import('@huggingface/transformers');
@@ -48,6 +52,9 @@ export async function runRows(lm: LoadedModel, rows: number[][], fetches: string
     input_ids: (new Tensor('int64', ids, [batch, n]) as unknown as { ort_tensor: unknown }).ort_tensor,
     attention_mask: (new Tensor('int64', ones, [batch, n]) as unknown as { ort_tensor: unknown }).ort_tensor,
   };
+  if (lm.maskedPositionsInput) {
+    feeds[lm.maskedPositionsInput] = (new Tensor('int64', BigInt64Array.from(logitsAt, BigInt), [logitsAt.length]) as unknown as { ort_tensor: unknown }).ort_tensor;
+  }
   if (session.inputNames.includes('token_type_ids')) {
     feeds.token_type_ids = (new Tensor('int64', new BigInt64Array(batch * n), [batch, n]) as unknown as { ort_tensor: unknown }).ort_tensor;
   }
@@ -83,7 +90,10 @@ async function maskedGuessesFor(
 ): Promise<Guess[][]> {
   const n = windowIds.length;
   const vocab = lm.info.vocabSize;
-  const rowsPerChunk = Math.max(1, Math.floor(MAX_LOGITS_BYTES / (n * vocab * 4)));
+  // A narrowed head returns one logits row per masked row; a full one returns every position's.
+  const narrow = !!lm.maskedPositionsInput;
+  const byLogits = Math.floor(MAX_LOGITS_BYTES / ((narrow ? 1 : n) * vocab * 4));
+  const rowsPerChunk = Math.max(1, Math.min(byLogits, Math.floor(MAX_TOKENS_PER_FORWARD / n)));
   const idToPiece = idToPieceOf(lm);
   const exclude = specialIdSet(lm);
   const out: Guess[][] = [];
@@ -91,9 +101,14 @@ async function maskedGuessesFor(
     throwIfAborted(signal);
     const chunk = positions.slice(c, c + rowsPerChunk);
     const rows = chunk.map((p) => windowIds.map((id, i) => (i === p ? lm.specialIds.mask : id)));
-    const { logits } = await runRows(lm, rows, ['logits']);
+    const { logits } = await runRows(
+      lm,
+      rows,
+      ['logits'],
+      chunk.map((p, r) => r * n + p),
+    );
     const data = floats(logits);
-    chunk.forEach((p, r) => out.push(topKFromLogits(data, (r * n + p) * vocab, vocab, topK, idToPiece, exclude)));
+    chunk.forEach((p, r) => out.push(topKFromLogits(data, (narrow ? r : r * n + p) * vocab, vocab, topK, idToPiece, exclude)));
     onRows?.(c + chunk.length);
   }
   return out;
@@ -154,7 +169,8 @@ export async function analyze(
     });
     // Global indices kept: [CLS] in the first window, [SEP] in the last, text tokens keepStart..keepEnd-1.
     const keptTokens: [number, number] = [w === 0 ? 0 : keepStart + 1, w === plan.length - 1 ? T : keepEnd + 1];
-    windows.push({ tokenIndices, attentions: lm.attentionOutputs.map((name) => Float32Array.from(floats(out[name]))), keptTokens });
+    // Each output tensor owns its buffer (both runtimes copy out of native/WASM memory): keep it, no copy.
+    windows.push({ tokenIndices, attentions: lm.attentionOutputs.map((name) => floats(out[name])), keptTokens });
     if (guesses) {
       const g0 = performance.now();
       const positions: number[] = [];

@@ -37,8 +37,13 @@ export interface SpecialTokenIds {
 export interface LoadedModel {
   info: ModelInfo;
   tokenizer: PreTrainedTokenizer;
-  /** `model.forward(inputs)` returns `logits`, `attentions.<layer>` and `hidden_states.<i>`. */
+  /**
+   * `model.forward(inputs)` returns `logits`, `attentions.<layer>` and `hidden_states.<i>`. With
+   * `maskedPositionsInput`, inputs must include it (int64 [K], indices into batch × seq) and `logits` is
+   * [K, vocab]; without it, `logits` is [batch, seq, vocab].
+   */
   model: PreTrainedModel;
+  maskedPositionsInput?: string;
   /** `attentions.0` … in layer order: [batch, heads, seq, seq]. */
   attentionOutputs: string[];
   /** `hidden_states.0` (embeddings) … `hidden_states.<numLayers>`: [batch, seq, hidden]. */
@@ -226,6 +231,7 @@ async function loadModelNow(spec: ModelSpec, opts: LoadModelOptions): Promise<Lo
     model,
     attentionOutputs: edit.attentionOutputs,
     hiddenStateOutputs: edit.hiddenStateOutputs,
+    maskedPositionsInput: edit.maskedPositionsInput,
     specialIds: specialIdsOf(tokenizer),
     dispose: async () => {
       await model.dispose();

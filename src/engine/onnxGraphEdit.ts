@@ -2,11 +2,13 @@
  * Exposes the attention probabilities and per-layer hidden states of a BERT-family ONNX export as extra
  * graph outputs named `attentions.<layer>` and `hidden_states.<i>` (0 = embeddings … L).
  *
- * The file is never re-encoded: a Hub model is hundreds of MB of initializers, and a decode/encode round
- * trip would cost time, memory and a protobuf dependency. We only read the node list, then append one
- * more ModelProto `graph` field holding Identity nodes and output ValueInfos. Protobuf merges an embedded
- * message that occurs twice (repeated fields are concatenated), so onnxruntime sees the original graph
- * plus our outputs, and the original bytes stay a prefix of the result.
+ * The file is never decoded into objects: a Hub model is hundreds of MB of initializers, and a decode/encode
+ * round trip would cost time, memory and a protobuf dependency. We read the node list at the wire level,
+ * then write the model again field by field, copying every field we do not change byte for byte: the
+ * masked-LM head's readers are rewired to compute `logits` only at the positions the caller asks for
+ * (MASKED_POSITIONS_INPUT), and Identity nodes plus output ValueInfos expose the tensors. Where the head
+ * has a shape we do not recognise, the exposures are appended as one more ModelProto `graph` field
+ * instead (protobuf merges an embedded message that occurs twice), leaving the original bytes a prefix.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -154,7 +156,17 @@ const VALUE_INFO_NAME = 1;
 const VALUE_INFO_TYPE = 2;
 const TYPE_TENSOR_TYPE = 1;
 const TENSOR_TYPE_ELEM_TYPE = 1;
+const TENSOR_TYPE_SHAPE = 2;
+const SHAPE_DIM = 1;
+const DIM_PARAM = 2;
 const ELEM_TYPE_FLOAT = 1;
+const ELEM_TYPE_INT64 = 7;
+const GRAPH_INPUT = 11;
+const NODE_ATTRIBUTE = 5;
+const ATTRIBUTE_NAME = 1;
+const ATTRIBUTE_I = 3;
+const ATTRIBUTE_TYPE = 20;
+const ATTRIBUTE_TYPE_INT = 2;
 
 // ---------------------------------------------------------------------------------------------------
 // Scan
@@ -171,6 +183,7 @@ export interface OnnxGraphSummary {
   /** In file order, which for exported graphs is a topological order. */
   nodes: OnnxNodeSummary[];
   outputNames: string[];
+  inputNames: string[];
   initializerNames: Set<string>;
   /** Version of the default (ai.onnx) operator set; 0 when the file declares none. */
   opset: number;
@@ -208,7 +221,7 @@ function readGraphInto(bytes: Uint8Array, start: number, end: number, summary: O
     const tag = reader.varint();
     const field = Math.floor(tag / 8);
     const wire = tag & 7;
-    if (wire !== WIRE_LENGTH_DELIMITED || (field !== GRAPH_NODE && field !== GRAPH_OUTPUT && field !== GRAPH_INITIALIZER)) {
+    if (wire !== WIRE_LENGTH_DELIMITED || (field !== GRAPH_NODE && field !== GRAPH_OUTPUT && field !== GRAPH_INPUT && field !== GRAPH_INITIALIZER)) {
       reader.skip(wire);
       continue;
     }
@@ -216,6 +229,7 @@ function readGraphInto(bytes: Uint8Array, start: number, end: number, summary: O
     const inner = new WireReader(bytes, s, e);
     if (field === GRAPH_NODE) summary.nodes.push(readNode(inner));
     else if (field === GRAPH_OUTPUT) summary.outputNames.push(readNameField(inner, VALUE_INFO_NAME));
+    else if (field === GRAPH_INPUT) summary.inputNames.push(readNameField(inner, VALUE_INFO_NAME));
     else summary.initializerNames.add(readNameField(inner, TENSOR_NAME));
   }
 }
@@ -228,6 +242,7 @@ function scanModel(bytes: Uint8Array): OnnxGraphSummary & { hasGraph: boolean } 
   const summary: OnnxGraphSummary & { hasGraph: boolean } = {
     nodes: [],
     outputNames: [],
+    inputNames: [],
     initializerNames: new Set(),
     opset: 0,
     hasGraph: false,
@@ -434,6 +449,8 @@ export interface ExposedModel {
   /** `hidden_states.0` (embeddings) … `hidden_states.L`: [batch, seq, hidden] float32. */
   hiddenStateOutputs: string[];
   opset: number;
+  /** MASKED_POSITIONS_INPUT when `logits` is computed only at the positions fed there; undefined when the head could not be narrowed. */
+  maskedPositionsInput?: string;
 }
 
 function corruptModelError(what: string, detail?: string): ContextLensError {
@@ -444,7 +461,8 @@ function corruptModelError(what: string, detail?: string): ContextLensError {
   );
 }
 
-function graphFragment(exposed: Array<{ source: string; alias: string }>): Uint8Array {
+/** GraphProto fields (nodes, then output ValueInfos) that expose `source` tensors under `alias` names. */
+function exposureFields(exposed: Array<{ source: string; alias: string }>): Uint8Array[] {
   const parts: Uint8Array[] = [];
   for (const { source, alias } of exposed) {
     parts.push(
@@ -459,11 +477,144 @@ function graphFragment(exposed: Array<{ source: string; alias: string }>): Uint8
       ),
     );
   }
-  for (const { alias } of exposed) {
-    const tensorType = messageField(TYPE_TENSOR_TYPE, varintField(TENSOR_TYPE_ELEM_TYPE, ELEM_TYPE_FLOAT));
-    parts.push(messageField(GRAPH_OUTPUT, concatBytes([stringField(VALUE_INFO_NAME, alias), messageField(VALUE_INFO_TYPE, tensorType)])));
+  for (const { alias } of exposed) parts.push(valueInfoField(GRAPH_OUTPUT, alias, ELEM_TYPE_FLOAT));
+  return parts;
+}
+
+/** A graph input or output ValueInfo; `dims` are symbolic names (omitted: rank unknown). */
+function valueInfoField(graphField: number, name: string, elemType: number, dims?: string[]): Uint8Array {
+  const shape = dims ? [messageField(TENSOR_TYPE_SHAPE, concatBytes(dims.map((d) => messageField(SHAPE_DIM, stringField(DIM_PARAM, d)))))] : [];
+  const tensorType = messageField(TYPE_TENSOR_TYPE, concatBytes([varintField(TENSOR_TYPE_ELEM_TYPE, elemType), ...shape]));
+  return messageField(graphField, concatBytes([stringField(VALUE_INFO_NAME, name), messageField(VALUE_INFO_TYPE, tensorType)]));
+}
+
+function nodeField(opType: string, name: string, inputs: string[], outputs: string[], intAttributes: Record<string, number> = {}): Uint8Array {
+  const attributes = Object.entries(intAttributes).map(([key, value]) =>
+    messageField(NODE_ATTRIBUTE, concatBytes([stringField(ATTRIBUTE_NAME, key), varintField(ATTRIBUTE_I, value), varintField(ATTRIBUTE_TYPE, ATTRIBUTE_TYPE_INT)])),
+  );
+  return messageField(
+    GRAPH_NODE,
+    concatBytes([...inputs.map((i) => stringField(NODE_INPUT, i)), ...outputs.map((o) => stringField(NODE_OUTPUT, o)), stringField(NODE_NAME, name), stringField(NODE_OP_TYPE, opType), ...attributes]),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The masked-LM head, computed only where asked
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Graph input of an edited model: int64 [K], positions in the flattened [batch × seq] input whose logits
+ * are computed; `logits` is then [K, vocab]. The vocabulary projection is 16–23 % of a bert-base forward
+ * and onnxruntime runs every node whatever is fetched, so without this the analysis forward (which needs
+ * no logits) and each masked guess (which needs one row) would pay for every position's logits.
+ */
+export const MASKED_POSITIONS_INPUT = 'context_lens_masked_positions';
+const HIDDEN_AT_POSITIONS = 'context_lens/head/hidden_at_positions';
+
+interface FieldSpan {
+  field: number;
+  /** [start, end) of the whole field, tag included. */
+  start: number;
+  end: number;
+  /** [start, end) of a length-delimited field's payload. */
+  payload?: [number, number];
+}
+
+function fieldSpans(bytes: Uint8Array, start: number, end: number): FieldSpan[] {
+  const reader = new WireReader(bytes, start, end);
+  const out: FieldSpan[] = [];
+  while (!reader.done) {
+    const at = reader.pos;
+    const tag = reader.varint();
+    const wire = tag & 7;
+    if (wire === WIRE_LENGTH_DELIMITED) {
+      const payload = reader.lengthDelimited();
+      out.push({ field: Math.floor(tag / 8), start: at, end: reader.pos, payload });
+    } else {
+      reader.skip(wire);
+      out.push({ field: Math.floor(tag / 8), start: at, end: reader.pos });
+    }
   }
-  return messageField(MODEL_GRAPH, concatBytes(parts));
+  return out;
+}
+
+interface MaskedLmHead {
+  /** Indices (in graph.nodes) of the nodes that read the last hidden state. */
+  readers: Set<number>;
+  /** The graph output the head produces (`logits`). */
+  output: string;
+}
+
+/**
+ * The nodes downstream of the encoder's last hidden state, when they form a per-position head: one graph
+ * output, and no input other than the hidden state, their own results, initializers and constants.
+ * Anything else (a pooler, a second output) leaves the graph as it is.
+ */
+function findMaskedLmHead(graph: OnnxGraphSummary, lastHidden: string): MaskedLmHead | undefined {
+  const inHead = new Set<string>([lastHidden]);
+  const readers = new Set<number>();
+  const constants = new Set(graph.nodes.filter((n) => n.opType === 'Constant').flatMap((n) => n.outputs));
+  const headNodes: OnnxNodeSummary[] = [];
+  // Exported graphs list nodes in topological order: one pass collects the downstream closure.
+  graph.nodes.forEach((n, i) => {
+    if (!n.inputs.some((x) => inHead.has(x))) return;
+    if (n.inputs.includes(lastHidden)) readers.add(i);
+    headNodes.push(n);
+    for (const o of n.outputs) inHead.add(o);
+  });
+  const outputs = graph.outputNames.filter((o) => inHead.has(o) && o !== lastHidden);
+  if (outputs.length !== 1 || readers.size === 0) return undefined;
+  const external = headNodes.flatMap((n) => n.inputs).filter((x) => x !== '' && !inHead.has(x) && !graph.initializerNames.has(x) && !constants.has(x));
+  if (external.length) return undefined;
+  return { readers, output: outputs[0] };
+}
+
+/** `node` with every input named `from` renamed `to`; other fields copied as they are. */
+function rewiredNode(bytes: Uint8Array, payload: [number, number], from: string, to: string): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (const f of fieldSpans(bytes, payload[0], payload[1])) {
+    if (f.field === NODE_INPUT && f.payload && utf8.decode(bytes.subarray(f.payload[0], f.payload[1])) === from) parts.push(stringField(NODE_INPUT, to));
+    else parts.push(bytes.subarray(f.start, f.end));
+  }
+  return messageField(GRAPH_NODE, concatBytes(parts));
+}
+
+/**
+ * The model re-encoded around its graph: initializers and untouched nodes are copied byte for byte; the
+ * head's readers take the hidden state at MASKED_POSITIONS_INPUT instead of the whole sequence, the head
+ * output loses its [batch, seq, vocab] shape, and `extraGraphFields` (the exposures) are added.
+ */
+function withNarrowHead(bytes: Uint8Array, graph: OnnxGraphSummary, head: MaskedLmHead, lastHidden: string, extraGraphFields: Uint8Array[]): Uint8Array | undefined {
+  const modelFields = fieldSpans(bytes, 0, bytes.length);
+  const graphs = modelFields.filter((f) => f.field === MODEL_GRAPH && f.payload);
+  if (graphs.length !== 1) return undefined;
+  const graphParts: Uint8Array[] = [];
+  let nodeIndex = 0;
+  for (const f of fieldSpans(bytes, graphs[0].payload![0], graphs[0].payload![1])) {
+    if (f.field === GRAPH_NODE && f.payload) {
+      graphParts.push(head.readers.has(nodeIndex) ? rewiredNode(bytes, f.payload, lastHidden, HIDDEN_AT_POSITIONS) : bytes.subarray(f.start, f.end));
+      nodeIndex++;
+    } else if (f.field === GRAPH_OUTPUT && f.payload && readNameField(new WireReader(bytes, f.payload[0], f.payload[1]), VALUE_INFO_NAME) === head.output) {
+      graphParts.push(valueInfoField(GRAPH_OUTPUT, head.output, ELEM_TYPE_FLOAT, ['masked_positions', 'vocab']));
+    } else {
+      graphParts.push(bytes.subarray(f.start, f.end));
+    }
+  }
+  if (nodeIndex !== graph.nodes.length) return undefined;
+  const flat = 'context_lens/head/hidden_flat';
+  graphParts.push(
+    valueInfoField(GRAPH_INPUT, MASKED_POSITIONS_INPUT, ELEM_TYPE_INT64, ['masked_positions']),
+    nodeField('Flatten', 'context_lens/head/flatten', [lastHidden], [flat], { axis: 2 }),
+    nodeField('Gather', 'context_lens/head/gather', [flat, MASKED_POSITIONS_INPUT], [HIDDEN_AT_POSITIONS], { axis: 0 }),
+    ...extraGraphFields,
+  );
+  const graphLength = graphParts.reduce((n, p) => n + p.length, 0);
+  const parts: Uint8Array[] = [];
+  for (const f of modelFields) {
+    if (f === graphs[0]) parts.push(Uint8Array.from([...encodeVarint((MODEL_GRAPH << 3) | WIRE_LENGTH_DELIMITED), ...encodeVarint(graphLength)]), ...graphParts);
+    else parts.push(bytes.subarray(f.start, f.end));
+  }
+  return concatBytes(parts);
 }
 
 /**
@@ -504,14 +655,20 @@ export function exposeAttentionsAndHiddenStates(bytes: Uint8Array, what = 'you c
   const hiddenStateOutputs = exposed.slice(targets.attentions.length).map((e) => e.alias);
 
   const existing = new Set(graph.outputNames);
-  if (exposed.every((e) => existing.has(e.alias))) return { bytes, attentionOutputs, hiddenStateOutputs, opset: graph.opset };
+  const narrowed = graph.inputNames.includes(MASKED_POSITIONS_INPUT) ? MASKED_POSITIONS_INPUT : undefined;
+  if (exposed.every((e) => existing.has(e.alias))) return { bytes, attentionOutputs, hiddenStateOutputs, opset: graph.opset, maskedPositionsInput: narrowed };
   // Our aliases are only ever produced by our own Identity nodes; a partial set means a foreign graph
   // that happens to use these names, and adding a second producer would make it invalid.
   const producedNames = new Set(graph.nodes.flatMap((n) => n.outputs));
   const clash = exposed.find((e) => producedNames.has(e.alias) || existing.has(e.alias));
   if (clash) throw corruptModelError(what, `the graph already has a tensor named ${clash.alias}`);
 
-  const tail = graphFragment(exposed);
+  const lastHidden = targets.hiddenStates[targets.hiddenStates.length - 1];
+  const head = findMaskedLmHead(graph, lastHidden);
+  const rewritten = head && withNarrowHead(bytes, graph, head, lastHidden, exposureFields(exposed));
+  if (rewritten) return { bytes: rewritten, attentionOutputs, hiddenStateOutputs, opset: graph.opset, maskedPositionsInput: MASKED_POSITIONS_INPUT };
+  // A head we do not recognise: append the exposures as one more graph field (protobuf merges it in).
+  const tail = messageField(MODEL_GRAPH, concatBytes(exposureFields(exposed)));
   const out = new Uint8Array(bytes.length + tail.length);
   out.set(bytes, 0);
   out.set(tail, bytes.length);
@@ -534,7 +691,7 @@ export function summarizeOnnxModel(bytes: Uint8Array, what = 'you chose'): OnnxG
 // ---------------------------------------------------------------------------------------------------
 
 /** Bump when the edit changes, so that files edited by an older version are redone. */
-const EDIT_VERSION = 1;
+const EDIT_VERSION = 2;
 
 interface EditManifest {
   editVersion: number;
@@ -546,12 +703,14 @@ interface EditManifest {
   attentionOutputs: string[];
   hiddenStateOutputs: string[];
   opset: number;
+  maskedPositionsInput?: string;
 }
 
 export interface PreparedEdit {
   attentionOutputs: string[];
   hiddenStateOutputs: string[];
   opset: number;
+  maskedPositionsInput?: string;
   /** True when an earlier edit of the same source content was reused. */
   cached: boolean;
   sourceSha256: string;
@@ -601,8 +760,8 @@ export async function prepareEditedModelFile(sourceOnnxPath: string, destPath: s
   if (manifest && manifest.editVersion === EDIT_VERSION && manifest.sourceSha256 === sourceSha256 && manifest.destPath === dest) {
     const st = await stat(dest).catch(() => undefined);
     if (st && st.size === manifest.destSize && st.mtimeMs === manifest.destMtimeMs) {
-      const { attentionOutputs, hiddenStateOutputs, opset } = manifest;
-      return { attentionOutputs, hiddenStateOutputs, opset, cached: true, sourceSha256 };
+      const { attentionOutputs, hiddenStateOutputs, opset, maskedPositionsInput } = manifest;
+      return { attentionOutputs, hiddenStateOutputs, opset, maskedPositionsInput, cached: true, sourceSha256 };
     }
   }
 
@@ -621,12 +780,14 @@ export async function prepareEditedModelFile(sourceOnnxPath: string, destPath: s
     attentionOutputs: edited.attentionOutputs,
     hiddenStateOutputs: edited.hiddenStateOutputs,
     opset: edited.opset,
+    maskedPositionsInput: edited.maskedPositionsInput,
   };
   await writeFileAtomic(join(cacheDir, `${editedSha256}.json`), JSON.stringify(record, null, 2));
   return {
     attentionOutputs: edited.attentionOutputs,
     hiddenStateOutputs: edited.hiddenStateOutputs,
     opset: edited.opset,
+    maskedPositionsInput: edited.maskedPositionsInput,
     cached: false,
     sourceSha256: editedSha256,
   };

@@ -25,7 +25,15 @@ async function forward(lm: LoadedModel, text: string): Promise<{ ids: number[]; 
   const encode = lm.tokenizer as unknown as (t: string) => Promise<Record<string, { tolist(): bigint[][] }>> | Record<string, { tolist(): bigint[][] }>;
   const inputs = await encode(text);
   const ids = inputs.input_ids.tolist()[0].map(Number);
-  const out = (await lm.model.forward(inputs)) as unknown as Outputs;
+  const feeds: Record<string, unknown> = { ...inputs };
+  if (lm.maskedPositionsInput) {
+    // Every position's logits, so that they compare with torch's [1, seq, vocab] row for row.
+    // The CommonJS build, as the engine loads it: transformers.js checks inputs with instanceof.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Tensor } = require('@huggingface/transformers') as typeof import('@huggingface/transformers');
+    feeds[lm.maskedPositionsInput] = new Tensor('int64', BigInt64Array.from(ids, (_, i) => BigInt(i)), [ids.length]);
+  }
+  const out = (await lm.model.forward(feeds)) as unknown as Outputs;
   return { ids, out };
 }
 

@@ -8,6 +8,7 @@ import {
   exposeAttentionsAndHiddenStates,
   findTargetsByName,
   findTargetsByStructure,
+  MASKED_POSITIONS_INPUT,
   prepareEditedModelFile,
   summarizeOnnxModel,
 } from '../../src/engine/onnxGraphEdit';
@@ -37,10 +38,16 @@ function feedsFor(rows: number[][], masks?: number[][]): Record<string, Ort.Tens
   };
 }
 
-async function run(bytes: Uint8Array, rows: number[][], masks?: number[][]): Promise<Record<string, Ort.Tensor>> {
+/** One forward; a narrowed head is asked for every position (`logitsAt` picks some), so `logits` has the full layout. */
+async function run(bytes: Uint8Array, rows: number[][], masks?: number[][], logitsAt?: number[]): Promise<Record<string, Ort.Tensor>> {
   const session = await ort.InferenceSession.create(bytes);
   try {
-    return await session.run(feedsFor(rows, masks));
+    const feeds = feedsFor(rows, masks);
+    if (session.inputNames.includes(MASKED_POSITIONS_INPUT)) {
+      const at = logitsAt ?? Array.from({ length: rows.length * rows[0].length }, (_, i) => i);
+      feeds[MASKED_POSITIONS_INPUT] = new ort.Tensor('int64', BigInt64Array.from(at, BigInt), [at.length]);
+    }
+    return await session.run(feeds);
   } finally {
     await session.release();
   }
@@ -86,10 +93,16 @@ for (const { folder, opset } of FIXTURES) {
     assert.equal(edited.opset, opset);
     assert.deepEqual(edited.attentionOutputs, ['attentions.0', 'attentions.1']);
     assert.deepEqual(edited.hiddenStateOutputs, ['hidden_states.0', 'hidden_states.1', 'hidden_states.2']);
-    // Appended, not re-encoded: the original file is a prefix and the addition is small.
-    assert.ok(Buffer.from(edited.bytes.subarray(0, original.length)).equals(original), 'original bytes are a prefix');
-    const tail = edited.bytes.length - original.length;
-    assert.ok(tail > 0 && tail < 4096, `tail is ${tail} bytes`);
+    // Written again around the graph: the head reads the hidden state at the asked positions; every
+    // original node and initializer is still there, and the file grows by a few hundred bytes.
+    assert.equal(edited.maskedPositionsInput, MASKED_POSITIONS_INPUT);
+    const before = summarizeOnnxModel(original);
+    const after = summarizeOnnxModel(edited.bytes);
+    assert.deepEqual(after.initializerNames, before.initializerNames);
+    assert.deepEqual(after.nodes.slice(0, before.nodes.length).map((n) => n.name), before.nodes.map((n) => n.name));
+    assert.deepEqual(after.inputNames, [...before.inputNames, MASKED_POSITIONS_INPUT]);
+    const growth = edited.bytes.length - original.length;
+    assert.ok(growth > 0 && growth < 4096, `grew by ${growth} bytes`);
 
     for (const ref of reference.texts) {
       const out = await run(edited.bytes, [ref.input_ids]);
@@ -127,6 +140,36 @@ for (const { folder, opset } of FIXTURES) {
     assert.equal(best, guo, 'top-1 at [MASK] is 果');
   });
 }
+
+test('narrowed head: logits only at the asked positions, equal to torch\'s rows, across a batch (fp32 and q8)', async () => {
+  const reference = loadReference();
+  const vocab = reference.vocabSize;
+  const [a, b] = [...reference.texts].filter((t) => t.input_ids.length === reference.texts[0].input_ids.length).concat(reference.texts).slice(0, 2);
+  const n = a.input_ids.length;
+  const rows = [a.input_ids, b.input_ids.length === n ? b.input_ids : a.input_ids];
+  const second = rows[1] === a.input_ids ? a : b;
+  const asked = [1, n + n - 2, 0]; // row 0 position 1, row 1 position n-2, row 0 [CLS]
+  const edited = exposeAttentionsAndHiddenStates(readFileSync(join(FIXTURE_MODEL, 'onnx/model.onnx')));
+  const out = await run(edited.bytes, rows, undefined, asked);
+  assert.deepEqual(out.logits.dims, [asked.length, vocab]);
+  const expectedRow = (ref: ReferenceText, pos: number) => ref.logits.subarray(pos * vocab, (pos + 1) * vocab);
+  const got = f32(out.logits);
+  assert.ok(maxAbsDiff(got.subarray(0, vocab), expectedRow(a, 1)) <= 1e-4, 'row 0, position 1');
+  assert.ok(maxAbsDiff(got.subarray(vocab, 2 * vocab), expectedRow(second, n - 2)) <= 1e-4, 'row 1, position n-2');
+  assert.ok(maxAbsDiff(got.subarray(2 * vocab, 3 * vocab), expectedRow(a, 0)) <= 1e-4, 'row 0, [CLS]');
+  // Hidden states are untouched by the narrowing.
+  assert.deepEqual(out[`hidden_states.${reference.numLayers}`].dims, [2, n, reference.hiddenSize]);
+
+  // q8: the [MASK] row alone still guesses 果.
+  const q8 = exposeAttentionsAndHiddenStates(readFileSync(join(FIXTURE_MODEL, 'onnx/model_quantized.onnx')));
+  assert.equal(q8.maskedPositionsInput, MASKED_POSITIONS_INPUT);
+  const ref = reference.texts.find((t) => t.text === MASK_TEXT)!;
+  const q8out = await run(q8.bytes, [ref.input_ids], undefined, [ref.tokens.indexOf('[MASK]')]);
+  const row = f32(q8out.logits);
+  assert.equal(row.length, vocab);
+  const guo = JSON.parse(readFileSync(join(FIXTURE_MODEL, 'tokenizer.json'), 'utf8')).model.vocab['果'];
+  assert.equal(row.indexOf(Math.max(...row)), guo);
+});
 
 test('padded batch: padded key columns get zero attention, real positions are unchanged', async () => {
   const reference = loadReference();
