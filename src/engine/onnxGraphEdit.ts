@@ -713,7 +713,18 @@ export interface PreparedEdit {
   maskedPositionsInput?: string;
   /** True when an earlier edit of the same source content was reused. */
   cached: boolean;
+  /** False when the source's size and times matched the last edit's, so its hash was not recomputed. */
+  sourceHashed: boolean;
   sourceSha256: string;
+}
+
+/** What the source file looked like when it was last hashed (next to the edited file). */
+interface SourceStamp {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  sha256: string;
 }
 
 export async function sha256OfFile(path: string): Promise<string> {
@@ -735,9 +746,9 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   }
 }
 
-async function readManifest(path: string): Promise<EditManifest | undefined> {
+async function readJson<T>(path: string): Promise<T | undefined> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as EditManifest;
+    return JSON.parse(await readFile(path, 'utf8')) as T;
   } catch {
     return undefined;
   }
@@ -749,19 +760,33 @@ async function readManifest(path: string): Promise<EditManifest | undefined> {
  */
 export async function prepareEditedModelFile(sourceOnnxPath: string, destPath: string, cacheDir: string): Promise<PreparedEdit> {
   const dest = resolve(destPath);
+  const stampPath = `${dest}.source.json`;
   let sourceSha256: string;
+  let sourceHashed = false;
+  let stamp: Omit<SourceStamp, 'sha256'>;
   try {
-    sourceSha256 = await sha256OfFile(sourceOnnxPath);
+    const st = await stat(sourceOnnxPath);
+    stamp = { path: resolve(sourceOnnxPath), size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
+    // Hashing a Hub model reads hundreds of MB on every load: skip it while the file is untouched.
+    const last = await readJson<SourceStamp>(stampPath);
+    if (last && last.path === stamp.path && last.size === stamp.size && last.mtimeMs === stamp.mtimeMs && last.ctimeMs === stamp.ctimeMs && last.sha256) {
+      sourceSha256 = last.sha256;
+    } else {
+      sourceSha256 = await sha256OfFile(sourceOnnxPath);
+      sourceHashed = true;
+    }
   } catch (e) {
     throw new ContextLensError('MODEL_FOLDER_MISSING', `The model file ${sourceOnnxPath} cannot be read.`, String(e));
   }
+  const writeStamp = (sha256: string) => writeFileAtomic(stampPath, JSON.stringify({ ...stamp, sha256 } satisfies SourceStamp));
   const manifestPath = join(cacheDir, `${sourceSha256}.json`);
-  const manifest = await readManifest(manifestPath);
+  const manifest = await readJson<EditManifest>(manifestPath);
   if (manifest && manifest.editVersion === EDIT_VERSION && manifest.sourceSha256 === sourceSha256 && manifest.destPath === dest) {
     const st = await stat(dest).catch(() => undefined);
     if (st && st.size === manifest.destSize && st.mtimeMs === manifest.destMtimeMs) {
       const { attentionOutputs, hiddenStateOutputs, opset, maskedPositionsInput } = manifest;
-      return { attentionOutputs, hiddenStateOutputs, opset, maskedPositionsInput, cached: true, sourceSha256 };
+      if (sourceHashed) await writeStamp(sourceSha256);
+      return { attentionOutputs, hiddenStateOutputs, opset, maskedPositionsInput, cached: true, sourceHashed, sourceSha256 };
     }
   }
 
@@ -783,12 +808,16 @@ export async function prepareEditedModelFile(sourceOnnxPath: string, destPath: s
     maskedPositionsInput: edited.maskedPositionsInput,
   };
   await writeFileAtomic(join(cacheDir, `${editedSha256}.json`), JSON.stringify(record, null, 2));
+  // The stamp describes the file as stat saw it before reading; if it changed in between, the next load
+  // sees other times and hashes again.
+  await writeStamp(editedSha256);
   return {
     attentionOutputs: edited.attentionOutputs,
     hiddenStateOutputs: edited.hiddenStateOutputs,
     opset: edited.opset,
     maskedPositionsInput: edited.maskedPositionsInput,
     cached: false,
+    sourceHashed: true,
     sourceSha256: editedSha256,
   };
 }

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
@@ -293,7 +293,17 @@ test('prepareEditedModelFile caches the edit by source content and redoes it whe
 
   const second = await prepareEditedModelFile(source, dest, cacheDir);
   assert.equal(second.cached, true);
+  assert.equal(second.sourceHashed, false, 'an untouched source is not read again');
+  assert.equal(second.sourceSha256, first.sourceSha256);
   assert.deepEqual(second.attentionOutputs, first.attentionOutputs);
+  assert.deepEqual(second.maskedPositionsInput, first.maskedPositionsInput);
+
+  // Touched but the same bytes: hashed again, and the edit is still reused.
+  const later = new Date(Date.now() + 5000);
+  utimesSync(source, later, later);
+  const touched = await prepareEditedModelFile(source, dest, cacheDir);
+  assert.deepEqual([touched.cached, touched.sourceHashed, touched.sourceSha256], [true, true, first.sourceSha256]);
+  assert.equal((await prepareEditedModelFile(source, dest, cacheDir)).sourceHashed, false);
 
   copyFileSync(join(FIXTURE_MODEL, 'onnx/model_quantized.onnx'), source);
   const changed = await prepareEditedModelFile(source, dest, cacheDir);
