@@ -4,7 +4,7 @@
  * Used by the worker (for the extension) and directly by the CLI.
  */
 import { analyze, guessesAt, guessesForTokens } from './analyze';
-import { ContextLensError } from './errors';
+import { ContextLensError, throwIfAborted } from './errors';
 import { loadModel, type LoadedModel } from './modelStore';
 import { cosineSimilarity } from './vectorMath';
 import { projectPca, projectUmap } from './projection';
@@ -37,6 +37,40 @@ export class AnalysisSession {
   private loading: { key: string; promise: Promise<LoadedModel> } | undefined;
   private readonly analyses = new Map<string, Analysis>();
   private nextId = 1;
+  /** Calls someone is waiting for (analyze, hover, projection) now running; background guesses wait for 0. */
+  private interactive = 0;
+  private idleWaiters: Array<() => void> = [];
+
+  /**
+   * Runs a call a user is waiting for. On 2 cores two onnxruntime runs at once each take twice as long, so
+   * the streamed guesses (`guesses`) hold back while one of these runs, and the hover is not slowed by them.
+   */
+  private async interactiveCall<T>(work: () => Promise<T>): Promise<T> {
+    this.interactive++;
+    try {
+      return await work();
+    } finally {
+      if (--this.interactive === 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const wake of waiters) wake();
+      }
+    }
+  }
+
+  private async whenNoInteractiveCall(signal?: AbortSignal): Promise<void> {
+    while (this.interactive > 0) {
+      await new Promise<void>((resolve) => {
+        const onAbort = (): void => resolve();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.idleWaiters.push(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        });
+      });
+      throwIfAborted(signal);
+    }
+  }
 
   async load(spec: ModelSpec, ctx: CallContext = {}): Promise<ModelInfo> {
     const key = JSON.stringify([spec.model, spec.dtype, spec.device, spec.cacheDir, spec.remoteHost, spec.revision]);
@@ -62,7 +96,11 @@ export class AnalysisSession {
     return this.loaded.model;
   }
 
-  async analyze(text: string, topK: number, ctx: CallContext = {}, maxTokens?: number, withGuesses = true): Promise<AnalysisSummary> {
+  analyze(text: string, topK: number, ctx: CallContext = {}, maxTokens?: number, withGuesses = true): Promise<AnalysisSummary> {
+    return this.interactiveCall(() => this.analyzeNow(text, topK, ctx, maxTokens, withGuesses));
+  }
+
+  private async analyzeNow(text: string, topK: number, ctx: CallContext, maxTokens: number | undefined, withGuesses: boolean): Promise<AnalysisSummary> {
     const lm = this.model;
     const analysis = await analyze(lm, text, {
       topK,
@@ -95,6 +133,7 @@ export class AnalysisSession {
 
   /** Masked guesses for tokens of a held analysis that has none yet; kept with it (exports include them). */
   async guesses(analysisId: string, tokenIndices: number[], topK: number, ctx: CallContext = {}): Promise<TokenGuesses[]> {
+    await this.whenNoInteractiveCall(ctx.signal);
     const analysis = this.get(analysisId);
     const filled = await guessesForTokens(this.model, analysis, tokenIndices, topK, ctx.signal, (done, total) =>
       ctx.onProgress?.({ phase: 'analyze', loaded: done, total, fraction: total ? done / total : 1 }),
@@ -103,10 +142,14 @@ export class AnalysisSession {
   }
 
   guessesAt(text: string, offset: number, topK: number, ctx: CallContext = {}): Promise<GuessesAtResult | null> {
-    return guessesAt(this.model, text, offset, topK, ctx.signal);
+    return this.interactiveCall(() => guessesAt(this.model, text, offset, topK, ctx.signal));
   }
 
-  async project(analysisIds: string[], layer: number, method: ProjectionMethod, seed = 42, ctx: CallContext = {}): Promise<ProjectionResult> {
+  project(analysisIds: string[], layer: number, method: ProjectionMethod, seed = 42, ctx: CallContext = {}): Promise<ProjectionResult> {
+    return this.interactiveCall(() => this.projectNow(analysisIds, layer, method, seed, ctx));
+  }
+
+  private async projectNow(analysisIds: string[], layer: number, method: ProjectionMethod, seed: number, ctx: CallContext): Promise<ProjectionResult> {
     const entries = analysisIds.map((id) => ({ id, analysis: this.get(id) }));
     const dim = this.model.info.hiddenSize;
     const refs: { analysisId: string; tokenIndex: number }[] = [];

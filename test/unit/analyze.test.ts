@@ -97,6 +97,25 @@ test('guesses streamed after analyze (guesses: false) equal those of one analyze
   }
 });
 
+test('streamed guesses hold back while a call someone waits for runs; an aborted wait ends at once', async () => {
+  const short = await session.analyze('我用苹果手机。', 3, {}, undefined, false);
+  // A windowed analysis is several forwards in a row: without the hold-back, a guess would slip in between.
+  const long = '我喜欢吃苹果。我用苹果手机。'.repeat(8);
+  const order: string[] = [];
+  const explore = session.analyze(long, 3, {}, 16, false).then(() => order.push('analyze'));
+  const streamed = session.guesses(short.analysisId, [1], 3).then(() => order.push('guesses'));
+  await Promise.all([explore, streamed]);
+  assert.deepEqual(order, ['analyze', 'guesses'], 'the analysis the user waits for finished first');
+
+  const ac = new AbortController();
+  const busy = session.guessesAt(long, 40, 3);
+  const waiting = session.guesses(short.analysisId, [2], 3, { signal: ac.signal });
+  ac.abort();
+  await assert.rejects(waiting, (e: unknown) => e instanceof Error && /cancel/i.test(e.message));
+  await busy;
+  assert.equal(session.get(short.analysisId).guesses![2].length, 0, 'the aborted call computed nothing');
+});
+
 test('polysemy: the two 果 of 我用苹果手机。我爱吃苹果。 are nearly identical at layer 0 and further apart at the last layer', async () => {
   const summary = await session.analyze('我用苹果手机。我爱吃苹果。', 5);
   const analysis = session.get(summary.analysisId);
