@@ -11,6 +11,7 @@
 // Every process started here runs in its own process group and is ended by that group id (plus any
 // descendant that left the group), never by name. A process-exit hook ends whatever is still running.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -138,10 +139,10 @@ function codeServerEnv(tools, runDir, extraEnv = {}) {
  * Installs a .vsix into a fresh extensions folder (code-server --install-extension) and returns the folder.
  * @returns {Promise<{ extensionsDir: string, extensionPath: string }>} extensionPath: the unpacked extension
  */
-export async function installVsix(tools, vsix, extensionsDir = tempDir('context-lens-exts-')) {
+export async function installVsix(tools, vsix, extensionsDir = tempDir('context-lens-exts-'), { userDataDir, id = EXTENSION_ID } = {}) {
   const runDir = tempDir('context-lens-install-');
   try {
-    const child = spawnGroup(tools.node24, [tools.codeServer, '--extensions-dir', extensionsDir, '--user-data-dir', join(runDir, 'udd'),
+    const child = spawnGroup(tools.node24, [tools.codeServer, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir ?? join(runDir, 'udd'),
       '--install-extension', resolve(vsix), '--force'], { env: codeServerEnv(tools, runDir), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
@@ -151,9 +152,96 @@ export async function installVsix(tools, vsix, extensionsDir = tempDir('context-
   } finally {
     rmSync(runDir, { recursive: true, force: true });
   }
-  const dir = readdirSync(extensionsDir).find((d) => d.toLowerCase().startsWith(`${EXTENSION_ID}-`));
-  if (!dir) throw new Error(`${EXTENSION_ID} not found in ${extensionsDir} after install`);
+  const dir = readdirSync(extensionsDir).find((d) => d.toLowerCase().startsWith(`${id.toLowerCase()}-`));
+  if (!dir) throw new Error(`${id} not found in ${extensionsDir} after install`);
   return { extensionsDir, extensionPath: join(extensionsDir, dir) };
+}
+
+// ---- display language -------------------------------------------------------------------------
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A zip archive (stored, no compression) of `files` ({ name: string | Buffer }). */
+function zipStored(files) {
+  const locals = [];
+  const central = [];
+  let offset = 0;
+  for (const [name, content] of Object.entries(files)) {
+    const data = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+    const fname = Buffer.from(name, 'utf8');
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt32LE(crc, 14); local.writeUInt32LE(data.length, 18); local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(fname.length, 26);
+    const entry = Buffer.alloc(46);
+    entry.writeUInt32LE(0x02014b50, 0); entry.writeUInt16LE(20, 4); entry.writeUInt16LE(20, 6); entry.writeUInt16LE(0x0800, 8);
+    entry.writeUInt32LE(crc, 16); entry.writeUInt32LE(data.length, 20); entry.writeUInt32LE(data.length, 24);
+    entry.writeUInt16LE(fname.length, 28); entry.writeUInt32LE(offset, 42);
+    locals.push(local, fname, data);
+    central.push(entry, fname);
+    offset += local.length + fname.length + data.length;
+  }
+  const dir = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  const n = Object.keys(files).length;
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(n, 8); end.writeUInt16LE(n, 10);
+  end.writeUInt32LE(dir.length, 12); end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, dir, end]);
+}
+
+/**
+ * Writes a minimal VS Code language pack for `locale` (e.g. "zh-cn") as a .vsix: it contributes the
+ * locale with an empty translation of VS Code's own strings, so VS Code's UI stays English while the
+ * display language (vscode.env.language) becomes `locale` and extensions show their own translations
+ * (package.nls.<locale>.json, l10n/bundle.l10n.<locale>.json). The real packs (e.g. MS-CEINTL's) come
+ * from the Marketplace, which tests cannot reach. code-server 4.139 serves a display language only when
+ * a pack for it is installed and --locale names it (or argv.json does; without an argv.json it never
+ * looks at the browser's language), and without a pack even --locale zh-cn leaves everything English.
+ */
+export function writeLanguagePackVsix(locale, dir = tempDir('context-lens-langpack-')) {
+  const name = `test-language-pack-${locale}`;
+  const manifest = {
+    name, displayName: `Test language pack (${locale})`, publisher: 'context-lens-tests', version: '1.0.0',
+    engines: { vscode: '*' }, categories: ['Language Packs'],
+    contributes: { localizations: [{ languageId: locale, languageName: locale, localizedLanguageName: locale,
+      translations: [{ id: 'vscode', path: './translations/main.i18n.json' }] }] },
+  };
+  const vsix = join(dir, `${name}.vsix`);
+  writeFileSync(vsix, zipStored({
+    'extension/package.json': JSON.stringify(manifest, null, 2),
+    'extension/translations/main.i18n.json': JSON.stringify({ version: '1.0.0', contents: {} }),
+  }));
+  return { vsix, id: `context-lens-tests.${name}` };
+}
+
+/**
+ * Records an installed language pack in `userDataDir`/languagepacks.json, as VS Code's language pack
+ * service does after an install through the workbench (code-server's --install-extension CLI skips
+ * that step, and the server reads only this file to decide which display languages it can serve).
+ */
+function registerLanguagePack(userDataDir, extensionPath, id) {
+  const file = join(userDataDir, 'languagepacks.json');
+  const packs = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const manifest = JSON.parse(readFileSync(join(extensionPath, 'package.json'), 'utf8'));
+  for (const loc of manifest.contributes.localizations) {
+    packs[loc.languageId] = {
+      hash: createHash('md5').update(id).update(manifest.version).digest('hex'),
+      extensions: [{ extensionIdentifier: { id }, version: manifest.version }],
+      translations: Object.fromEntries(loc.translations.map((t) => [t.id, join(extensionPath, t.path)])),
+      label: loc.localizedLanguageName ?? loc.languageName,
+    };
+  }
+  writeFileSync(file, JSON.stringify(packs));
 }
 
 async function fetchText(url) {
@@ -174,8 +262,10 @@ async function fetchText(url) {
  * @param {Record<string,string>} [o.env] extra environment for the server and extension host
  * @param {string} [o.label]            names the log kept in test-results/
  * @param {boolean} [o.quiet]           do not echo the server log
+ * @param {string} [o.locale]          display language (--locale, e.g. "zh-cn"); a test language pack
+ *                                      for it is installed first (writeLanguagePackVsix)
  */
-export async function startCodeServer({ tools, workspace, extensionsDir, port = 0, smokeTestDriver = false, env = {}, label = 'code-server', quiet = true }) {
+export async function startCodeServer({ tools, workspace, extensionsDir, port = 0, smokeTestDriver = false, env = {}, label = 'code-server', quiet = true, locale }) {
   const t0 = performance.now();
   const runDir = tempDir('context-lens-cs-');
   const udd = join(runDir, 'user-data');
@@ -185,6 +275,12 @@ export async function startCodeServer({ tools, workspace, extensionsDir, port = 
   writeFileSync(config, 'auth: none\n');
   const exts = extensionsDir ?? join(runDir, 'extensions');
   mkdirSync(exts, { recursive: true });
+  if (locale && !locale.startsWith('en')) {
+    // A language pack in this server's user-data-dir (languagepacks.json) and extensions folder.
+    const pack = writeLanguagePackVsix(locale, runDir);
+    const { extensionPath } = await installVsix(tools, pack.vsix, exts, { userDataDir: udd, id: pack.id });
+    registerLanguagePack(udd, extensionPath, pack.id);
+  }
   const logFile = join(runDir, 'code-server.log');
   const log = createWriteStream(logFile);
 
@@ -192,6 +288,7 @@ export async function startCodeServer({ tools, workspace, extensionsDir, port = 
     '--user-data-dir', udd, '--extensions-dir', exts,
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
     ...(smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
+    ...(locale ? ['--locale', locale] : []),
     '--ignore-last-opened', workspace];
   const child = spawnGroup(tools.node24, args, { cwd: runDir, env: codeServerEnv(tools, runDir, env), stdio: ['ignore', 'pipe', 'pipe'] });
 

@@ -4,7 +4,8 @@
 //   unit    node --test dist/test/unit/
 //   package scripts/package-vsix.mjs (production build, vsce package --target linux-x64)
 //   inhost  dist/test/inhost/index.js inside code-server's extension host, extension installed from the VSIX
-//   e2e     test/e2e/*.e2e.test.mjs (node:test + Playwright + Chromium) against one code-server
+//   e2e     test/e2e/*.e2e.test.mjs (node:test + Playwright + Chromium) against one code-server;
+//           test/e2e/*.<locale>.e2e.test.mjs against another one in that display language (e.g. zh-cn)
 //
 // Usage: npm test [-- --only unit|inhost|e2e[,…]] [--devpath] [--grep TEXT] [e2e test files…]
 //   --only     run only these test layers (plus what they need: build, package)
@@ -71,20 +72,44 @@ function summary() {
   return failed.length ? 1 : 0;
 }
 
+/** test/e2e/NAME.<locale>.e2e.test.mjs (e.g. l10n.zh-cn.e2e.test.mjs) runs in a VS Code whose display language is <locale>. */
+const localeOf = (file) => /\.([a-z]{2}(?:-[a-z]{2,4})?)\.e2e\.test\.mjs$/i.exec(file)?.[1].toLowerCase();
+
 async function e2e(tools, vsix) {
   const files = e2eFiles.length ? e2eFiles
     : readdirSync(join(repoRoot, 'test/e2e')).filter((f) => f.endsWith('.e2e.test.mjs')).sort().map((f) => join('test/e2e', f));
   if (!files.length) return 'no e2e tests';
+  // One code-server for the English tests; one more per display language that a test file asks for.
+  const groups = new Map();
+  for (const f of files) {
+    const locale = localeOf(f) ?? '';
+    groups.set(locale, [...(groups.get(locale) ?? []), f]);
+  }
   let install;
   if (vsix) install = await installVsix(tools, vsix);
+  try {
+    let code = 0;
+    for (const [locale, group] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+      const c = await e2eGroup(tools, vsix, install, group, locale || undefined);
+      if (c !== 0) code = c;
+    }
+    return code;
+  } finally {
+    if (install) rmSync(install.extensionsDir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `files` (node --test) against a fresh code-server, in display language `locale` when given. */
+async function e2eGroup(tools, vsix, install, files, locale) {
   const t0 = performance.now();
   const cs = await startCodeServer({
-    tools, workspace: demoFolder, extensionsDir: install?.extensionsDir, label: 'code-server-e2e',
+    tools, workspace: demoFolder, extensionsDir: install?.extensionsDir, label: locale ? `code-server-e2e-${locale}` : 'code-server-e2e',
     env: { CONTEXT_LENS_MODEL: process.env.CONTEXT_LENS_MODEL },
     // --devpath: no package; the workbench loads the repo as a development extension.
     smokeTestDriver: !vsix,
+    locale,
   });
-  console.log(`code-server ${cs.url} ready in ${secondsSince(t0)} s`);
+  console.log(`code-server ${cs.url}${locale ? ` (display language ${locale})` : ''} ready in ${secondsSince(t0)} s`);
   try {
     const workbench = vsix ? cs.workbenchUrl() : cs.workbenchUrl({ payload: [['extensionDevelopmentPath', cs.remoteUri(repoRoot)]] });
     return await run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1',
@@ -97,7 +122,6 @@ async function e2e(tools, vsix) {
     });
   } finally {
     await cs.stop();
-    if (install) rmSync(install.extensionsDir, { recursive: true, force: true });
   }
 }
 

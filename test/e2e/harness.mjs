@@ -140,18 +140,21 @@ export async function waitForActivation({ logs = serverFromEnv().logs, extension
 
 /**
  * Runs `fn` with a fresh browser on the workbench; on failure saves test-results/<name>-failure.png.
+ * `extensionLog(o)` reads this window's "Context Lens" output channel (see extensionLog).
  * @param {string} name
- * @param {(w: { page: import('playwright-core').Page, server: ReturnType<typeof serverFromEnv>, lap: (m: string) => void }) => Promise<void>} fn
+ * @param {(w: { page: import('playwright-core').Page, server: ReturnType<typeof serverFromEnv>, lap: (m: string) => void, extensionLog: typeof extensionLog }) => Promise<void>} fn
+ * @param {{ url?: string }} [o] the workbench URL (default: the runner's; see workbenchUrlFor)
  */
-export async function withWorkbench(name, fn) {
+export async function withWorkbench(name, fn, { url } = {}) {
   const server = serverFromEnv();
   const lap = stopwatch();
+  const earlierLogs = new Set(newestFiles(server.logs, /^Context Lens\.log$/));
   const browser = await launchBrowser();
   lap('browser launched');
   try {
-    await openWorkbench(browser.page, server.workbenchUrl);
+    await openWorkbench(browser.page, url ?? server.workbenchUrl);
     lap('workbench loaded');
-    await fn({ page: browser.page, server, lap });
+    await fn({ page: browser.page, server, lap, extensionLog: (o = {}) => extensionLog({ ...o, exclude: earlierLogs }) });
   } catch (e) {
     const shot = await screenshot(browser.page, `${name}-failure`).catch(() => null);
     if (shot) console.log(`failure screenshot: ${shot}`);
@@ -159,4 +162,150 @@ export async function withWorkbench(name, fn) {
   } finally {
     await browser.close();
   }
+}
+
+// ---- shared steps (explore.e2e.test.mjs keeps its own copies of the first ones) -------------------
+
+/** The workbench URL of `serverFromEnv()` with another folder open (keeps a ?payload=, e.g. a development path). */
+export function workbenchUrlFor(folder, server = serverFromEnv()) {
+  const u = new URL(server.workbenchUrl);
+  u.searchParams.set('folder', folder);
+  return u.toString();
+}
+
+/** Opens a workspace file from the Explorer (in the active editor group) and waits for its text. */
+export async function openFromExplorer(page, name, firstText) {
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().click();
+  await page.locator('.editor-instance .monaco-editor .view-line', { hasText: firstText }).first().waitFor({ timeout: 20_000 });
+}
+
+/** Selects one whole line as a person would: click it, Home, Shift+End; waits for the selection to show. */
+export async function selectLine(page, text) {
+  const line = page.locator('.editor-instance .monaco-editor .view-line', { hasText: text }).first();
+  await line.click();
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Shift+End');
+  await page.locator('.editor-instance .monaco-editor .selected-text').first().waitFor({ state: 'attached', timeout: 5_000 });
+}
+
+/** Centre of the n-th occurrence (0-based) of `ch` in the editor line showing `lineText`. */
+export async function charCenter(page, lineText, ch, n = 0) {
+  const box = await page.evaluate(
+    ({ lineText, ch, n }) => {
+      const line = Array.from(document.querySelectorAll('.editor-instance .monaco-editor .view-line')).find((l) => l.textContent.includes(lineText));
+      if (!line) return null;
+      let seen = 0;
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (let i = node.data.indexOf(ch); i >= 0; i = node.data.indexOf(ch, i + 1)) {
+          if (seen++ === n) {
+            const r = document.createRange();
+            r.setStart(node, i);
+            r.setEnd(node, i + ch.length);
+            const b = r.getBoundingClientRect();
+            return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+          }
+        }
+      }
+      return null;
+    },
+    { lineText, ch, n },
+  );
+  if (!box) throw new Error(`"${ch}" #${n} not found on the line "${lineText}"`);
+  return box;
+}
+
+/**
+ * Rests the mouse on `at` until a hover whose text matches `pattern` shows (hovers are asked for only on a
+ * mouse move: move away and back, in a retry loop); returns its text.
+ */
+export async function hoverUntil(page, at, pattern, { timeoutMs = 30_000 } = {}) {
+  const hover = page.locator('.monaco-hover-content', { hasText: pattern }).first();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.mouse.move(at.x, at.y + 150);
+    await page.mouse.move(at.x, at.y, { steps: 3 });
+    try {
+      await hover.waitFor({ state: 'visible', timeout: 1_500 });
+      return await hover.innerText();
+    } catch {
+      if (Date.now() > deadline) throw new Error(`no hover matching ${pattern} over (${at.x}, ${at.y}) within ${timeoutMs / 1000} s`);
+    }
+  }
+}
+
+/** Waits for a finished map render (any layer unless `layer` is given) with at least `minPoints` points; returns its point count and layer. */
+export async function mapRendered(frame, { layer, minPoints = 1, timeout = 60_000 } = {}) {
+  const sel = `body[data-map-ready="true"] [data-testid="map"]${layer === undefined ? '' : `[data-layer="${layer}"]`}`;
+  const map = frame.locator(sel);
+  await map.waitFor({ state: 'attached', timeout });
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const count = Number(await map.getAttribute('data-point-count'));
+    if (count >= minPoints) return { count, layer: Number(await map.getAttribute('data-layer')) };
+    if (Date.now() > deadline) throw new Error(`map has ${count} points, wanted at least ${minPoints}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * Answers VS Code's file dialog (in code-server the "simple" one: a quick input holding a path). It fills
+ * in its default path asynchronously: wait for that to settle (`defaultEnd`: how the default path ends),
+ * then replace it with `target` (typing into it races the dialog's own updates) and accept.
+ */
+export async function answerPathDialog(page, defaultEnd, target, lap = () => {}) {
+  const pathInput = page.locator('.quick-input-widget input');
+  await pathInput.waitFor({ state: 'visible', timeout: 20_000 });
+  await page.waitForFunction((end) => (document.querySelector('.quick-input-widget input')?.value ?? '').endsWith(end), defaultEnd, { timeout: 20_000 });
+  lap(`file dialog: ${JSON.stringify(await pathInput.inputValue())}`);
+  for (let i = 0; i < 10; i++) {
+    await pathInput.fill(target);
+    await new Promise((r) => setTimeout(r, 300));
+    if ((await pathInput.inputValue()) === target) break;
+  }
+  if ((await pathInput.inputValue()) !== target) throw new Error(`the file dialog does not keep the typed path ${target}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+/** Waits until `path` exists and `ready(content)` holds for its content (written by the extension host); returns the content. */
+export async function fileWritten(path, ready = (b) => b.length > 0, { timeoutMs = 20_000, encoding } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (existsSync(path)) {
+      const content = readFileSync(path, encoding);
+      if (ready(content)) return content;
+    }
+    if (Date.now() > deadline) throw new Error(`${path} was not written within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * The text of the extension's "Context Lens" output channel in the newest extension host's logs (every
+ * window has its own extension host; `exclude`: logs of earlier windows, see withWorkbench's
+ * `extensionLog`), waiting until it holds a line matching `pattern` when given.
+ */
+export async function extensionLog({ pattern, logs = serverFromEnv().logs, timeoutMs = 20_000, exclude = new Set() } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [newest] = newestFiles(logs, /^Context Lens\.log$/).filter((f) => !exclude.has(f));
+    const text = newest ? readFileSync(newest, 'utf8') : '';
+    if (!pattern || pattern.test(text)) return text;
+    if (Date.now() > deadline) throw new Error(`no line matching ${pattern} in the Context Lens log ${newest ?? '(none yet)'}:\n${text.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * The notification whose text matches `text`, from the notifications center (opened through the palette).
+ * The center rather than a toast: with `enable-smoke-test-driver` (--devpath runs) VS Code shows no
+ * toasts at all. Returns the item's locator (its buttons: `.monaco-button`).
+ */
+export async function notification(page, text, { timeoutMs = 20_000 } = {}) {
+  const center = page.locator('.notifications-center');
+  if (!(await center.isVisible())) await runPaletteCommand(page, 'Notifications: Show Notifications');
+  const item = center.locator('.notification-list-item', { hasText: text }).first();
+  await item.waitFor({ timeout: timeoutMs });
+  return item;
 }

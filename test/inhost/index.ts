@@ -13,6 +13,7 @@
 import * as vscode from 'vscode';
 import * as extensionSuite from './extension.suite';
 import * as featuresSuite from './features.suite';
+import * as hoverCancelSuite from './hoverCancel.suite';
 
 export interface InHostTest {
   name: string;
@@ -24,6 +25,7 @@ export interface InHostTest {
 const suites: Record<string, InHostTest[]> = {
   extension: extensionSuite.tests,
   features: featuresSuite.tests,
+  hoverCancel: hoverCancelSuite.tests,
 };
 
 /** Every test, named "suite: name" (the mocha adapter for @vscode/test-cli registers these too). */
