@@ -538,7 +538,7 @@ function fieldSpans(bytes: Uint8Array, start: number, end: number): FieldSpan[] 
   return out;
 }
 
-interface MaskedLmHead {
+export interface MaskedLmHead {
   /** Indices (in graph.nodes) of the nodes that read the last hidden state. */
   readers: Set<number>;
   /** The graph output the head produces (`logits`). */
@@ -550,10 +550,16 @@ interface MaskedLmHead {
  * output, and no input other than the hidden state, their own results, initializers and constants.
  * Anything else (a pooler, a second output) leaves the graph as it is.
  */
-function findMaskedLmHead(graph: OnnxGraphSummary, lastHidden: string): MaskedLmHead | undefined {
+export function findMaskedLmHead(graph: OnnxGraphSummary, lastHidden: string): MaskedLmHead | undefined {
   const inHead = new Set<string>([lastHidden]);
   const readers = new Set<number>();
-  const constants = new Set(graph.nodes.filter((n) => n.opType === 'Constant').flatMap((n) => n.outputs));
+  // Tensors that depend on no graph input: Constant nodes, and nodes fed only by initializers and constants
+  // (torch's exporter turns initializers that hold equal values into Identity nodes of one of them).
+  const constants = new Set<string>();
+  for (const n of graph.nodes) {
+    const isConstant = n.opType === 'Constant' || (n.inputs.length > 0 && n.inputs.every((x) => x === '' || graph.initializerNames.has(x) || constants.has(x)));
+    if (isConstant) for (const o of n.outputs) constants.add(o);
+  }
   const headNodes: OnnxNodeSummary[] = [];
   // Exported graphs list nodes in topological order: one pass collects the downstream closure.
   graph.nodes.forEach((n, i) => {

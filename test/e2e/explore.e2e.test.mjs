@@ -11,17 +11,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { repoRoot, runPaletteCommand as paletteCommand, screenshot, webviewFrame, withWorkbench } from './harness.mjs';
+import { charCenter, mapRendered, openFromExplorer, repoRoot, runPaletteCommand as paletteCommand, screenshot, webviewFrame, withWorkbench } from './harness.mjs';
 
 const APPLE_LINE = '我用苹果手机。我爱吃苹果。';
 const BANK_LINE = 'I put my money in the bank.';
 const fixtureConfig = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/tiny-bert/config.json'), 'utf8'));
-
-/** Opens a workspace file from the Explorer (in the active editor group) and waits for its text. */
-async function openFromExplorer(page, name, firstText) {
-  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().click();
-  await page.locator('.editor-instance .monaco-editor .view-line', { hasText: firstText }).first().waitFor({ timeout: 20_000 });
-}
 
 /** Selects one whole line as a person would: click it, Home, Shift+End. */
 async function selectLine(page, text) {
@@ -37,33 +31,6 @@ async function selectLine(page, text) {
     text,
     { timeout: 5_000 },
   );
-}
-
-/** Centre of the n-th occurrence (0-based) of `ch` in the editor line showing `lineText`. */
-async function charCenter(page, lineText, ch, n = 0) {
-  const box = await page.evaluate(
-    ({ lineText, ch, n }) => {
-      const line = Array.from(document.querySelectorAll('.editor-instance .monaco-editor .view-line')).find((l) => l.textContent.includes(lineText));
-      if (!line) return null;
-      let seen = 0;
-      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        for (let i = node.data.indexOf(ch); i >= 0; i = node.data.indexOf(ch, i + 1)) {
-          if (seen++ === n) {
-            const r = document.createRange();
-            r.setStart(node, i);
-            r.setEnd(node, i + ch.length);
-            const b = r.getBoundingClientRect();
-            return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
-          }
-        }
-      }
-      return null;
-    },
-    { lineText, ch, n },
-  );
-  assert.ok(box, `"${ch}" #${n} not found on the line "${lineText}"`);
-  return box;
 }
 
 /**
@@ -85,20 +52,6 @@ async function saveDialog(page, defaultName, target, lap, shot) {
   if (shot) await screenshot(page, shot);
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
-}
-
-/** Waits for a finished map render whose layer is `layer` (any when undefined); returns its point count and layer. */
-async function mapRendered(frame, { layer, minPoints = 1, timeout = 60_000 } = {}) {
-  const sel = `body[data-map-ready="true"] [data-testid="map"]${layer === undefined ? '' : `[data-layer="${layer}"]`}`;
-  const map = frame.locator(sel);
-  await map.waitFor({ state: 'attached', timeout });
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const count = Number(await map.getAttribute('data-point-count'));
-    if (count >= minPoints) return { count, layer: Number(await map.getAttribute('data-layer')) };
-    if (Date.now() > deadline) throw new Error(`map has ${count} points, wanted at least ${minPoints}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** The cosine of the 果 ↔ 果 row in "Same token, different context". */

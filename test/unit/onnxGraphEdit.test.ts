@@ -7,6 +7,7 @@ import type * as Ort from 'onnxruntime-node';
 import {
   exposeAttentionsAndHiddenStates,
   findTargetsByName,
+  findMaskedLmHead,
   findTargetsByStructure,
   MASKED_POSITIONS_INPUT,
   prepareEditedModelFile,
@@ -169,6 +170,25 @@ test('narrowed head: logits only at the asked positions, equal to torch\'s rows,
   assert.equal(row.length, vocab);
   const guo = JSON.parse(readFileSync(join(FIXTURE_MODEL, 'tokenizer.json'), 'utf8')).model.vocab['果'];
   assert.equal(row.indexOf(Math.max(...row)), guo);
+});
+
+test('the head to narrow: per-position nodes after the last hidden state, constants folded in; anything else is left alone', () => {
+  const node = (opType: string, inputs: string[], outputs: string[]) => ({ name: `${opType}_${outputs[0]}`, opType, inputs, outputs });
+  const graph = (nodes: ReturnType<typeof node>[], outputNames = ['logits']) => ({ nodes, outputNames, inputNames: ['input_ids'], initializerNames: new Set(['w_dense', 'ln_w', 'w_dec', 'bias']), opset: 14 });
+  const encoder = node('Add', ['input_ids', 'bias'], ['h']);
+  const head = [
+    node('Identity', ['ln_w'], ['ln_w_dup']), // torch's exporter dedupes equal initializers this way
+    node('MatMul', ['h', 'w_dense'], ['d']),
+    node('Mul', ['d', 'ln_w_dup'], ['n']),
+    node('Constant', [], ['c']),
+    node('Add', ['n', 'c'], ['m']),
+    node('MatMul', ['m', 'w_dec'], ['logits']),
+  ];
+  const found = findMaskedLmHead(graph([encoder, ...head]), 'h');
+  assert.deepEqual(found && { readers: [...found.readers], output: found.output }, { readers: [2], output: 'logits' });
+  // A pooler beside the head (a second output), or an activation from elsewhere: not a per-position head.
+  assert.equal(findMaskedLmHead(graph([encoder, ...head, node('Tanh', ['h'], ['pooled'])], ['logits', 'pooled']), 'h'), undefined);
+  assert.equal(findMaskedLmHead(graph([encoder, ...head.slice(0, 5), node('MatMul', ['m', 'input_ids'], ['logits'])]), 'h'), undefined);
 });
 
 test('padded batch: padded key columns get zero attention, real positions are unchanged', async () => {
