@@ -5,10 +5,11 @@
  * The file is never decoded into objects: a Hub model is hundreds of MB of initializers, and a decode/encode
  * round trip would cost time, memory and a protobuf dependency. We read the node list at the wire level,
  * then write the model again field by field, copying every field we do not change byte for byte: the
- * masked-LM head's readers are rewired to compute `logits` only at the positions the caller asks for
- * (MASKED_POSITIONS_INPUT), and Identity nodes plus output ValueInfos expose the tensors. Where the head
- * has a shape we do not recognise, the exposures are appended as one more ModelProto `graph` field
- * instead (protobuf merges an embedded message that occurs twice), leaving the original bytes a prefix.
+ * exposed tensors are renamed to their output names where they are made and read, and the masked-LM
+ * head's readers are rewired to compute `logits` only at the positions the caller asks for
+ * (MASKED_POSITIONS_INPUT). Where the head has a shape we do not recognise, Identity nodes and output
+ * ValueInfos are appended as one more ModelProto `graph` field instead (protobuf merges an embedded
+ * message that occurs twice), leaving the original bytes a prefix.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -575,31 +576,66 @@ export function findMaskedLmHead(graph: OnnxGraphSummary, lastHidden: string): M
   return { readers, output: outputs[0] };
 }
 
-/** `node` with every input named `from` renamed `to`; other fields copied as they are. */
-function rewiredNode(bytes: Uint8Array, payload: [number, number], from: string, to: string): Uint8Array {
+const GRAPH_VALUE_INFO = 13;
+
+/**
+ * A node or ValueInfo with some names replaced: `names(field, name, index)` returns the new name of a string
+ * field (NODE_INPUT/NODE_OUTPUT of a node, VALUE_INFO_NAME of a ValueInfo) or undefined to keep it. Other
+ * fields are copied byte for byte. Returns undefined when nothing changed.
+ */
+function renamedMessage(
+  bytes: Uint8Array,
+  payload: [number, number],
+  fields: ReadonlySet<number>,
+  names: (field: number, name: string, index: number) => string | undefined,
+): Uint8Array | undefined {
   const parts: Uint8Array[] = [];
+  let changed = false;
+  let inputIndex = 0;
   for (const f of fieldSpans(bytes, payload[0], payload[1])) {
-    if (f.field === NODE_INPUT && f.payload && utf8.decode(bytes.subarray(f.payload[0], f.payload[1])) === from) parts.push(stringField(NODE_INPUT, to));
-    else parts.push(bytes.subarray(f.start, f.end));
+    if (fields.has(f.field) && f.payload) {
+      const name = utf8.decode(bytes.subarray(f.payload[0], f.payload[1]));
+      const to = names(f.field, name, f.field === NODE_INPUT ? inputIndex++ : -1);
+      if (to !== undefined && to !== name) {
+        parts.push(stringField(f.field, to));
+        changed = true;
+        continue;
+      }
+    }
+    parts.push(bytes.subarray(f.start, f.end));
   }
-  return messageField(GRAPH_NODE, concatBytes(parts));
+  return changed ? concatBytes(parts) : undefined;
 }
 
 /**
- * The model re-encoded around its graph: initializers and untouched nodes are copied byte for byte; the
- * head's readers take the hidden state at MASKED_POSITIONS_INPUT instead of the whole sequence, the head
- * output loses its [batch, seq, vocab] shape, and `extraGraphFields` (the exposures) are added.
+ * The model re-encoded around its graph, initializers and untouched nodes copied byte for byte:
+ * - each exposed tensor is renamed to its alias where it is produced and read (no Identity copy, which
+ *   cost onnxruntime a 150 MB memcpy per 512-token forward), except tensors that are already graph
+ *   inputs or outputs, which get an Identity node;
+ * - the head's readers take the hidden state at MASKED_POSITIONS_INPUT instead of the whole sequence,
+ *   and the head output loses its [batch, seq, vocab] shape.
  */
-function withNarrowHead(bytes: Uint8Array, graph: OnnxGraphSummary, head: MaskedLmHead, lastHidden: string, extraGraphFields: Uint8Array[]): Uint8Array | undefined {
+function withNarrowHead(bytes: Uint8Array, graph: OnnxGraphSummary, head: MaskedLmHead, lastHidden: string, exposed: Array<{ source: string; alias: string }>): Uint8Array | undefined {
   const modelFields = fieldSpans(bytes, 0, bytes.length);
   const graphs = modelFields.filter((f) => f.field === MODEL_GRAPH && f.payload);
   if (graphs.length !== 1) return undefined;
+  const boundary = new Set([...graph.inputNames, ...graph.outputNames]);
+  const renames = new Map(exposed.filter((e) => !boundary.has(e.source) && !graph.initializerNames.has(e.source)).map((e) => [e.source, e.alias]));
+  const copied = exposed.filter((e) => !renames.has(e.source));
+  const nodeNames = new Set([NODE_INPUT, NODE_OUTPUT]);
   const graphParts: Uint8Array[] = [];
   let nodeIndex = 0;
   for (const f of fieldSpans(bytes, graphs[0].payload![0], graphs[0].payload![1])) {
     if (f.field === GRAPH_NODE && f.payload) {
-      graphParts.push(head.readers.has(nodeIndex) ? rewiredNode(bytes, f.payload, lastHidden, HIDDEN_AT_POSITIONS) : bytes.subarray(f.start, f.end));
+      const reader = head.readers.has(nodeIndex);
+      const node = renamedMessage(bytes, f.payload, nodeNames, (field, name) =>
+        field === NODE_INPUT && reader && name === lastHidden ? HIDDEN_AT_POSITIONS : renames.get(name),
+      );
+      graphParts.push(node ? messageField(GRAPH_NODE, node) : bytes.subarray(f.start, f.end));
       nodeIndex++;
+    } else if (f.field === GRAPH_VALUE_INFO && f.payload) {
+      const info = renamedMessage(bytes, f.payload, new Set([VALUE_INFO_NAME]), (_, name) => renames.get(name));
+      graphParts.push(info ? messageField(GRAPH_VALUE_INFO, info) : bytes.subarray(f.start, f.end));
     } else if (f.field === GRAPH_OUTPUT && f.payload && readNameField(new WireReader(bytes, f.payload[0], f.payload[1]), VALUE_INFO_NAME) === head.output) {
       graphParts.push(valueInfoField(GRAPH_OUTPUT, head.output, ELEM_TYPE_FLOAT, ['masked_positions', 'vocab']));
     } else {
@@ -610,9 +646,10 @@ function withNarrowHead(bytes: Uint8Array, graph: OnnxGraphSummary, head: Masked
   const flat = 'context_lens/head/hidden_flat';
   graphParts.push(
     valueInfoField(GRAPH_INPUT, MASKED_POSITIONS_INPUT, ELEM_TYPE_INT64, ['masked_positions']),
-    nodeField('Flatten', 'context_lens/head/flatten', [lastHidden], [flat], { axis: 2 }),
+    nodeField('Flatten', 'context_lens/head/flatten', [renames.get(lastHidden) ?? lastHidden], [flat], { axis: 2 }),
     nodeField('Gather', 'context_lens/head/gather', [flat, MASKED_POSITIONS_INPUT], [HIDDEN_AT_POSITIONS], { axis: 0 }),
-    ...extraGraphFields,
+    ...exposureFields(copied),
+    ...exposed.filter((e) => renames.has(e.source)).map((e) => valueInfoField(GRAPH_OUTPUT, e.alias, ELEM_TYPE_FLOAT)),
   );
   const graphLength = graphParts.reduce((n, p) => n + p.length, 0);
   const parts: Uint8Array[] = [];
@@ -671,7 +708,7 @@ export function exposeAttentionsAndHiddenStates(bytes: Uint8Array, what = 'you c
 
   const lastHidden = targets.hiddenStates[targets.hiddenStates.length - 1];
   const head = findMaskedLmHead(graph, lastHidden);
-  const rewritten = head && withNarrowHead(bytes, graph, head, lastHidden, exposureFields(exposed));
+  const rewritten = head && withNarrowHead(bytes, graph, head, lastHidden, exposed);
   if (rewritten) return { bytes: rewritten, attentionOutputs, hiddenStateOutputs, opset: graph.opset, maskedPositionsInput: MASKED_POSITIONS_INPUT };
   // A head we do not recognise: append the exposures as one more graph field (protobuf merges it in).
   const tail = messageField(MODEL_GRAPH, concatBytes(exposureFields(exposed)));
@@ -697,7 +734,7 @@ export function summarizeOnnxModel(bytes: Uint8Array, what = 'you chose'): OnnxG
 // ---------------------------------------------------------------------------------------------------
 
 /** Bump when the edit changes, so that files edited by an older version are redone. */
-const EDIT_VERSION = 2;
+const EDIT_VERSION = 3;
 
 interface EditManifest {
   editVersion: number;

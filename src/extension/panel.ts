@@ -86,8 +86,8 @@ export class MapPanel implements vscode.Disposable {
   refresh(): void {
     this.lastProjection = undefined;
     this.post({ type: 'snippets', snippets: this.ctx.map.views() });
-    this.guessStream.start();
-    void this.project();
+    // The map first: the guesses start once the projection is in (the engine also holds them back meanwhile).
+    void this.project().finally(() => this.guessStream.start());
   }
 
   private async onMessage(raw: unknown): Promise<void> {
@@ -134,9 +134,12 @@ export class MapPanel implements vscode.Disposable {
     this.post({ type: 'init', strings: webviewStrings(), layer: ctx.map.layer ?? ctx.model?.numLayers ?? 0, projection: ctx.map.method });
     this.postModel();
     this.post({ type: 'snippets', snippets: ctx.map.views() });
-    this.guessStream.start();
-    if (this.lastProjection) this.post({ type: 'projection', projection: this.lastProjection });
-    else void this.project();
+    if (this.lastProjection) {
+      this.post({ type: 'projection', projection: this.lastProjection });
+      this.guessStream.start();
+    } else {
+      void this.project().finally(() => this.guessStream.start());
+    }
   }
 
   /** Re-analyses snippets the engine no longer holds (restored panel, model change). */
@@ -156,7 +159,6 @@ export class MapPanel implements vscode.Disposable {
         }
       }
       this.post({ type: 'snippets', snippets: ctx.map.views() });
-      this.guessStream.start();
     };
     if (ctx.model) {
       await work(this.webviewSink(), signal);
