@@ -21,6 +21,13 @@ function boot(): void {
 
   loadPersisted();
   const app = document.getElementById('app') ?? document.body.appendChild(el('div', { id: 'app' }));
+  // The host puts the UI strings in the page (a data attribute, no script): the first paint is already in
+  // the user's language instead of waiting for the 'init' message.
+  try {
+    if (app.dataset.strings) setStrings(JSON.parse(app.dataset.strings) as Record<string, unknown>);
+  } catch {
+    // malformed: the English defaults stay until 'init'
+  }
   app.classList.add('cl-app');
 
   // ---- top bar -------------------------------------------------------------------------------------

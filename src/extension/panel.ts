@@ -435,7 +435,7 @@ function html(ctx: Ctx, webview: vscode.Webview): string {
 <title>${title}</title>
 </head>
 <body>
-<div id="app"></div>
+<div id="app" data-strings="${escapeAttr(JSON.stringify(webviewStrings()))}"></div>
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
