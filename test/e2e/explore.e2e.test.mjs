@@ -65,7 +65,7 @@ async function guoCosine(frame) {
 }
 
 test('explore a selection: map, hover, layers, PCA, reveal, attention, exports, add to map', { timeout: 300_000 }, async () => {
-  await withWorkbench('e2e-explore', async ({ page, lap }) => {
+  await withWorkbench('e2e-explore', async ({ page, lap, extensionLog }) => {
     const outDir = mkdtempSync(join(tmpdir(), 'context-lens-export-'));
     try {
       // ---- explore the first line of apple.txt -------------------------------------------------------
@@ -90,6 +90,19 @@ test('explore a selection: map, hover, layers, PCA, reveal, attention, exports, 
       const cosLast = await guoCosine(frame);
       lap(`果 ↔ 果 cosine at layer ${last}: ${cosLast}`);
       await screenshot(page, 'e2e-map');
+
+      // ---- the masked guesses stream in after the map: every text token gets them, the counter goes --
+      const textTokens = chipTexts.filter((t) => !/^\[(CLS|SEP)\]$/.test(t)).length;
+      const streamed = await extensionLog({ pattern: new RegExp(`Masked guesses for ${textTokens} tokens in \\d+ ms`) });
+      lap(`host log: ${/Masked guesses for .*/.exec(streamed)?.[0]}`);
+      await frame.getByTestId('guess-progress').waitFor({ state: 'hidden', timeout: 20_000 });
+      await frame.getByTestId('tab-tokens').click();
+      await frame.locator('[data-testid="token-chip"]', { hasText: '机' }).first().hover();
+      const guessRows = frame.locator('[data-testid="guess-panel"] .guess');
+      await guessRows.first().waitFor({ timeout: 20_000 });
+      assert.equal(await frame.getByTestId('guesses-pending').count(), 0, 'no token is left pending');
+      lap(`Tokens tab: 机 shows ${await guessRows.count()} guesses`);
+      await frame.getByTestId('tab-map').click();
 
       // ---- hover 果 in the editor: masked-token guesses ------------------------------------------------
       const guo = await charCenter(page, APPLE_LINE, '果', 0);
@@ -168,6 +181,7 @@ test('explore a selection: map, hover, layers, PCA, reveal, attention, exports, 
       const special = json.snippets[0].tokens.filter((t) => t.special).length;
       assert.equal(json.snippets[0].tokens.length - (hideSpecial ? special : 0), chipCount, 'the export holds every token');
       assert.equal(json.snippets[0].hiddenStates.length, fixtureConfig.num_hidden_layers + 1, 'hidden states for every layer');
+      assert.ok(json.snippets[0].tokens.every((t) => t.special || t.guesses.length > 0), 'the streamed guesses are in the export');
       lap(`exported ${json.snippets[0].tokens.length} tokens to ${target}`);
       await screenshot(page, 'e2e-export');
 
