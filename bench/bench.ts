@@ -24,6 +24,7 @@ import { AnalysisSession } from '../src/engine/session';
 import { tokenizeWithOffsets } from '../src/engine/tokenOffsets';
 import type { Dtype, ModelSpec } from '../src/engine/types';
 import { EngineClient } from '../src/extension/engineClient';
+import { guessTokensPerCall } from '../src/extension/guessStream';
 import { figure, interleaved, interleavedAll, noteLines, repeated, round, single, summarize, tableLines, timeOnce, type Figure, type Summary } from './stats';
 
 // ---------------------------------------------------------------------------------------------------
@@ -614,13 +615,35 @@ async function childWorker(o: Options): Promise<void> {
       points = (await client.call('project', { analysisIds: projectIds, layer: 12, method: 'umap', seed: 42 })).points.length;
     });
     const pending = summary!.tokens.filter((t) => !t.special).map((t) => t.index);
-    const perCall = Math.max(1, Math.min(32, Math.floor(512 / n)));
+    const perCall = guessTokensPerCall(n);
+    // A hover on a 64-token paragraph, idle and then every 500 ms while the guesses stream: what a user
+    // who hovers in the editor during the stream waits (the engine holds new stream calls back meanwhile).
+    const hoverText = textOf(o.model, 64);
+    const hover = () => timeOnce(() => client.call('guessesAt', { text: hoverText, offset: 31, topK: 5 }));
+    const idleHoverMs: number[] = [];
+    for (let i = 0; i < 5; i++) idleHoverMs.push(await hover());
     const callMs: number[] = [];
+    const busyHoverMs: number[] = [];
+    let streaming = true;
+    const hovering = (async () => {
+      while (streaming) {
+        await new Promise((r) => setTimeout(r, 500));
+        if (streaming) busyHoverMs.push(await hover());
+      }
+    })();
     for (let i = 0; i < pending.length; i += perCall) {
       const chunk = pending.slice(i, i + perCall);
       callMs.push(await timeOnce(() => client.call('guesses', { analysisId: ids[0], tokenIndices: chunk, topK: 5 })));
     }
+    streaming = false;
+    await hovering;
     h.disable();
+    const idleHover = summarize(idleHoverMs.slice(1));
+    emit(figure('worker: hover guessesAt, 64-token text, engine idle', idleHover, 'ms', { note: `${idleHoverMs.length - 1} runs after 1 warm-up` }));
+    emit(figure(`worker: hover guessesAt while the ${n}-token guesses stream`, summarize(busyHoverMs), 'ms', {
+      floor: idleHover,
+      note: `${busyHoverMs.length} hovers, one every 500 ms during the stream; ratio = / the idle hover (waits for at most the stream call in flight)`,
+    }));
     const where = `main thread, monitorEventLoopDelay resolution 10 ms (values include the 10 ms timer period), ${h.count} samples`;
     emit(figure(`worker: analyze ${n} tokens q8, no guesses (via EngineClient)`, single(analyzeMs), 'ms', { digits: 0, note: '1 forward with attentions and hidden states; what Explore waits for before the map' }));
     emit(figure(`worker: UMAP projection of ${points} points (via EngineClient)`, single(projectMs), 'ms', { digits: 0, note: `the ${n}-token analysis ×${projectIds.length}, layer 12` }));

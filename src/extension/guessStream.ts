@@ -13,9 +13,17 @@ import type { MapSnippet } from './mapState';
 /** What the stream uses of the extension's context (no runtime vscode import: unit-tested in plain Node). */
 export type GuessStreamContext = Pick<Ctx, 'map' | 'engine' | 'config' | 'model' | 'log' | 'noteEngineFailure'>;
 
-/** Rows (tokens × sequence length) one call may run: ~8 forwards at 64 tokens, 1 at 512. */
-const ROWS_PER_CALL = 512;
+/**
+ * Tokens × sequence length one call may run. A hover that arrives meanwhile waits for at most this call
+ * (~1 bert-base forward of 256 tokens, ~0.25 s on 2 cores): 4 guesses per call at 64 tokens, 1 at 256.
+ */
+const ROWS_PER_CALL = 256;
 const MAX_TOKENS_PER_CALL = 32;
+
+/** How many tokens of a `tokenCount`-token analysis one `guesses` call asks for. */
+export function guessTokensPerCall(tokenCount: number, maxTokens = 512): number {
+  return Math.max(1, Math.min(MAX_TOKENS_PER_CALL, Math.floor(ROWS_PER_CALL / Math.min(tokenCount, maxTokens))));
+}
 
 export class MaskedGuessStream implements vscode.Disposable {
   private running: AbortController | undefined;
@@ -90,7 +98,7 @@ export class MaskedGuessStream implements vscode.Disposable {
     for (const snippet of this.ctx.map.snippets) {
       const a = snippet.analysis;
       if (!a) continue;
-      const perCall = Math.max(1, Math.min(MAX_TOKENS_PER_CALL, Math.floor(ROWS_PER_CALL / Math.min(a.tokens.length, this.ctx.model?.maxTokens ?? 512))));
+      const perCall = guessTokensPerCall(a.tokens.length, this.ctx.model?.maxTokens);
       const tokenIndices: number[] = [];
       for (let i = 0; i < a.tokens.length && tokenIndices.length < perCall; i++) if (pending(snippet, i)) tokenIndices.push(i);
       if (tokenIndices.length) return { snippet, analysisId: a.analysisId, tokenIndices };
