@@ -24,6 +24,8 @@ export interface Config {
   dtype: Dtype;
   device: DevicePreference;
   topK: number;
+  /** 'all': stream every token's masked guesses after the map; 'onDemand': only tokens the user looks at. */
+  maskedGuesses: 'all' | 'onDemand';
   projection: ProjectionMethod;
   hoverEnabled: boolean;
   hoverLanguages: string[];
@@ -68,6 +70,7 @@ export function readConfig(): Config {
     dtype: oneOf(c.get('dtype'), ['q8', 'fp32'] as const, 'q8'),
     device: oneOf(c.get('device'), ['auto', 'cpu', 'wasm', 'webgpu'] as const, 'auto'),
     topK: intIn(c.get('topK'), 1, 20, 5),
+    maskedGuesses: oneOf(c.get('maskedGuesses'), ['all', 'onDemand'] as const, 'all'),
     projection: oneOf(c.get('projection'), ['umap', 'pca'] as const, 'umap'),
     hoverEnabled: c.get<boolean>('hover.enabled', true) !== false,
     hoverLanguages: Array.isArray(languages) ? languages.filter((l): l is string => typeof l === 'string' && l !== '') : ['plaintext', 'markdown'],

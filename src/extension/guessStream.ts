@@ -74,7 +74,9 @@ export class MaskedGuessStream implements vscode.Disposable {
 
   private postProgress(): void {
     const { done, total } = this.counts();
-    this.post({ type: 'guessProgress', done, total: done >= total ? 0 : total });
+    // On demand there is no "all done" to count towards.
+    const counting = this.ctx.config.maskedGuesses !== 'onDemand' && done < total;
+    this.post({ type: 'guessProgress', done, total: counting ? total : 0 });
   }
 
   /** The next snippet and tokens to ask for: wanted tokens first, then in order. */
@@ -95,6 +97,7 @@ export class MaskedGuessStream implements vscode.Disposable {
         return { snippet, analysisId: a.analysisId, tokenIndices };
       }
     }
+    if (this.ctx.config.maskedGuesses === 'onDemand') return undefined;
     for (const snippet of this.ctx.map.snippets) {
       const a = snippet.analysis;
       if (!a) continue;

@@ -35,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
         c.map.method = readConfig().projection;
         (c.panel as MapPanel | undefined)?.refresh();
       }
+      if (e.affectsConfiguration(`${SECTION}.maskedGuesses`)) (c.panel as MapPanel | undefined)?.maskedGuessesSettingChanged();
     }),
   );
   const cfg = readConfig();

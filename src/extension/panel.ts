@@ -90,6 +90,11 @@ export class MapPanel implements vscode.Disposable {
     void this.project().finally(() => this.guessStream.start());
   }
 
+  /** `contextLens.maskedGuesses` changed: 'all' starts the stream; 'onDemand' lets the call in flight finish. */
+  maskedGuessesSettingChanged(): void {
+    this.guessStream.start();
+  }
+
   private async onMessage(raw: unknown): Promise<void> {
     if (!raw || typeof raw !== 'object' || typeof (raw as { type?: unknown }).type !== 'string') return;
     const m = raw as WebviewToHost;

@@ -34,7 +34,7 @@ interface Harness {
   finished(): Promise<void>;
 }
 
-function harness(summaries: AnalysisSummary[]): Harness {
+function harness(summaries: AnalysisSummary[], maskedGuesses: 'all' | 'onDemand' = 'all'): Harness {
   const snippets: MapSnippet[] = summaries.map((analysis, i) => ({ id: `s${i}`, uri: '', label: `snippet ${i}`, text: analysis.text, startOffset: 0, analysis }));
   const posted: HostToWebview[] = [];
   const calls: number[][] = [];
@@ -49,7 +49,7 @@ function harness(summaries: AnalysisSummary[]): Harness {
         return session.guesses(p.analysisId, p.tokenIndices, p.topK, { signal: options.signal });
       },
     },
-    config: { topK: TOP_K },
+    config: { topK: TOP_K, maskedGuesses },
     model: { maxTokens: 128 },
     log: { info: () => undefined, warn: (m: string) => assert.fail(m) },
     noteEngineFailure: () => undefined,
@@ -111,4 +111,28 @@ test('a snippet whose analysis the engine released is skipped; the others are st
   await done;
   assert.ok(quick[0].guesses.every((g) => g.length === 0), 'nothing for the released analysis');
   assert.ok(quick[1].tokens.every((t) => t.special || quick[1].guesses[t.index].length === TOP_K), 'the other snippet is complete');
+});
+
+test('on demand: only the tokens the user looks at (and their next neighbours) are computed; no counter', async () => {
+  const quick = await Promise.all(TEXTS.map((text) => session.analyze(text, TOP_K, {}, undefined, false)));
+  const h = harness(quick, 'onDemand');
+  h.stream.start();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(h.calls.length, 0, 'nothing is computed unasked');
+  const asked = { snippetId: 's1', tokenIndex: 3 };
+  const answered = new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      if (h.posted.some((m) => m.type === 'guesses')) {
+        clearInterval(poll);
+        resolve();
+      }
+    }, 5);
+  });
+  h.stream.prioritize(asked);
+  await answered;
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(h.calls, [[3, 4, 5, 6]], 'the wanted token and the next three');
+  assert.ok(quick[1].guesses[3].length === TOP_K && quick[1].guesses[7].length === 0);
+  assert.ok(quick[0].guesses.every((g) => g.length === 0), 'the other snippet is untouched');
+  assert.ok(h.posted.filter((m) => m.type === 'guessProgress').every((m) => m.type === 'guessProgress' && m.total === 0), 'no progress counter on demand');
 });
