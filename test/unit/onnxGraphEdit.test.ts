@@ -195,6 +195,21 @@ test('the head to narrow: per-position nodes after the last hidden state, consta
   assert.equal(findMaskedLmHead(graph([encoder, ...head.slice(0, 5), node('MatMul', ['m', 'input_ids'], ['logits'])]), 'h'), undefined);
 });
 
+test('a model the head rewrite does not take (two graph fields) gets the appended exposures and full logits', async () => {
+  const reference = loadReference();
+  const original = readFileSync(join(FIXTURE_MODEL, 'onnx/model.onnx'));
+  // An empty second ModelProto.graph field: protobuf merges it into nothing, but the file is no longer one
+  // graph field, which the field-by-field rewrite refuses.
+  const twoGraphs = Buffer.concat([original, Buffer.from([(7 << 3) | 2, 0])]);
+  const edited = exposeAttentionsAndHiddenStates(twoGraphs);
+  assert.equal(edited.maskedPositionsInput, undefined, 'no narrowed head');
+  assert.ok(Buffer.from(edited.bytes.subarray(0, twoGraphs.length)).equals(twoGraphs), 'appended: the input bytes are a prefix');
+  const ref = reference.texts[0];
+  const out = await run(edited.bytes, [ref.input_ids]);
+  assertMatchesReference(out, ref, reference.numLayers, reference.numHeads, reference.hiddenSize, 'appended edit');
+  assert.deepEqual(out.logits.dims, [1, ref.input_ids.length, reference.vocabSize], 'logits at every position');
+});
+
 test('padded batch: padded key columns get zero attention, real positions are unchanged', async () => {
   const reference = loadReference();
   const [long, short] = [...reference.texts].sort((a, b) => b.input_ids.length - a.input_ids.length);
