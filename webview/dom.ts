@@ -89,11 +89,14 @@ export function hoverHtml(
   guesses: { token: string; probability: number }[],
   guessesTitle: string,
   maxGuesses = 5,
+  /** Shown instead of the guesses while they are being computed. */
+  pendingNote?: string,
 ): string {
   const lines = [
     `<b>${escapePlotly(ctx.token)}</b>  <i>${escapePlotly(label)}</i>`,
     `${escapePlotly(ctx.before)}<b>[${escapePlotly(ctx.token)}]</b>${escapePlotly(ctx.after)}`,
   ];
+  if (!guesses.length && pendingNote) lines.push(`<i>${escapePlotly(pendingNote)}</i>`);
   if (guesses.length) {
     lines.push(escapePlotly(guessesTitle));
     for (const g of guesses.slice(0, maxGuesses)) lines.push(`  ${escapePlotly(g.token)}  ${formatProbability(g.probability)}`);

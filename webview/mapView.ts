@@ -37,6 +37,9 @@ export function createMapView(): MapView {
   let rendered = false;
   let placed = new Map<string, PlacedPoint>();
   let highlightTrace = -1;
+  /** The pointer is on a point (its hover label is open). */
+  let hovering = false;
+  let redrawAfterHover = false;
 
   document.body.dataset.mapReady = 'false';
 
@@ -84,7 +87,7 @@ export function createMapView(): MapView {
         y.push(p.y);
         placedNow.set(key, { x: p.x, y: p.y });
         text.push(escapePlotly(displayPiece(token)));
-        hover.push(hoverHtml(snippet.label, tokenContext(snippet, token), token.guesses, token.guessesPending ? t('guessesPending') : t('mapHoverGuesses')));
+        hover.push(hoverHtml(snippet.label, tokenContext(snippet, token), token.guesses, t('mapHoverGuesses'), 5, token.guessesPending ? t('guessesPending') : undefined));
         custom.push([snippet.id, token.index]);
         lineWidth.push(linked.has(key) ? 2 : 0.5);
       }
@@ -157,6 +160,9 @@ export function createMapView(): MapView {
 
   async function render(): Promise<void> {
     const my = ++seq;
+    // A redraw closes any open hover label, and Plotly sends no unhover for it.
+    hovering = false;
+    redrawAfterHover = false;
     const hasData = state.snippets.length > 0 && !!state.projection;
     empty.hidden = state.snippets.length > 0;
     plot.hidden = !hasData;
@@ -192,8 +198,16 @@ export function createMapView(): MapView {
         if (Array.isArray(cd) && typeof cd[0] === 'string' && typeof cd[1] === 'number') post({ type: 'revealToken', ref: { snippetId: cd[0], tokenIndex: cd[1] } });
       });
       plot.on?.('plotly_hover', (ev: { points?: { customdata?: unknown }[] }) => {
+        hovering = true;
         const cd = ev.points?.[0]?.customdata;
         if (Array.isArray(cd) && typeof cd[0] === 'string' && typeof cd[1] === 'number') wantGuesses(cd[0], cd[1]);
+      });
+      plot.on?.('plotly_unhover', () => {
+        hovering = false;
+        if (redrawAfterHover) {
+          redrawAfterHover = false;
+          scheduleGuessRedraw();
+        }
       });
     }
     placed = fig.placed;
@@ -283,17 +297,22 @@ export function createMapView(): MapView {
   }
 
   const rerender = (): void => void render();
-  // Guesses stream in a few tokens at a time: redraw the hover texts at most every GUESS_REDRAW_MS.
+  // Guesses stream in a few tokens at a time: redraw the hover texts at most every GUESS_REDRAW_MS, and
+  // never under the pointer (a redraw closes the hover label the user is reading).
   let guessRedraw: ReturnType<typeof setTimeout> | undefined;
+  function scheduleGuessRedraw(): void {
+    guessRedraw ??= setTimeout(() => {
+      guessRedraw = undefined;
+      if (hovering) redrawAfterHover = true;
+      else void render();
+    }, GUESS_REDRAW_MS);
+  }
   on('guesses', () => {
     if (!visible) {
       dirty = true;
       return;
     }
-    guessRedraw ??= setTimeout(() => {
-      guessRedraw = undefined;
-      void render();
-    }, GUESS_REDRAW_MS);
+    scheduleGuessRedraw();
   });
   on('snippets', rerender);
   on('projection', rerender);

@@ -335,3 +335,36 @@ test('guesses that stream in after the map: pending chips ask the host, then sho
   await assertClean(page, problems);
   await page.close();
 });
+
+test('streamed guesses do not close the map hover label the user is reading; the map takes them after', async () => {
+  const { page, problems } = await open('theme=dark');
+  await mapReady(page, { pointCount: '>0' });
+  const guesses = await page.evaluate(() => {
+    const snippets = structuredClone(window.harness.sample.snippets);
+    const token = snippets[0].tokens.find((t) => t.piece === '果');
+    const kept = token.guesses;
+    token.guesses = [];
+    token.guessesPending = true;
+    window.harness.send({ type: 'snippets', snippets });
+    return kept;
+  });
+  await page.waitForFunction(() => document.body.dataset.mapReady === 'true' && /Computing/.test(JSON.stringify(document.querySelector('[data-testid=map]').data.map((d) => d.hovertext))));
+  const labels = await page.locator('[data-testid=map] .textpoint text').allTextContents();
+  const box = await page.locator('[data-testid=map] .textpoint').nth(labels.indexOf('果')).boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height + 14);
+  const label = page.locator('[data-testid=map] .hoverlayer .hovertext');
+  await label.waitFor({ timeout: 5000 });
+  assert.match(await label.textContent(), /Computing/);
+  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'wantGuesses'));
+
+  const { snippetId, tokenIndex } = (await posted(page, 'wantGuesses')).at(-1).ref;
+  await page.evaluate(([id, index, g]) => window.harness.send({ type: 'guesses', snippetId: id, tokens: [{ tokenIndex: index, guesses: g }] }), [snippetId, tokenIndex, guesses]);
+  await page.waitForTimeout(2500); // longer than the webview's redraw interval for streamed guesses
+  assert.equal(await label.count(), 1, 'the hover label is still open');
+  assert.match(await label.textContent(), /Computing/, 'and unchanged while the pointer is on it');
+
+  await page.mouse.move(5, 5);
+  await page.waitForFunction((top) => JSON.stringify(document.querySelector('[data-testid=map]').data.map((d) => d.hovertext)).includes(top), guesses[0].token, { timeout: 5000 });
+  await assertClean(page, problems);
+  await page.close();
+});
