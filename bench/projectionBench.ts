@@ -104,24 +104,18 @@ export async function benchProjection(report: (row: BenchRow) => void): Promise<
     const quality = embeddingQuality(x, n, DIM, [ours[0].result, refMap, pca[0].result], K, 2, { sampleSize: 500, seed: 7 });
     const names = ['our UMAP', 'umap-js default', 'our PCA'];
     quality.forEach((q, i) => {
-      report({
-        name: `projection quality: ${names[i]} knnOverlap@${K}, ${n}×${DIM}`,
-        median: round(q.knnOverlap, 3),
-        min: round(q.knnOverlap, 3),
-        max: round(q.knnOverlap, 3),
-        unit: 'fraction',
-        ratio: i === 1 ? undefined : round(q.knnOverlap / quality[1].knnOverlap, 3),
-        note: i === 1 ? '500 query points' : 'ratio = ours / umap-js default; 500 query points',
-      });
-      report({
-        name: `projection quality: ${names[i]} trustworthiness@${K}, ${n}×${DIM}`,
-        median: round(q.trustworthiness, 4),
-        min: round(q.trustworthiness, 4),
-        max: round(q.trustworthiness, 4),
-        unit: 'fraction',
-        ratio: i === 1 ? undefined : round(q.trustworthiness / quality[1].trustworthiness, 4),
-        note: i === 1 ? '500 query points' : 'ratio = ours / umap-js default; 500 query points',
-      });
+      for (const [metric, digits] of [['knnOverlap', 3], ['trustworthiness', 4]] as const) {
+        const value = round(q[metric], digits);
+        report({
+          name: `projection quality: ${names[i]} ${metric}@${K}, ${n}×${DIM}`,
+          median: value,
+          min: value,
+          max: value,
+          unit: 'fraction',
+          ratio: i === 1 ? undefined : round(q[metric] / quality[1][metric], digits),
+          note: i === 1 ? '500 query points' : 'ratio = ours / umap-js default; 500 query points',
+        });
+      }
     });
   }
 }

@@ -18,7 +18,7 @@
  * Quality against umap-js defaults is measured by `knnOverlap` / `trustworthiness` (see bench/).
  */
 import { throwIfAborted } from './errors';
-import { columnMeans, gaussianRandom, normalizeRows, seededRandom } from './vectorMath';
+import { columnMeans, gaussianRandom, normalizeRows, seededRandom, squaredDistance } from './vectorMath';
 
 export type ProjectionMethod = 'umap' | 'pca';
 
@@ -978,24 +978,7 @@ export interface EmbeddingQuality {
 
 /** Squared distances from row i to every row, into `out`. */
 function distanceRow(m: Float32Array, n: number, dim: number, i: number, out: Float64Array): void {
-  const oi = i * dim;
-  for (let j = 0; j < n; j++) {
-    const oj = j * dim;
-    let s0 = 0;
-    let s1 = 0;
-    let t = 0;
-    for (; t + 1 < dim; t += 2) {
-      const a0 = m[oi + t] - m[oj + t];
-      const a1 = m[oi + t + 1] - m[oj + t + 1];
-      s0 += a0 * a0;
-      s1 += a1 * a1;
-    }
-    if (t < dim) {
-      const a0 = m[oi + t] - m[oj + t];
-      s0 += a0 * a0;
-    }
-    out[j] = s0 + s1;
-  }
+  for (let j = 0; j < n; j++) out[j] = squaredDistance(m, i * dim, m, j * dim, dim);
 }
 
 /** Indices of the k smallest of row (excluding `self`), ties → lower index. */

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { charCenter, mapRendered, openFromExplorer, repoRoot, runPaletteCommand as paletteCommand, screenshot, webviewFrame, withWorkbench } from './harness.mjs';
+import { answerPathDialog, charCenter, mapRendered, openFromExplorer, repoRoot, runPaletteCommand as paletteCommand, screenshot, webviewFrame, withWorkbench } from './harness.mjs';
 
 const APPLE_LINE = '我用苹果手机。我爱吃苹果。';
 const BANK_LINE = 'I put my money in the bank.';
@@ -31,27 +31,6 @@ async function selectLine(page, text) {
     text,
     { timeout: 5_000 },
   );
-}
-
-/**
- * Answers VS Code's save dialog (in code-server the "simple" one: a quick input holding a path). It fills
- * in its default path asynchronously: wait for that to settle, then replace it with `target` (typing into
- * it races the dialog's own updates) and accept.
- */
-async function saveDialog(page, defaultName, target, lap, shot) {
-  const pathInput = page.locator('.quick-input-widget input');
-  await pathInput.waitFor({ state: 'visible', timeout: 20_000 });
-  await page.waitForFunction((name) => (document.querySelector('.quick-input-widget input')?.value ?? '').endsWith(name), defaultName, { timeout: 20_000 });
-  lap(`save dialog: ${JSON.stringify(await pathInput.inputValue())}`);
-  for (let i = 0; i < 10; i++) {
-    await pathInput.fill(target);
-    await new Promise((r) => setTimeout(r, 300));
-    if ((await pathInput.inputValue()) === target) break;
-  }
-  assert.equal(await pathInput.inputValue(), target, 'the save dialog holds the typed path');
-  if (shot) await screenshot(page, shot);
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
 /** The cosine of the 果 ↔ 果 row in "Same token, different context". */
@@ -161,7 +140,7 @@ test('explore a selection: map, hover, layers, PCA, reveal, attention, exports, 
       // ---- export JSON through the save dialog -------------------------------------------------------
       const target = join(outDir, 'analysis.json');
       await frame.getByTestId('export-json').click();
-      await saveDialog(page, 'context-lens-analysis.json', target, lap, 'e2e-export-dialog');
+      await answerPathDialog(page, 'context-lens-analysis.json', target, lap, { beforeAccept: () => screenshot(page, 'e2e-export-dialog') });
       const deadline = Date.now() + 20_000;
       while (!existsSync(target) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
       assert.ok(existsSync(target), `the export was written to ${target}`);
@@ -188,7 +167,7 @@ test('explore a selection: map, hover, layers, PCA, reveal, attention, exports, 
       // ---- save the map as PNG through the same dialog ------------------------------------------------
       const png = join(outDir, 'map.png');
       await frame.getByTestId('export-png').click();
-      await saveDialog(page, 'embedding-map.png', png, lap);
+      await answerPathDialog(page, 'embedding-map.png', png, lap);
       const pngDeadline = Date.now() + 20_000;
       while (!(existsSync(png) && readFileSync(png).length > 1000) && Date.now() < pngDeadline) await new Promise((r) => setTimeout(r, 200));
       const bytes = readFileSync(png);

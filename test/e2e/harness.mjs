@@ -251,9 +251,10 @@ export async function mapRendered(frame, { layer, minPoints = 1, timeout = 60_00
 /**
  * Answers VS Code's file dialog (in code-server the "simple" one: a quick input holding a path). It fills
  * in its default path asynchronously: wait for that to settle (`defaultEnd`: how the default path ends),
- * then replace it with `target` (typing into it races the dialog's own updates) and accept.
+ * then replace it with `target` (typing into it races the dialog's own updates), run `beforeAccept`
+ * (e.g. a screenshot of the filled dialog) and accept.
  */
-export async function answerPathDialog(page, defaultEnd, target, lap = () => {}) {
+export async function answerPathDialog(page, defaultEnd, target, lap = () => {}, { beforeAccept } = {}) {
   const pathInput = page.locator('.quick-input-widget input');
   await pathInput.waitFor({ state: 'visible', timeout: 20_000 });
   await page.waitForFunction((end) => (document.querySelector('.quick-input-widget input')?.value ?? '').endsWith(end), defaultEnd, { timeout: 20_000 });
@@ -264,6 +265,7 @@ export async function answerPathDialog(page, defaultEnd, target, lap = () => {})
     if ((await pathInput.inputValue()) === target) break;
   }
   if ((await pathInput.inputValue()) !== target) throw new Error(`the file dialog does not keep the typed path ${target}`);
+  await beforeAccept?.();
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
 }
