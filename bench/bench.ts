@@ -19,7 +19,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { analyze, guessesAt } from '../src/engine/analyze';
 import type { LoadedModel } from '../src/engine/modelStore';
 import { loadRuntime } from '../src/engine/modelRuntime';
-import { MASKED_POSITIONS_INPUT } from '../src/engine/onnxGraphEdit';
+import { MASKED_POSITIONS_INPUT } from '../src/engine/onnx';
 import { AnalysisSession } from '../src/engine/session';
 import { tokenizeWithOffsets } from '../src/engine/tokenOffsets';
 import type { Dtype, ModelSpec } from '../src/engine/types';

@@ -22,7 +22,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
 import { cancelledError, ContextLensError, throwIfAborted } from './errors';
 import { loadRuntime, type Runtime } from './modelRuntime';
-import { prepareEditedModelFile, writeFileAtomic } from './onnxGraphEdit';
+import { writeFileAtomic } from './fsUtil';
+import { prepareEditedModelFile } from './onnx';
 import type { Dtype, ModelInfo, ModelSpec, ProgressEvent } from './types';
 
 export interface SpecialTokenIds {

@@ -4,15 +4,9 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
-import {
-  exposeAttentionsAndHiddenStates,
-  findTargetsByName,
-  findMaskedLmHead,
-  findTargetsByStructure,
-  MASKED_POSITIONS_INPUT,
-  prepareEditedModelFile,
-  summarizeOnnxModel,
-} from '../../src/engine/onnxGraphEdit';
+import { exposeAttentionsAndHiddenStates, MASKED_POSITIONS_INPUT, prepareEditedModelFile, summarizeOnnxModel } from '../../src/engine/onnx';
+import { findMaskedLmHead } from '../../src/engine/onnx/head';
+import { findTargetsByName, findTargetsByStructure } from '../../src/engine/onnx/targets';
 import { isContextLensError } from '../../src/engine/errors';
 import { FIXTURE_MODEL, FIXTURE_MODEL_OPSET17, loadReference, maxAbsDiff, type ReferenceText } from './helpers/fixture';
 

@@ -1,0 +1,60 @@
+/** The edit as a whole: scan, choose the tensors, then rewrite the graph (or append to it). */
+import { findMaskedLmHead, MASKED_POSITIONS_INPUT } from './head';
+import { withAppendedExposures, withNarrowHead } from './rewrite';
+import { corruptModelError, summarizeOnnxModel } from './scan';
+import { findTargetsByName, findTargetsByStructure, noTargetsError } from './targets';
+
+export const attentionOutputName = (layer: number): string => `attentions.${layer}`;
+export const hiddenStateOutputName = (index: number): string => `hidden_states.${index}`;
+
+export interface ExposedModel {
+  /**
+   * The edited model: re-encoded with the exposed tensors renamed in place and the head narrowed, or, for a
+   * head we do not recognise, the original bytes followed by an appended graph fragment. The input itself
+   * when it was edited before.
+   */
+  bytes: Uint8Array;
+  /** `attentions.0` … `attentions.{L-1}`: [batch, heads, seq, seq] float32. */
+  attentionOutputs: string[];
+  /** `hidden_states.0` (embeddings) … `hidden_states.L`: [batch, seq, hidden] float32. */
+  hiddenStateOutputs: string[];
+  opset: number;
+  /** MASKED_POSITIONS_INPUT when `logits` is computed only at the positions fed there; undefined when the head could not be narrowed. */
+  maskedPositionsInput?: string;
+}
+
+/**
+ * Adds graph outputs `attentions.<layer>` and `hidden_states.<i>` to an ONNX BERT-family model.
+ * A model that already has them (edited before) is returned unchanged.
+ * @param what how to name the file in error messages
+ */
+export function exposeAttentionsAndHiddenStates(bytes: Uint8Array, what = 'you chose'): ExposedModel {
+  const graph = summarizeOnnxModel(bytes, what);
+  if (graph.nodes.length === 0) throw corruptModelError(what, 'the graph has no nodes');
+
+  const targets = findTargetsByName(graph.nodes) ?? findTargetsByStructure(graph);
+  if (!targets) throw noTargetsError(graph);
+
+  const exposed = [
+    ...targets.attentions.map((source, layer) => ({ source, alias: attentionOutputName(layer) })),
+    ...targets.hiddenStates.map((source, i) => ({ source, alias: hiddenStateOutputName(i) })),
+  ];
+  const attentionOutputs = exposed.slice(0, targets.attentions.length).map((e) => e.alias);
+  const hiddenStateOutputs = exposed.slice(targets.attentions.length).map((e) => e.alias);
+
+  const existing = new Set(graph.outputNames);
+  const narrowed = graph.inputNames.includes(MASKED_POSITIONS_INPUT) ? MASKED_POSITIONS_INPUT : undefined;
+  if (exposed.every((e) => existing.has(e.alias))) return { bytes, attentionOutputs, hiddenStateOutputs, opset: graph.opset, maskedPositionsInput: narrowed };
+  // Our edit makes every alias a graph output (checked just above), whether it renamed the tensor in place
+  // or copied it with an Identity node; a partial set means a foreign graph that happens to use these
+  // names, and adding a second producer would make it invalid.
+  const producedNames = new Set(graph.nodes.flatMap((n) => n.outputs));
+  const clash = exposed.find((e) => producedNames.has(e.alias) || existing.has(e.alias));
+  if (clash) throw corruptModelError(what, `the graph already has a tensor named ${clash.alias}`);
+
+  const lastHidden = targets.hiddenStates[targets.hiddenStates.length - 1];
+  const head = findMaskedLmHead(graph, lastHidden);
+  const rewritten = head && withNarrowHead(bytes, graph, head, lastHidden, exposed);
+  if (rewritten) return { bytes: rewritten, attentionOutputs, hiddenStateOutputs, opset: graph.opset, maskedPositionsInput: MASKED_POSITIONS_INPUT };
+  return { bytes: withAppendedExposures(bytes, exposed), attentionOutputs, hiddenStateOutputs, opset: graph.opset };
+}

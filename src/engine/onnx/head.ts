@@ -1,0 +1,49 @@
+/** The masked-LM head: found after the encoder's last hidden state, so that it can compute logits only where asked. */
+import type { OnnxGraphSummary, OnnxNodeSummary } from './scan';
+
+/**
+ * Graph input of an edited model: int64 [K], positions in the flattened [batch × seq] input whose logits
+ * are computed; `logits` is then [K, vocab]. The vocabulary projection is 16–23 % of a bert-base forward
+ * and onnxruntime runs every node whatever is fetched, so without this the analysis forward (which needs
+ * no logits) and each masked guess (which needs one row) would pay for every position's logits.
+ */
+export const MASKED_POSITIONS_INPUT = 'context_lens_masked_positions';
+/** The hidden state gathered at MASKED_POSITIONS_INPUT, which the head's readers take instead of the whole sequence. */
+export const HIDDEN_AT_POSITIONS = 'context_lens/head/hidden_at_positions';
+
+export interface MaskedLmHead {
+  /** Indices (in graph.nodes) of the nodes that read the last hidden state. */
+  readers: Set<number>;
+  /** The graph output the head produces (`logits`). */
+  output: string;
+}
+
+/**
+ * The nodes downstream of the encoder's last hidden state, when they form a per-position head: one graph
+ * output, and no input other than the hidden state, their own results, initializers and constants.
+ * Anything else (a pooler, a second output) leaves the graph as it is.
+ */
+export function findMaskedLmHead(graph: OnnxGraphSummary, lastHidden: string): MaskedLmHead | undefined {
+  const inHead = new Set<string>([lastHidden]);
+  const readers = new Set<number>();
+  // Tensors that depend on no graph input: Constant nodes, and nodes fed only by initializers and constants
+  // (torch's exporter turns initializers that hold equal values into Identity nodes of one of them).
+  const constants = new Set<string>();
+  for (const n of graph.nodes) {
+    const isConstant = n.opType === 'Constant' || (n.inputs.length > 0 && n.inputs.every((x) => x === '' || graph.initializerNames.has(x) || constants.has(x)));
+    if (isConstant) for (const o of n.outputs) constants.add(o);
+  }
+  const headNodes: OnnxNodeSummary[] = [];
+  // Exported graphs list nodes in topological order: one pass collects the downstream closure.
+  graph.nodes.forEach((n, i) => {
+    if (!n.inputs.some((x) => inHead.has(x))) return;
+    if (n.inputs.includes(lastHidden)) readers.add(i);
+    headNodes.push(n);
+    for (const o of n.outputs) inHead.add(o);
+  });
+  const outputs = graph.outputNames.filter((o) => inHead.has(o) && o !== lastHidden);
+  if (outputs.length !== 1 || readers.size === 0) return undefined;
+  const external = headNodes.flatMap((n) => n.inputs).filter((x) => x !== '' && !inHead.has(x) && !graph.initializerNames.has(x) && !constants.has(x));
+  if (external.length) return undefined;
+  return { readers, output: outputs[0] };
+}

@@ -1,0 +1,104 @@
+/**
+ * Writing the edited model. Two ways, both copying every field they do not change byte for byte:
+ * - `withNarrowHead`: the graph re-encoded field by field, exposed tensors renamed in place and the
+ *   masked-LM head narrowed to MASKED_POSITIONS_INPUT;
+ * - `withAppendedExposures`: for a head we do not recognise, Identity nodes and output ValueInfos appended
+ *   as one more ModelProto `graph` field (protobuf merges an embedded message that occurs twice), leaving
+ *   the original bytes a prefix.
+ */
+import { ELEM_TYPE_FLOAT, ELEM_TYPE_INT64, GRAPH_INPUT, GRAPH_NODE, GRAPH_OUTPUT, GRAPH_VALUE_INFO, MODEL_GRAPH, NODE_INPUT, NODE_OUTPUT, VALUE_INFO_NAME } from './fields';
+import { exposureFields, nodeField, valueInfoField, type Exposure } from './graphFields';
+import { HIDDEN_AT_POSITIONS, MASKED_POSITIONS_INPUT, type MaskedLmHead } from './head';
+import type { OnnxGraphSummary } from './scan';
+import { concatBytes, fieldSpans, lengthDelimitedHeader, messageField, readNameField, stringField, utf8, WireReader } from './wire';
+
+/**
+ * A node or ValueInfo with some names replaced: `names(field, name, index)` returns the new name of a string
+ * field (NODE_INPUT/NODE_OUTPUT of a node, VALUE_INFO_NAME of a ValueInfo) or undefined to keep it. Other
+ * fields are copied byte for byte. Returns undefined when nothing changed.
+ */
+function renamedMessage(
+  bytes: Uint8Array,
+  payload: [number, number],
+  fields: ReadonlySet<number>,
+  names: (field: number, name: string, index: number) => string | undefined,
+): Uint8Array | undefined {
+  const parts: Uint8Array[] = [];
+  let changed = false;
+  let inputIndex = 0;
+  for (const f of fieldSpans(bytes, payload[0], payload[1])) {
+    if (fields.has(f.field) && f.payload) {
+      const name = utf8.decode(bytes.subarray(f.payload[0], f.payload[1]));
+      const to = names(f.field, name, f.field === NODE_INPUT ? inputIndex++ : -1);
+      if (to !== undefined && to !== name) {
+        parts.push(stringField(f.field, to));
+        changed = true;
+        continue;
+      }
+    }
+    parts.push(bytes.subarray(f.start, f.end));
+  }
+  return changed ? concatBytes(parts) : undefined;
+}
+
+/**
+ * The model re-encoded around its graph, initializers and untouched nodes copied byte for byte:
+ * - each exposed tensor is renamed to its alias where it is produced and read (no Identity copy, which
+ *   cost onnxruntime a 150 MB memcpy per 512-token forward), except tensors that are already graph
+ *   inputs, outputs or initializers, which get an Identity node;
+ * - the head's readers take the hidden state at MASKED_POSITIONS_INPUT instead of the whole sequence,
+ *   and the head output loses its [batch, seq, vocab] shape.
+ */
+export function withNarrowHead(bytes: Uint8Array, graph: OnnxGraphSummary, head: MaskedLmHead, lastHidden: string, exposed: Exposure[]): Uint8Array | undefined {
+  const modelFields = fieldSpans(bytes, 0, bytes.length);
+  const graphs = modelFields.filter((f) => f.field === MODEL_GRAPH && f.payload);
+  if (graphs.length !== 1) return undefined;
+  const boundary = new Set([...graph.inputNames, ...graph.outputNames]);
+  const renames = new Map(exposed.filter((e) => !boundary.has(e.source) && !graph.initializerNames.has(e.source)).map((e) => [e.source, e.alias]));
+  const copied = exposed.filter((e) => !renames.has(e.source));
+  const nodeNames = new Set([NODE_INPUT, NODE_OUTPUT]);
+  const graphParts: Uint8Array[] = [];
+  let nodeIndex = 0;
+  for (const f of fieldSpans(bytes, graphs[0].payload![0], graphs[0].payload![1])) {
+    if (f.field === GRAPH_NODE && f.payload) {
+      const reader = head.readers.has(nodeIndex);
+      const node = renamedMessage(bytes, f.payload, nodeNames, (field, name) =>
+        field === NODE_INPUT && reader && name === lastHidden ? HIDDEN_AT_POSITIONS : renames.get(name),
+      );
+      graphParts.push(node ? messageField(GRAPH_NODE, node) : bytes.subarray(f.start, f.end));
+      nodeIndex++;
+    } else if (f.field === GRAPH_VALUE_INFO && f.payload) {
+      const info = renamedMessage(bytes, f.payload, new Set([VALUE_INFO_NAME]), (_, name) => renames.get(name));
+      graphParts.push(info ? messageField(GRAPH_VALUE_INFO, info) : bytes.subarray(f.start, f.end));
+    } else if (f.field === GRAPH_OUTPUT && f.payload && readNameField(new WireReader(bytes, f.payload[0], f.payload[1]), VALUE_INFO_NAME) === head.output) {
+      graphParts.push(valueInfoField(GRAPH_OUTPUT, head.output, ELEM_TYPE_FLOAT, ['masked_positions', 'vocab']));
+    } else {
+      graphParts.push(bytes.subarray(f.start, f.end));
+    }
+  }
+  if (nodeIndex !== graph.nodes.length) return undefined;
+  const flat = 'context_lens/head/hidden_flat';
+  graphParts.push(
+    valueInfoField(GRAPH_INPUT, MASKED_POSITIONS_INPUT, ELEM_TYPE_INT64, ['masked_positions']),
+    nodeField('Flatten', 'context_lens/head/flatten', [renames.get(lastHidden) ?? lastHidden], [flat], { axis: 2 }),
+    nodeField('Gather', 'context_lens/head/gather', [flat, MASKED_POSITIONS_INPUT], [HIDDEN_AT_POSITIONS], { axis: 0 }),
+    ...exposureFields(copied),
+    ...exposed.filter((e) => renames.has(e.source)).map((e) => valueInfoField(GRAPH_OUTPUT, e.alias, ELEM_TYPE_FLOAT)),
+  );
+  const graphLength = graphParts.reduce((n, p) => n + p.length, 0);
+  const parts: Uint8Array[] = [];
+  for (const f of modelFields) {
+    if (f === graphs[0]) parts.push(lengthDelimitedHeader(MODEL_GRAPH, graphLength), ...graphParts);
+    else parts.push(bytes.subarray(f.start, f.end));
+  }
+  return concatBytes(parts);
+}
+
+/** The original bytes followed by one more graph field holding the exposures: protobuf merges it into the graph. */
+export function withAppendedExposures(bytes: Uint8Array, exposed: Exposure[]): Uint8Array {
+  const tail = messageField(MODEL_GRAPH, concatBytes(exposureFields(exposed)));
+  const out = new Uint8Array(bytes.length + tail.length);
+  out.set(bytes, 0);
+  out.set(tail, bytes.length);
+  return out;
+}
