@@ -3,6 +3,7 @@
  * offset mapping, in the spirit of transformers.js pipelines.
  */
 import { ContextLensError, throwIfAborted } from './errors';
+import { floatData, runRows } from './forward';
 import { topKFromLogits } from './maskedGuesses';
 import type { LoadedModel } from './modelStore';
 import { planWindows } from './textWindows';
@@ -16,60 +17,6 @@ const MAX_LOGITS_BYTES = 96 * 1024 * 1024;
 const MAX_TOKENS_PER_FORWARD = 2048;
 /** Selections longer than this many characters are refused before tokenizing. */
 export const DEFAULT_MAX_CHARS = 200_000;
-
-interface OrtTensorLike {
-  data: unknown;
-  dims: readonly number[];
-}
-interface OrtSessionLike {
-  inputNames: readonly string[];
-  run(feeds: Record<string, unknown>, fetches?: string[]): Promise<Record<string, OrtTensorLike>>;
-}
-
-function sessionOf(lm: LoadedModel): OrtSessionLike {
-  const sessions = (lm.model as unknown as { sessions: Record<string, OrtSessionLike> }).sessions;
-  const session = sessions?.model ?? Object.values(sessions ?? {})[0];
-  if (!session) throw new ContextLensError('CORRUPT_MODEL', 'The model has no inference session.');
-  return session;
-}
-
-/**
- * One forward over rows of equal length, fetching only the named outputs. Goes straight to the
- * onnxruntime session (the one transformers.js created) so that unneeded outputs are not copied.
- * `logitsAt`: flat indices (row × n + position) whose logits the narrowed head computes; the default
- * asks for one position only, for callers that fetch no logits.
- */
-export async function runRows(lm: LoadedModel, rows: number[][], fetches: string[], logitsAt: number[] = [0]): Promise<Record<string, OrtTensorLike>> {
-  const session = sessionOf(lm);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Tensor } = require('@huggingface/transformers') as typeof import('@huggingface/transformers');
-  const batch = rows.length;
-  const n = rows[0].length;
-  const ids = new BigInt64Array(batch * n);
-  rows.forEach((row, r) => row.forEach((id, i) => (ids[r * n + i] = BigInt(id))));
-  const ones = new BigInt64Array(batch * n).fill(1n);
-  const feeds: Record<string, unknown> = {
-    input_ids: (new Tensor('int64', ids, [batch, n]) as unknown as { ort_tensor: unknown }).ort_tensor,
-    attention_mask: (new Tensor('int64', ones, [batch, n]) as unknown as { ort_tensor: unknown }).ort_tensor,
-  };
-  if (lm.maskedPositionsInput) {
-    feeds[lm.maskedPositionsInput] = (new Tensor('int64', BigInt64Array.from(logitsAt, BigInt), [logitsAt.length]) as unknown as { ort_tensor: unknown }).ort_tensor;
-  }
-  if (session.inputNames.includes('token_type_ids')) {
-    feeds.token_type_ids = (new Tensor('int64', new BigInt64Array(batch * n), [batch, n]) as unknown as { ort_tensor: unknown }).ort_tensor;
-  }
-  return session.run(feeds, fetches);
-}
-
-function floats(t: OrtTensorLike): Float32Array {
-  if (!(t.data instanceof Float32Array)) throw new ContextLensError('CORRUPT_MODEL', 'The model returned a non-float output.');
-  return t.data;
-}
-
-function idToPieceOf(lm: LoadedModel): (id: number) => string {
-  const tokenizer = lm.tokenizer as unknown as { convert_ids_to_tokens?: (ids: number[]) => string[]; decode: (ids: number[]) => string };
-  return (id) => tokenizer.convert_ids_to_tokens?.([id])[0] ?? tokenizer.decode([id]);
-}
 
 function specialIdSet(lm: LoadedModel): Set<number> {
   const { cls, sep, pad, mask, unk } = lm.specialIds;
@@ -94,7 +41,7 @@ async function maskedGuessesFor(
   const narrow = !!lm.maskedPositionsInput;
   const byLogits = Math.floor(MAX_LOGITS_BYTES / ((narrow ? 1 : n) * vocab * 4));
   const rowsPerChunk = Math.max(1, Math.min(byLogits, Math.floor(MAX_TOKENS_PER_FORWARD / n)));
-  const idToPiece = idToPieceOf(lm);
+  const idToPiece = (id: number): string => lm.tokenizer.decode([id]);
   const exclude = specialIdSet(lm);
   const out: Guess[][] = [];
   for (let c = 0; c < positions.length; c += rowsPerChunk) {
@@ -107,7 +54,7 @@ async function maskedGuessesFor(
       ['logits'],
       chunk.map((p, r) => r * n + p),
     );
-    const data = floats(logits);
+    const data = floatData(logits);
     chunk.forEach((p, r) => out.push(topKFromLogits(data, (narrow ? r : r * n + p) * vocab, vocab, topK, idToPiece, exclude)));
     onRows?.(c + chunk.length);
   }
@@ -162,7 +109,7 @@ export async function analyze(
       return j >= keepStart && j < keepEnd;
     };
     lm.hiddenStateOutputs.forEach((name, layer) => {
-      const data = floats(out[name]);
+      const data = floatData(out[name]);
       for (let pos = 0; pos < n; pos++) {
         if (keep(pos)) hiddenStates[layer].set(data.subarray(pos * hiddenSize, (pos + 1) * hiddenSize), tokenIndices[pos] * hiddenSize);
       }
@@ -170,7 +117,7 @@ export async function analyze(
     // Global indices kept: [CLS] in the first window, [SEP] in the last, text tokens keepStart..keepEnd-1.
     const keptTokens: [number, number] = [w === 0 ? 0 : keepStart + 1, w === plan.length - 1 ? T : keepEnd + 1];
     // Each output tensor owns its buffer (both runtimes copy out of native/WASM memory): keep it, no copy.
-    windows.push({ tokenIndices, attentions: lm.attentionOutputs.map((name) => floats(out[name])), keptTokens });
+    windows.push({ tokenIndices, attentions: lm.attentionOutputs.map((name) => floatData(out[name])), keptTokens });
     if (guesses) {
       const g0 = performance.now();
       const positions: number[] = [];

@@ -21,6 +21,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
 import { cancelledError, ContextLensError, throwIfAborted } from './errors';
+import { maxLength, specialTokenId, type SpecialTokenName } from './hfInternals';
 import { loadRuntime, type Runtime } from './modelRuntime';
 import { writeFileAtomic } from './fsUtil';
 import { prepareEditedModelFile } from './onnx';
@@ -395,27 +396,13 @@ function maxTokensOf(config: Record<string, unknown>, tokenizer: PreTrainedToken
   const modelType = String(config.model_type ?? '');
   const padOffset = PADDED_POSITION_MODEL_TYPES.has(modelType) ? (numberFrom(config, ['pad_token_id']) ?? 1) + 1 : 0;
   const usablePositions = positions - padOffset;
-  const tokenizerMax = (tokenizer as unknown as { model_max_length?: number }).model_max_length;
+  const tokenizerMax = maxLength(tokenizer);
   // Tokenizers without a limit report a huge sentinel (1e30) or Infinity.
-  return typeof tokenizerMax === 'number' && tokenizerMax > 0 && tokenizerMax < usablePositions ? tokenizerMax : usablePositions;
+  return tokenizerMax !== undefined && tokenizerMax > 0 && tokenizerMax < usablePositions ? tokenizerMax : usablePositions;
 }
 
 function specialIdsOf(tokenizer: PreTrainedTokenizer): SpecialTokenIds {
-  const t = tokenizer as unknown as {
-    config: Record<string, unknown>;
-    _tokenizer?: { token_to_id(token: string): number | undefined };
-    convert_tokens_to_ids?(tokens: string[]): Array<number | undefined>;
-    [key: string]: unknown;
-  };
-  const idOf = (key: string): number => {
-    const known = t[`${key}_id`];
-    if (typeof known === 'number') return known;
-    const item = t.config?.[key];
-    const token = typeof item === 'string' ? item : (item as { content?: string } | undefined)?.content;
-    if (!token) return -1;
-    const id = t._tokenizer?.token_to_id(token) ?? t.convert_tokens_to_ids?.([token])?.[0];
-    return typeof id === 'number' ? id : -1;
-  };
+  const idOf = (name: SpecialTokenName): number => specialTokenId(tokenizer, name);
   return { cls: idOf('cls_token'), sep: idOf('sep_token'), mask: idOf('mask_token'), pad: idOf('pad_token'), unk: idOf('unk_token') };
 }
 
