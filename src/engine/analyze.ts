@@ -1,65 +1,19 @@
 /**
- * analyze() and guessesAt(): thin compositions over the tokenizer, the edited graph and the
- * offset mapping, in the spirit of transformers.js pipelines.
+ * analyze(), guessesForTokens() and guessesAt(): thin compositions, in the spirit of transformers.js
+ * pipelines (`fill-mask.js`'s `_call`: tokenize, run the model, read the guesses): tokens with offsets
+ * (tokenOffsets), windows over long texts (textWindows), one forward per window (forward.ts), and the
+ * guesses of the model's family (families/). No library internals here: they are in hfInternals.ts.
  */
 import { ContextLensError, throwIfAborted } from './errors';
 import { floatData, runRows } from './forward';
-import { topKFromLogits } from './maskedGuesses';
 import type { LoadedModel } from './modelStore';
-import { planWindows } from './textWindows';
+import { planWindows, type TextWindow } from './textWindows';
 import { tokenIndexAtOffset, tokenizeWithOffsets } from './tokenOffsets';
 import { checkInputText } from './inputCheck';
 import type { AnalysedToken, Analysis, AnalysisWindow, AnalyzeOptions, Guess } from './types';
 
-/** Largest logits block one masked-guess forward may produce (rows × tokens × vocabulary floats). */
-const MAX_LOGITS_BYTES = 96 * 1024 * 1024;
-/** Rows × tokens of one masked-guess forward: bounds the activations (attention is rows × heads × n²). */
-const MAX_TOKENS_PER_FORWARD = 2048;
 /** Selections longer than this many characters are refused before tokenizing. */
 export const DEFAULT_MAX_CHARS = 200_000;
-
-function specialIdSet(lm: LoadedModel): Set<number> {
-  const { cls, sep, pad, mask, unk } = lm.specialIds;
-  return new Set([cls, sep, pad, mask, unk].filter((x) => x >= 0));
-}
-
-/**
- * For every position in `positions` of `windowIds`, the top-k guesses when that token alone is masked:
- * one batched forward per chunk of rows, chunks sized so the logits stay under MAX_LOGITS_BYTES.
- */
-async function maskedGuessesFor(
-  lm: LoadedModel,
-  windowIds: number[],
-  positions: number[],
-  topK: number,
-  signal: AbortSignal | undefined,
-  onRows?: (done: number) => void,
-): Promise<Guess[][]> {
-  const n = windowIds.length;
-  const vocab = lm.info.vocabSize;
-  // A narrowed head returns one logits row per masked row; a full one returns every position's.
-  const narrow = !!lm.maskedPositionsInput;
-  const byLogits = Math.floor(MAX_LOGITS_BYTES / ((narrow ? 1 : n) * vocab * 4));
-  const rowsPerChunk = Math.max(1, Math.min(byLogits, Math.floor(MAX_TOKENS_PER_FORWARD / n)));
-  const idToPiece = (id: number): string => lm.tokenizer.decode([id]);
-  const exclude = specialIdSet(lm);
-  const out: Guess[][] = [];
-  for (let c = 0; c < positions.length; c += rowsPerChunk) {
-    throwIfAborted(signal);
-    const chunk = positions.slice(c, c + rowsPerChunk);
-    const rows = chunk.map((p) => windowIds.map((id, i) => (i === p ? lm.specialIds.mask : id)));
-    const { logits } = await runRows(
-      lm,
-      rows,
-      ['logits'],
-      chunk.map((p, r) => r * n + p),
-    );
-    const data = floatData(logits);
-    chunk.forEach((p, r) => out.push(topKFromLogits(data, (narrow ? r : r * n + p) * vocab, vocab, topK, idToPiece, exclude)));
-    onRows?.(c + chunk.length);
-  }
-  return out;
-}
 
 export interface AnalyzeProgress {
   (done: number, total: number): void;
@@ -89,48 +43,65 @@ export async function analyze(
   const hiddenStates = Array.from({ length: numLayers + 1 }, () => new Float32Array(T * hiddenSize));
   const windows: AnalysisWindow[] = [];
   const guesses: Guess[][] | null = wantGuesses ? tokens.map(() => []) : null;
-  const fetches = [...lm.attentionOutputs, ...lm.hiddenStateOutputs];
   const totalRows = wantGuesses ? textTokens.length : 0;
   let rowsDone = 0;
   t = performance.now();
   let guessMs = 0;
   for (let w = 0; w < plan.length; w++) {
     throwIfAborted(signal);
-    const { start, end, keepStart, keepEnd } = plan[w];
-    // Window positions: 0 = [CLS], 1..m = text tokens start..end-1, m+1 = [SEP]; global index of text token j is j+1.
-    const tokenIndices = [0, ...Array.from({ length: end - start }, (_, i) => start + i + 1), T - 1];
-    const windowIds = tokenIndices.map((g) => tokens[g].id);
-    const out = await runRows(lm, [windowIds], fetches);
-    const n = windowIds.length;
-    const keep = (pos: number): boolean => {
-      if (pos === 0) return w === 0;
-      if (pos === n - 1) return w === plan.length - 1;
-      const j = start + pos - 1;
-      return j >= keepStart && j < keepEnd;
-    };
-    lm.hiddenStateOutputs.forEach((name, layer) => {
-      const data = floatData(out[name]);
-      for (let pos = 0; pos < n; pos++) {
-        if (keep(pos)) hiddenStates[layer].set(data.subarray(pos * hiddenSize, (pos + 1) * hiddenSize), tokenIndices[pos] * hiddenSize);
-      }
-    });
-    // Global indices kept: [CLS] in the first window, [SEP] in the last, text tokens keepStart..keepEnd-1.
-    const keptTokens: [number, number] = [w === 0 ? 0 : keepStart + 1, w === plan.length - 1 ? T : keepEnd + 1];
-    // Each output tensor owns its buffer (both runtimes copy out of native/WASM memory): keep it, no copy.
-    windows.push({ tokenIndices, attentions: lm.attentionOutputs.map((name) => floatData(out[name])), keptTokens });
+    const { window, windowIds, guessPositions } = await forwardWindow(lm, tokens, plan, w, hiddenStates);
+    windows.push(window);
     if (guesses) {
       const g0 = performance.now();
-      const positions: number[] = [];
-      for (let pos = 1; pos < n - 1; pos++) if (keep(pos)) positions.push(pos);
-      const found = await maskedGuessesFor(lm, windowIds, positions, topK, signal, (done) => options.onProgress?.(rowsDone + done, totalRows));
-      positions.forEach((pos, i) => (guesses[tokenIndices[pos]] = found[i]));
-      rowsDone += positions.length;
+      const found = await lm.family.guesses(lm, windowIds, guessPositions, topK, signal, (done) => options.onProgress?.(rowsDone + done, totalRows));
+      guessPositions.forEach((pos, i) => (guesses[window.tokenIndices[pos]] = found[i]));
+      rowsDone += guessPositions.length;
       guessMs += performance.now() - g0;
     }
   }
   timings.forwardMs = performance.now() - t - guessMs;
   timings.guessesMs = guessMs;
   return { text, model: lm.info, tokens, hiddenStates, windows, windowed: plan.length > 1, guesses, timings };
+}
+
+/**
+ * The forward of window `w` of the plan: copies the hidden states of the tokens it keeps into
+ * `hiddenStates` and returns its attentions, its ids, and the positions of the text tokens it keeps.
+ */
+async function forwardWindow(
+  lm: LoadedModel,
+  tokens: AnalysedToken[],
+  plan: TextWindow[],
+  w: number,
+  hiddenStates: Float32Array[],
+): Promise<{ window: AnalysisWindow; windowIds: number[]; guessPositions: number[] }> {
+  const { hiddenSize } = lm.info;
+  const T = tokens.length;
+  const { start, end, keepStart, keepEnd } = plan[w];
+  // Window positions: 0 = [CLS], 1..m = text tokens start..end-1, m+1 = [SEP]; global index of text token j is j+1.
+  const tokenIndices = [0, ...Array.from({ length: end - start }, (_, i) => start + i + 1), T - 1];
+  const windowIds = tokenIndices.map((g) => tokens[g].id);
+  const out = await runRows(lm, [windowIds], [...lm.attentionOutputs, ...lm.hiddenStateOutputs]);
+  const n = windowIds.length;
+  const keep = (pos: number): boolean => {
+    if (pos === 0) return w === 0;
+    if (pos === n - 1) return w === plan.length - 1;
+    const j = start + pos - 1;
+    return j >= keepStart && j < keepEnd;
+  };
+  lm.hiddenStateOutputs.forEach((name, layer) => {
+    const data = floatData(out[name]);
+    for (let pos = 0; pos < n; pos++) {
+      if (keep(pos)) hiddenStates[layer].set(data.subarray(pos * hiddenSize, (pos + 1) * hiddenSize), tokenIndices[pos] * hiddenSize);
+    }
+  });
+  // Global indices kept: [CLS] in the first window, [SEP] in the last, text tokens keepStart..keepEnd-1.
+  const keptTokens: [number, number] = [w === 0 ? 0 : keepStart + 1, w === plan.length - 1 ? T : keepEnd + 1];
+  // Each output tensor owns its buffer (both runtimes copy out of native/WASM memory): keep it, no copy.
+  const window = { tokenIndices, attentions: lm.attentionOutputs.map((name) => floatData(out[name])), keptTokens };
+  const guessPositions: number[] = [];
+  for (let pos = 1; pos < n - 1; pos++) if (keep(pos)) guessPositions.push(pos);
+  return { window, windowIds, guessPositions };
 }
 
 /**
@@ -157,7 +128,7 @@ export async function guessesForTokens(
     const windowIds = window.tokenIndices.map((g) => analysis.tokens[g].id);
     const positions = mine.map((g) => window.tokenIndices.indexOf(g));
     const done = filled.length;
-    const found = await maskedGuessesFor(lm, windowIds, positions, topK, signal, (n) => onProgress?.(done + n, wanted.length));
+    const found = await lm.family.guesses(lm, windowIds, positions, topK, signal, (n) => onProgress?.(done + n, wanted.length));
     mine.forEach((g, i) => (guesses[g] = found[i]));
     filled.push(...mine);
   }
@@ -187,6 +158,6 @@ export async function guessesAt(
   const start = Math.max(0, Math.min(j - Math.floor(room / 2), textCount - room));
   const end = Math.min(textCount, start + room);
   const windowIds = [tokens[0].id, ...tokens.slice(start + 1, end + 1).map((x) => x.id), tokens[tokens.length - 1].id];
-  const [guesses] = await maskedGuessesFor(lm, windowIds, [j - start + 1], topK, signal);
+  const [guesses] = await lm.family.guesses(lm, windowIds, [j - start + 1], topK, signal);
   return { token: tokens[index], guesses };
 }

@@ -1,6 +1,7 @@
 /**
- * Loads a BERT-family masked language model (a folder in the Hub layout, or a Hub id downloaded with
- * transformers.js) with its graph edited to also output attentions and hidden states.
+ * Loads a language model of a family the engine knows (families/: today the BERT-family masked language
+ * models) from a folder in the Hub layout or a Hub id downloaded with transformers.js, with its graph
+ * edited to also output attentions and hidden states.
  *
  * Every model is run from a "prepared" folder we own under `spec.cacheDir`:
  *   <cacheDir>/hub/…                          transformers.js's download cache (Hub ids only)
@@ -21,10 +22,9 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
 import { cancelledError, ContextLensError, throwIfAborted } from './errors';
-import { maxLength, specialTokenId, type SpecialTokenName } from './hfInternals';
+import { configNumber, familyFor, type ModelConfig, type ModelFamily } from './families';
 import { loadRuntime, type Runtime } from './modelRuntime';
 import { writeFileAtomic } from './fsUtil';
-import { prepareEditedModelFile } from './onnx';
 import type { Dtype, ModelInfo, ModelSpec, ProgressEvent } from './types';
 
 export interface SpecialTokenIds {
@@ -38,6 +38,8 @@ export interface SpecialTokenIds {
 
 export interface LoadedModel {
   info: ModelInfo;
+  /** What kind of language model it is: how its guesses are made, which special tokens matter. */
+  family: ModelFamily;
   tokenizer: PreTrainedTokenizer;
   /**
    * `model.forward(inputs)` returns `logits`, `attentions.<layer>` and `hidden_states.<i>`. With
@@ -62,30 +64,6 @@ export interface LoadModelOptions {
 export const DEFAULT_REMOTE_HOST = 'https://huggingface.co/';
 const REMOTE_PATH_TEMPLATE = '{model}/resolve/{revision}/';
 const EDITED_MODEL_NAME = 'model_attn';
-
-const MASKED_LM_MODEL_TYPES = new Set([
-  'bert',
-  'roberta',
-  'xlm-roberta',
-  'distilbert',
-  'electra',
-  'camembert',
-  'albert',
-  'mpnet',
-  'deberta',
-  'deberta-v2',
-  'mobilebert',
-  'squeezebert',
-  'xlm',
-  'flaubert',
-  'ernie',
-  'roformer',
-  'nezha',
-  'megatron-bert',
-  'esm',
-]);
-/** Their position ids start after the padding index, so two positions are not usable by tokens. */
-const PADDED_POSITION_MODEL_TYPES = new Set(['roberta', 'xlm-roberta', 'camembert']);
 
 const REQUIRED_JSON_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
 const OPTIONAL_JSON_FILES = ['special_tokens_map.json'];
@@ -124,10 +102,11 @@ async function loadModelNow(spec: ModelSpec, opts: LoadModelOptions): Promise<Lo
   // Validate what can be validated without transformers.js, so that mistakes are reported fast.
   let sourceDir: string;
   let preparedKey: string;
+  let folderConfig: DescribedModel | undefined;
   if (source === 'folder') {
     sourceDir = expandFolder(spec.model);
     checkModelFolder(sourceDir, spec.dtype);
-    await readMaskedLmConfig(join(sourceDir, 'config.json'), sourceDir);
+    folderConfig = await readModelConfig(join(sourceDir, 'config.json'), sourceDir);
     preparedKey = shortHash(['folder', sourceDir, spec.dtype]);
   } else {
     checkHubId(spec.model);
@@ -155,8 +134,8 @@ async function loadModelNow(spec: ModelSpec, opts: LoadModelOptions): Promise<Lo
       }
       await downloadFromHub(runtime, spec, hubDir, report, signal);
     }
-    await readMaskedLmConfig(join(sourceDir, 'config.json'), spec.model);
   }
+  const { config, family } = folderConfig ?? (await readModelConfig(join(sourceDir, 'config.json'), spec.model));
   throwIfAborted(signal);
 
   // The prepared folder: our own copy of the small files plus the edited graph.
@@ -167,14 +146,14 @@ async function loadModelNow(spec: ModelSpec, opts: LoadModelOptions): Promise<Lo
     const from = join(sourceDir, file);
     if (existsSync(from)) await writeFileAtomic(join(preparedDir, file), await readFile(from));
   }
-  const edit = await prepareEditedModelFile(join(sourceDir, onnxFileFor(spec.dtype)), join(preparedDir, editedFileFor(spec.dtype)), join(spec.cacheDir, 'edits'));
+  const edit = await family.editGraph(join(sourceDir, onnxFileFor(spec.dtype)), join(preparedDir, editedFileFor(spec.dtype)), join(spec.cacheDir, 'edits'));
   report({ phase: 'graph-edit', fraction: 1 });
   throwIfAborted(signal);
 
   report({ phase: 'load', fraction: 0 });
   env.allowLocalModels = true;
   env.allowRemoteModels = false;
-  const { AutoTokenizer, AutoModelForMaskedLM } = runtime.transformers;
+  const { AutoTokenizer } = runtime.transformers;
   let tokenizer: PreTrainedTokenizer;
   try {
     tokenizer = await AutoTokenizer.from_pretrained(preparedDir);
@@ -184,7 +163,7 @@ async function loadModelNow(spec: ModelSpec, opts: LoadModelOptions): Promise<Lo
   const { device, backend, sessionOptions } = sessionSettings(runtime, spec);
   let model: PreTrainedModel;
   try {
-    model = await AutoModelForMaskedLM.from_pretrained(preparedDir, {
+    model = await family.modelClass(runtime.transformers).from_pretrained(preparedDir, {
       dtype: spec.dtype,
       device,
       model_file_name: EDITED_MODEL_NAME,
@@ -206,8 +185,7 @@ async function loadModelNow(spec: ModelSpec, opts: LoadModelOptions): Promise<Lo
   }
   report({ phase: 'load', fraction: 1 });
 
-  const config = model.config as unknown as Record<string, unknown>;
-  const numLayers = numberFrom(config, ['num_hidden_layers', 'n_layers', 'num_layers']);
+  const numLayers = configNumber(config, ['num_hidden_layers', 'n_layers', 'num_layers']);
   if (numLayers !== undefined && numLayers !== edit.attentionOutputs.length) {
     await model.dispose();
     throw new ContextLensError(
@@ -221,20 +199,21 @@ async function loadModelNow(spec: ModelSpec, opts: LoadModelOptions): Promise<Lo
     dtype: spec.dtype,
     backend,
     numLayers: edit.attentionOutputs.length,
-    numHeads: numberFrom(config, ['num_attention_heads', 'n_heads']) ?? 0,
-    hiddenSize: numberFrom(config, ['hidden_size', 'dim', 'd_model']) ?? 0,
-    vocabSize: numberFrom(config, ['vocab_size']) ?? 0,
-    maxTokens: maxTokensOf(config, tokenizer),
+    numHeads: configNumber(config, ['num_attention_heads', 'n_heads']) ?? 0,
+    hiddenSize: configNumber(config, ['hidden_size', 'dim', 'd_model']) ?? 0,
+    vocabSize: configNumber(config, ['vocab_size']) ?? 0,
+    maxTokens: family.maxTokens(config, tokenizer),
     loadMs: Math.round(performance.now() - started),
   };
   return {
     info,
+    family,
     tokenizer,
     model,
     attentionOutputs: edit.attentionOutputs,
     hiddenStateOutputs: edit.hiddenStateOutputs,
     maskedPositionsInput: edit.maskedPositionsInput,
-    specialIds: specialIdsOf(tokenizer),
+    specialIds: family.specialIds(tokenizer),
     dispose: async () => {
       await model.dispose();
     },
@@ -277,24 +256,20 @@ export function hubCacheDirFor(cacheDir: string, id: string, revision: string): 
   return revision === 'main' ? join(cacheDir, 'hub', id) : join(cacheDir, 'hub', id, revision);
 }
 
-async function readMaskedLmConfig(path: string, what: string): Promise<Record<string, unknown>> {
-  let config: Record<string, unknown>;
+interface DescribedModel {
+  config: ModelConfig;
+  family: ModelFamily;
+}
+
+/** config.json, and the family it describes (NOT_A_MASKED_LM when none). */
+async function readModelConfig(path: string, what: string): Promise<DescribedModel> {
+  let config: ModelConfig;
   try {
     config = JSON.parse(await readFile(path, 'utf8'));
   } catch (e) {
     throw new ContextLensError('CORRUPT_MODEL', `The config.json of ${what} cannot be read as JSON.`, errorText(e));
   }
-  const modelType = String(config.model_type ?? '');
-  const architectures = Array.isArray(config.architectures) ? config.architectures.map(String) : [];
-  const maskedArchitecture = architectures.length === 0 || architectures.some((a) => a.endsWith('ForMaskedLM'));
-  if (!MASKED_LM_MODEL_TYPES.has(modelType) || !maskedArchitecture) {
-    const kind = modelType ? `a "${modelType}" model${architectures.length ? ` (${architectures.join(', ')})` : ''}` : 'a model without a model_type';
-    throw new ContextLensError(
-      'NOT_A_MASKED_LM',
-      `${what} is ${kind}, not a BERT-style masked language model. Context Lens needs a model such as BERT, RoBERTa, DistilBERT or ELECTRA with a fill-mask head.`,
-    );
-  }
-  return config;
+  return { config, family: familyFor(config, what) };
 }
 
 async function downloadFromHub(
@@ -304,7 +279,7 @@ async function downloadFromHub(
   report: (e: ProgressEvent) => void,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const { env, AutoConfig, AutoTokenizer, AutoModelForMaskedLM } = runtime.transformers;
+  const { env, AutoConfig, AutoTokenizer } = runtime.transformers;
   env.allowRemoteModels = true;
   // A Hub id must never resolve to a stray folder under transformers.js's localModelPath.
   env.allowLocalModels = false;
@@ -321,7 +296,7 @@ async function downloadFromHub(
   try {
     await AutoConfig.from_pretrained(spec.model, options);
     // Refuse a wrong model before downloading hundreds of MB of it.
-    await readMaskedLmConfig(join(hubCacheDirFor(spec.cacheDir, spec.model, options.revision), 'config.json'), spec.model);
+    const { family } = await readModelConfig(join(hubCacheDirFor(spec.cacheDir, spec.model, options.revision), 'config.json'), spec.model);
     throwIfAborted(signal);
     phase = 'tokenizer';
     await AutoTokenizer.from_pretrained(spec.model, options);
@@ -329,7 +304,7 @@ async function downloadFromHub(
     phase = onnxFileFor(spec.dtype);
     // Downloading goes through from_pretrained, which also opens a session on the unedited graph; it is
     // released at once. Unoptimized, that costs a fraction of the download it follows.
-    const downloaded = await AutoModelForMaskedLM.from_pretrained(spec.model, {
+    const downloaded = await family.modelClass(runtime.transformers).from_pretrained(spec.model, {
       ...options,
       dtype: spec.dtype,
       device: runtime.kind === 'wasm' ? 'auto' : 'cpu',
@@ -384,26 +359,6 @@ function sessionSettings(runtime: Runtime, spec: ModelSpec): { device: 'cpu' | '
     return { device: 'auto', backend: 'wasm', sessionOptions: { executionProviders: ['wasm'] } };
   }
   return { device: 'cpu', backend: 'cpu', sessionOptions: {} };
-}
-
-function numberFrom(config: Record<string, unknown>, keys: string[]): number | undefined {
-  for (const k of keys) if (typeof config[k] === 'number') return config[k] as number;
-  return undefined;
-}
-
-function maxTokensOf(config: Record<string, unknown>, tokenizer: PreTrainedTokenizer): number {
-  const positions = numberFrom(config, ['max_position_embeddings']) ?? 512;
-  const modelType = String(config.model_type ?? '');
-  const padOffset = PADDED_POSITION_MODEL_TYPES.has(modelType) ? (numberFrom(config, ['pad_token_id']) ?? 1) + 1 : 0;
-  const usablePositions = positions - padOffset;
-  const tokenizerMax = maxLength(tokenizer);
-  // Tokenizers without a limit report a huge sentinel (1e30) or Infinity.
-  return tokenizerMax !== undefined && tokenizerMax > 0 && tokenizerMax < usablePositions ? tokenizerMax : usablePositions;
-}
-
-function specialIdsOf(tokenizer: PreTrainedTokenizer): SpecialTokenIds {
-  const idOf = (name: SpecialTokenName): number => specialTokenId(tokenizer, name);
-  return { cls: idOf('cls_token'), sep: idOf('sep_token'), mask: idOf('mask_token'), pad: idOf('pad_token'), unk: idOf('unk_token') };
 }
 
 function errorText(e: unknown): string {
