@@ -18,12 +18,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
 import { cancelledError, ContextLensError, throwIfAborted } from './errors';
 import { configNumber, familyFor, type ModelConfig, type ModelFamily } from './families';
 import { loadRuntime, type Runtime } from './modelRuntime';
+import { DEFAULT_MODEL_ID, expandFolderSpec, isFolderSpec } from './modelSpec';
 import { writeFileAtomic } from './fsUtil';
 import type { Dtype, ModelInfo, ModelSpec, ProgressEvent } from './types';
 
@@ -81,15 +81,6 @@ export function loadModel(spec: ModelSpec, opts: LoadModelOptions = {}): Promise
   return run;
 }
 
-/** A folder path (absolute, ./relative or ~/…) rather than a Hub id. */
-export function isFolderSpec(model: string): boolean {
-  return isAbsolute(model) || /^(\.{1,2}|~)([\\/]|$)/.test(model) || model.includes('\\');
-}
-
-function expandFolder(model: string): string {
-  return resolve(model.startsWith('~') ? join(homedir(), model.slice(1)) : model);
-}
-
 const shortHash = (parts: unknown[]): string => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 24);
 
 async function loadModelNow(spec: ModelSpec, opts: LoadModelOptions): Promise<LoadedModel> {
@@ -104,7 +95,7 @@ async function loadModelNow(spec: ModelSpec, opts: LoadModelOptions): Promise<Lo
   let preparedKey: string;
   let folderConfig: DescribedModel | undefined;
   if (source === 'folder') {
-    sourceDir = expandFolder(spec.model);
+    sourceDir = expandFolderSpec(spec.model);
     checkModelFolder(sourceDir, spec.dtype);
     folderConfig = await readModelConfig(join(sourceDir, 'config.json'), sourceDir);
     preparedKey = shortHash(['folder', sourceDir, spec.dtype]);
@@ -247,7 +238,7 @@ function checkModelFolder(dir: string, dtype: Dtype): void {
 function checkHubId(id: string): void {
   // transformers.js's own rule, stated here so that a typo is reported as such and not as a failed download.
   if (!/^[\w.-]+(\/[\w.-]+)?$/.test(id) || id.includes('..') || id.includes('--')) {
-    throw new ContextLensError('MODEL_FOLDER_MISSING', `"${id}" is neither a Hugging Face model id (like Xenova/bert-base-chinese) nor an absolute folder path.`);
+    throw new ContextLensError('MODEL_FOLDER_MISSING', `"${id}" is neither a Hugging Face model id (like ${DEFAULT_MODEL_ID}) nor an absolute folder path.`);
   }
 }
 

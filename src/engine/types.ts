@@ -4,7 +4,7 @@ export type Dtype = 'fp32' | 'q8';
 export type DevicePreference = 'auto' | 'cpu' | 'wasm' | 'webgpu';
 
 export interface ModelSpec {
-  /** A Hub id (`Xenova/bert-base-chinese`) or an absolute path to a folder in the Hub layout. */
+  /** A Hub id (`Xenova/bert-base-chinese`) or a folder in the Hub layout: `isFolderSpec` (modelSpec.ts) tells which. */
   model: string;
   dtype: Dtype;
   device: DevicePreference;
