@@ -94,11 +94,6 @@ function tryLoadNative(): string | undefined {
   }
 }
 
-/** The runtime already chosen in this process, if any. */
-export function currentRuntime(): Runtime | undefined {
-  return runtime;
-}
-
 /**
  * Imports transformers.js on first use, with the onnxruntime the device preference asks for.
  * 'wasm' is only possible before the first import; native falls back to wasm when it cannot load.

@@ -197,6 +197,8 @@ export class AnalysisSession {
   attention(analysisId: string, layer: number): AttentionSlice {
     const a = this.get(analysisId);
     const w = widestWindow(a);
+    // A copy, not the held array: worker.ts transfers `weights.buffer` to the host, which detaches it here,
+    // and the analysis must keep its attention for the next request.
     return { numHeads: a.model.numHeads, tokenIndices: w.tokenIndices, weights: Float32Array.from(w.attentions[clampLayer(layer, a.model.numLayers - 1)]) };
   }
 
