@@ -7,7 +7,8 @@
  * the original 768-d vectors, on 500 seeded query points (each against all n).
  */
 import { UMAP } from 'umap-js';
-import { embeddingQuality, projectPca, projectUmap } from '../src/engine/projection';
+import { projectPca, projectUmap } from '../src/engine/projection';
+import { embeddingQuality } from '../src/engine/projection/quality';
 import { gaussianRandom, seededRandom } from '../src/engine/vectorMath';
 
 export interface BenchRow {

@@ -3,7 +3,9 @@
  * Both bundles import this file; nothing else crosses the boundary.
  */
 
-export type ProjectionMethod = 'umap' | 'pca';
+// Type only: the webview bundle stays free of engine code.
+import type { ProjectionMethod } from './engine/projection';
+export type { ProjectionMethod };
 
 export interface GuessView {
   token: string;

@@ -7,7 +7,7 @@ import { analyze, guessesAt, guessesForTokens } from './analyze';
 import { ContextLensError, throwIfAborted } from './errors';
 import { loadModel, type LoadedModel } from './modelStore';
 import { cosineSimilarity } from './vectorMath';
-import { projectPca, projectUmap } from './projection';
+import { DEFAULT_PROJECTION_SEED, project, type ProjectionMethod } from './projection';
 import { buildAnalysisJson, buildProjectorTsv } from './exports';
 import type { Analysis, ModelInfo, ModelSpec, ProgressEvent } from './types';
 import type {
@@ -17,7 +17,6 @@ import type {
   GuessesAtResult,
   TokenGuesses,
   ProjectedPoint,
-  ProjectionMethod,
   ProjectionResult,
   ProjectorExport,
   SameTokenLink,
@@ -145,7 +144,7 @@ export class AnalysisSession {
     return this.interactiveCall(() => guessesAt(this.model, text, offset, topK, ctx.signal));
   }
 
-  project(analysisIds: string[], layer: number, method: ProjectionMethod, seed = 42, ctx: CallContext = {}): Promise<ProjectionResult> {
+  project(analysisIds: string[], layer: number, method: ProjectionMethod, seed = DEFAULT_PROJECTION_SEED, ctx: CallContext = {}): Promise<ProjectionResult> {
     return this.interactiveCall(() => this.projectNow(analysisIds, layer, method, seed, ctx));
   }
 
@@ -160,7 +159,7 @@ export class AnalysisSession {
       vectors.set(hs.subarray(r.tokenIndex * dim, (r.tokenIndex + 1) * dim), i * dim);
     });
     const options = { seed, signal: ctx.signal, onProgress: (fraction: number) => ctx.onProgress?.({ phase: 'project', fraction }) };
-    const xy = method === 'umap' ? await projectUmap(vectors, refs.length, dim, options) : await projectPca(vectors, refs.length, dim, options);
+    const xy = await project(method, vectors, refs.length, dim, options);
     const points: ProjectedPoint[] = refs.map((r, i) => ({ ...r, x: xy[2 * i], y: xy[2 * i + 1] }));
     return { layer, method, points, links: this.sameTokenLinks(analysisIds, layer) };
   }

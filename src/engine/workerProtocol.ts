@@ -5,8 +5,7 @@
  */
 import type { SerializedError } from './errors';
 import type { AnalysedToken, Guess, ModelInfo, ModelSpec, ProgressEvent } from './types';
-
-export type ProjectionMethod = 'umap' | 'pca';
+import type { ProjectionMethod } from './projection';
 
 export interface AnalysisSummary {
   analysisId: string;

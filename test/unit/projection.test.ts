@@ -2,15 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isContextLensError } from '../../src/engine/errors';
-import {
-  exactKnn,
-  fitAB,
-  knnOverlap,
-  projectionFor,
-  projectPca,
-  projectUmap,
-  trustworthiness,
-} from '../../src/engine/projection';
+import { project, projectPca, projectUmap } from '../../src/engine/projection';
+import { exactKnn } from '../../src/engine/projection/knn';
+import { knnOverlap, trustworthiness } from '../../src/engine/projection/quality';
+import { fitAB } from '../../src/engine/projection/sgd';
 import { gaussianRandom, seededRandom } from '../../src/engine/vectorMath';
 
 /** k clusters of `per` points in `dim` dimensions: centres ~ N(0, spread²), points centre + N(0, 1). */
@@ -177,11 +172,11 @@ test('UMAP progress is monotone and ends at 1', async () => {
   assert.equal(seen.at(-1), 1);
 });
 
-test('projectionFor dispatches, and rejects an unknown method', async () => {
+test('project dispatches, and rejects an unknown method', async () => {
   const x = randomMatrix(40, 6, 6);
-  assert.deepEqual(await projectionFor('pca', x, 40, 6), await projectPca(x, 40, 6));
-  assert.deepEqual(await projectionFor('umap', x, 40, 6, { seed: 5, nEpochs: 30 }), await projectUmap(x, 40, 6, { seed: 5, nEpochs: 30 }));
-  await assert.rejects(projectionFor('tsne' as 'pca', x, 40, 6), RangeError);
+  assert.deepEqual(await project('pca', x, 40, 6), await projectPca(x, 40, 6));
+  assert.deepEqual(await project('umap', x, 40, 6, { seed: 5, nEpochs: 30 }), await projectUmap(x, 40, 6, { seed: 5, nEpochs: 30 }));
+  await assert.rejects(project('tsne' as 'pca', x, 40, 6), RangeError);
 });
 
 test('fitAB reproduces umap-js a/b for min_dist 0.1', () => {
@@ -220,6 +215,29 @@ test('knnOverlap is 1 for an identical embedding and low for a random one', () =
   const o = knnOverlap(high, random, n, 20, 10);
   assert.ok(o >= 0 && o < 0.15, `random overlap ${o}`);
   assert.throws(() => knnOverlap(high, random, n, 20, n), RangeError);
+});
+
+test('knnOverlap with k ≥ n/2 (beyond trustworthiness’s range) counts the shared neighbours by brute force', () => {
+  const n = 40;
+  const k = 25;
+  const high = randomMatrix(n, 5, 21);
+  const low = randomMatrix(n, 2, 22);
+  const nearest = (m: Float32Array, dim: number, i: number): number[] =>
+    Array.from({ length: n }, (_, j) => j)
+      .filter((j) => j !== i)
+      .map((j) => ({ j, d: Array.from({ length: dim }, (_, t) => (m[i * dim + t] - m[j * dim + t]) ** 2).reduce((s, v) => s + v, 0) }))
+      .sort((p, q) => p.d - q.d || p.j - q.j)
+      .slice(0, k)
+      .map((e) => e.j);
+  let expected = 0;
+  for (let i = 0; i < n; i++) {
+    const inHigh = new Set(nearest(high, 5, i));
+    expected += nearest(low, 2, i).filter((j) => inHigh.has(j)).length / k;
+  }
+  expected /= n;
+  assert.ok(expected > 0.5 && expected < 0.9, `a random map shares some but not all of ${k} of ${n - 1} neighbours: ${expected}`);
+  assert.ok(Math.abs(knnOverlap(high, low, n, 5, k) - expected) < 1e-12);
+  assert.equal(knnOverlap(low, low, n, 2, k), 1);
 });
 
 test('trustworthiness is in [0, 1], ~1 for PCA of planar data, lower for a random map', async () => {
