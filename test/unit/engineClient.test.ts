@@ -1,6 +1,6 @@
 // EngineClient (src/extension/engineClient.ts), the host's handle on the engine worker: a worker that ends
 // fails the calls waiting on it with the typed ENGINE_STOPPED code (Ctx.noteEngineFailure keys on it), and
-// the parameters the host passes through (maxChars, the map's projection) reach the engine in the real worker.
+// the parameters the host passes through (maxChars, the map on screen) reach the engine in the real worker.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { isContextLensError } from '../../src/engine/errors';
 import { maxCharsForTokens } from '../../src/engine/inputCheck';
 import { EngineClient } from '../../src/extension/engineClient';
+import { toExportedProjection, toProjectionView } from '../../src/extension/panel/projectionView';
 import { FIXTURE_MODEL } from './helpers/fixture';
 
 const dir = mkdtempSync(join(tmpdir(), 'context-lens-client-'));
@@ -78,7 +79,7 @@ test('errors the engine raises keep their own codes (only a dead worker is ENGIN
   client.dispose();
 });
 
-test('the real worker: analyze applies the caller\'s maxChars; exportJson carries the projection shown', async () => {
+test('the real worker: analyze applies the caller\'s maxChars; the JSON export gives each token the x, y of the map shown', async () => {
   const client = new EngineClient(resolve('dist/engineWorker.js'), () => undefined);
   try {
     const info = await client.call('load', { spec: { model: FIXTURE_MODEL, dtype: 'fp32', device: 'cpu', cacheDir: join(dir, 'cache') } });
@@ -87,8 +88,14 @@ test('the real worker: analyze applies the caller\'s maxChars; exportJson carrie
     const a = await client.call('analyze', { text, topK: 2, maxChars: maxCharsForTokens(info.maxTokens), guesses: false });
     const b = await client.call('analyze', { text: 'i put money in the bank .', topK: 2, guesses: false });
     const projection = await client.call('project', { analysisIds: [a.analysisId, b.analysisId], layer: 1, method: 'pca' });
+    // Through the panel's conversions: the map the webview draws (by snippet id), and back for the export.
+    const snippetOf = new Map([[a.analysisId, 'sA'], [b.analysisId, 'sB']]);
+    const analysisOf = new Map([...snippetOf].map(([analysisId, snippetId]) => [snippetId, analysisId]));
+    const shown = toProjectionView(projection, (analysisId) => snippetOf.get(analysisId));
+    assert.equal(shown.points.length, a.tokens.length + b.tokens.length);
+    const exportedProjection = toExportedProjection(shown, (snippetId) => analysisOf.get(snippetId));
 
-    const json = JSON.parse(await client.call('exportJson', { analysisIds: [a.analysisId, b.analysisId], projection }));
+    const json = JSON.parse(await client.call('exportJson', { analysisIds: [a.analysisId, b.analysisId], projection: exportedProjection }));
     assert.deepEqual(json.projection, { layer: 1, method: 'pca' });
     const exported = [a, b].flatMap((s, i) => json.snippets[i].tokens.map((t: { index: number; x: number; y: number }) => ({ analysisId: s.analysisId, tokenIndex: t.index, x: t.x, y: t.y })));
     assert.equal(exported.length, a.tokens.length + b.tokens.length, 'every token');

@@ -1,9 +1,9 @@
 /** What the map's top bar exports, written where the user says: the analysis as JSON, Embedding Projector TSV, the map as an image. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExportedProjection } from '../../engine/workerProtocol';
 import type { ProjectionView } from '../../protocol';
 import type { Ctx } from '../context';
+import { toExportedProjection } from './projectionView';
 
 /** Largest image the webview may ask us to save. */
 const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
@@ -17,19 +17,11 @@ export async function exportJson(ctx: Ctx, analysisIds: string[], shown: Project
     title: vscode.l10n.t('Export the analysis as JSON'),
   });
   if (!target) return;
-  const json = await ctx.engine.call('exportJson', { analysisIds, projection: shown && exportedProjection(ctx, shown) });
+  const projection = shown && toExportedProjection(shown, (snippetId) => ctx.map.get(snippetId)?.analysis?.analysisId);
+  const json = await ctx.engine.call('exportJson', { analysisIds, projection });
   await vscode.workspace.fs.writeFile(target, Buffer.from(json, 'utf8'));
   ctx.log.info(`Exported the analysis to ${target.toString(true)}`);
   void vscode.window.showInformationMessage(vscode.l10n.t('Saved {0}', displayPath(target)));
-}
-
-/** The map on screen in the engine's terms: its points keyed by analysis, not by the webview's snippet ids. */
-function exportedProjection(ctx: Ctx, view: ProjectionView): ExportedProjection {
-  const points = view.points.flatMap((p) => {
-    const analysisId = ctx.map.get(p.snippetId)?.analysis?.analysisId;
-    return analysisId ? [{ analysisId, tokenIndex: p.tokenIndex, x: p.x, y: p.y }] : [];
-  });
-  return { layer: view.layer, method: view.method, points };
 }
 
 /** vectors.tsv and metadata.tsv of one layer for projector.tensorflow.org, into a folder the user picks. */

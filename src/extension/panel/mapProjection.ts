@@ -1,11 +1,11 @@
 /** The map's 2-D layout: asks the engine to project every snippet at the current layer and method, and keeps the last result. */
 import * as vscode from 'vscode';
 import { isContextLensError, messageOf } from '../../engine/errors';
-import type { ProjectionResult } from '../../engine/workerProtocol';
-import type { HostToWebview, MapPoint, PointRef, ProjectionView, TokenLink } from '../../protocol';
+import type { HostToWebview, ProjectionView } from '../../protocol';
 import type { Ctx } from '../context';
 import { ms } from '../log';
 import type { MapSnippet } from '../mapState';
+import { toProjectionView } from './projectionView';
 
 export class MapProjection implements vscode.Disposable {
   private abort: AbortController | undefined;
@@ -46,7 +46,7 @@ export class MapProjection implements vscode.Disposable {
       });
       if (ac.signal.aborted) return;
       ctx.log.info(`Projected ${result.points.length} tokens (${method}, layer ${layer}) in ${ms(performance.now() - t0)}`);
-      this.show(toProjectionView(ctx, result));
+      this.show(toProjectionView(result, (analysisId) => ctx.map.byAnalysisId(analysisId)?.id));
     } catch (e) {
       if (isContextLensError(e, 'CANCELLED') || ac.signal.aborted) return;
       ctx.noteEngineFailure(e);
@@ -68,26 +68,6 @@ export class MapProjection implements vscode.Disposable {
   dispose(): void {
     this.abort?.abort();
   }
-}
-
-/** The engine's points (by analysis) as the webview's (by snippet); points of snippets no longer on the map are dropped. */
-function toProjectionView(ctx: Ctx, r: ProjectionResult): ProjectionView {
-  const ref = (p: { analysisId: string; tokenIndex: number }): PointRef | undefined => {
-    const s = ctx.map.byAnalysisId(p.analysisId);
-    return s ? { snippetId: s.id, tokenIndex: p.tokenIndex } : undefined;
-  };
-  const points: MapPoint[] = [];
-  for (const p of r.points) {
-    const pr = ref(p);
-    if (pr && Number.isFinite(p.x) && Number.isFinite(p.y)) points.push({ ...pr, x: p.x, y: p.y });
-  }
-  const links: TokenLink[] = [];
-  for (const l of r.links) {
-    const a = ref(l.a);
-    const b = ref(l.b);
-    if (a && b) links.push({ piece: l.piece, a, b, cosine: l.cosine });
-  }
-  return { layer: r.layer, method: r.method, points, links };
 }
 
 function countTokens(snippets: readonly MapSnippet[]): number {
