@@ -10,7 +10,9 @@ export type ContextLensErrorCode =
   | 'EMPTY_INPUT'
   | 'INPUT_TOO_LARGE'
   | 'BINARY_INPUT'
-  | 'BACKEND_UNAVAILABLE';
+  | 'BACKEND_UNAVAILABLE'
+  /** The engine worker ended (it crashed, or the host restarted it) and took the model and the analyses with it. */
+  | 'ENGINE_STOPPED';
 
 export class ContextLensError extends Error {
   constructor(
@@ -29,6 +31,11 @@ export function cancelledError(): ContextLensError {
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw cancelledError();
+}
+
+/** The text to show or log for anything thrown. */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 export function isContextLensError(e: unknown, code?: ContextLensErrorCode): e is ContextLensError {

@@ -1,24 +1,36 @@
 /** What the user can take away: the analysis as JSON, vectors for the Embedding Projector. */
 import type { Analysis } from './types';
+import type { ExportedProjection } from './workerProtocol';
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
 
 /** Vectors of every layer are included while the analysis is small enough to stay a readable file. */
 const MAX_TOKENS_WITH_VECTORS = 256;
 
-export function buildAnalysisJson(analyses: Analysis[]): string {
+/**
+ * The analysis as JSON: per snippet its text, model, tokens with their masked guesses and hidden states of
+ * every layer. With `projection` (the map the user sees) the file also says which map that is
+ * (`projection: {layer, method}`) and each token carries its `x`, `y` on it.
+ */
+export function buildAnalysisJson(snippets: { analysisId: string; analysis: Analysis }[], projection?: ExportedProjection): string {
+  const xy = new Map(projection?.points.map((p) => [`${p.analysisId}\u0000${p.tokenIndex}`, p]));
   return JSON.stringify(
     {
       format: 'context-lens-analysis/1',
-      snippets: analyses.map((a) => ({
+      ...(projection ? { projection: { layer: projection.layer, method: projection.method } } : {}),
+      snippets: snippets.map(({ analysisId, analysis: a }) => ({
         text: a.text,
         model: a.model,
         windowed: a.windowed,
-        tokens: a.tokens.map((t) => ({
-          ...t,
-          text: a.text.slice(t.start, t.end),
-          guesses: a.guesses?.[t.index]?.map((g) => ({ token: g.token, id: g.id, probability: round(g.probability) })) ?? [],
-        })),
+        tokens: a.tokens.map((t) => {
+          const point = xy.get(`${analysisId}\u0000${t.index}`);
+          return {
+            ...t,
+            text: a.text.slice(t.start, t.end),
+            guesses: a.guesses?.[t.index]?.map((g) => ({ token: g.token, id: g.id, probability: round(g.probability) })) ?? [],
+            ...(point ? { x: point.x, y: point.y } : {}),
+          };
+        }),
         hiddenStates:
           a.tokens.length <= MAX_TOKENS_WITH_VECTORS
             ? a.hiddenStates.map((layer) => a.tokens.map((t) => Array.from(layer.subarray(t.index * a.model.hiddenSize, (t.index + 1) * a.model.hiddenSize), round)))

@@ -1,6 +1,22 @@
 /** Cheap checks of a selection before it is tokenized. Pure; no dependencies besides the error type. */
 import { ContextLensError } from './errors';
 
+/** Windows of `maxTokens` a selection may span before it is refused rather than analysed in windows. */
+export const MAX_WINDOWS = 20;
+/** Characters per token assumed before tokenizing: generous (CJK is ~1, English ~4), so no text that fits is refused. */
+export const CHARS_PER_TOKEN_BOUND = 4;
+
+/**
+ * The longest selection (UTF-16 code units) worth analysing for a model read `maxTokens` at a time: about
+ * MAX_WINDOWS windows. Beyond that the analysis takes minutes and its map holds thousands of points, so the
+ * user is asked for a shorter passage instead. The limit follows `maxTokens` (a setting in the extension),
+ * not a fixed count, so that a user who raises maxTokens may select more; callers with no such setting
+ * (the CLI, the hover's document text) use analyze.ts's DEFAULT_MAX_CHARS.
+ */
+export function maxCharsForTokens(maxTokens: number): number {
+  return maxTokens * MAX_WINDOWS * CHARS_PER_TOKEN_BOUND;
+}
+
 /** Fraction of control / replacement characters above which a text is taken for binary data. */
 export const BINARY_CONTROL_FRACTION = 0.1;
 

@@ -14,6 +14,7 @@ import type {
   AnalysisSummary,
   AttentionGridSlice,
   AttentionSlice,
+  ExportedProjection,
   GuessesAtResult,
   TokenGuesses,
   ProjectedPoint,
@@ -95,15 +96,16 @@ export class AnalysisSession {
     return this.loaded.model;
   }
 
-  analyze(text: string, topK: number, ctx: CallContext = {}, maxTokens?: number, withGuesses = true): Promise<AnalysisSummary> {
-    return this.interactiveCall(() => this.analyzeNow(text, topK, ctx, maxTokens, withGuesses));
+  analyze(text: string, topK: number, ctx: CallContext = {}, maxTokens?: number, withGuesses = true, maxChars?: number): Promise<AnalysisSummary> {
+    return this.interactiveCall(() => this.analyzeNow(text, topK, ctx, maxTokens, withGuesses, maxChars));
   }
 
-  private async analyzeNow(text: string, topK: number, ctx: CallContext, maxTokens: number | undefined, withGuesses: boolean): Promise<AnalysisSummary> {
+  private async analyzeNow(text: string, topK: number, ctx: CallContext, maxTokens: number | undefined, withGuesses: boolean, maxChars: number | undefined): Promise<AnalysisSummary> {
     const lm = this.model;
     const analysis = await analyze(lm, text, {
       topK,
       maxTokens,
+      maxChars,
       guesses: withGuesses,
       signal: ctx.signal,
       onProgress: (done, total) => ctx.onProgress?.({ phase: 'analyze', loaded: done, total, fraction: total ? done / total : 1 }),
@@ -225,8 +227,8 @@ export class AnalysisSession {
     return { numLayers, numHeads, size, tokenIndices, weights };
   }
 
-  exportJson(analysisIds: string[]): string {
-    return buildAnalysisJson(analysisIds.map((id) => this.get(id)));
+  exportJson(analysisIds: string[], projection?: ExportedProjection): string {
+    return buildAnalysisJson(analysisIds.map((id) => ({ analysisId: id, analysis: this.get(id) })), projection);
   }
 
   exportProjector(analysisIds: string[], layer: number): ProjectorExport {

@@ -16,13 +16,13 @@ type Handlers = { [M in keyof EngineMethods]: (p: EngineMethods[M][0], ctx: Call
 
 const handlers: Handlers = {
   load: (p, ctx) => session.load(p.spec, ctx),
-  analyze: (p, ctx) => session.analyze(p.text, p.topK, ctx, p.maxTokens, p.guesses ?? true),
+  analyze: (p, ctx) => session.analyze(p.text, p.topK, ctx, p.maxTokens, p.guesses ?? true, p.maxChars),
   guesses: (p, ctx) => session.guesses(p.analysisId, p.tokenIndices, p.topK, ctx),
   guessesAt: (p, ctx) => session.guessesAt(p.text, p.offset, p.topK, ctx),
   project: (p, ctx) => session.project(p.analysisIds, p.layer, p.method, p.seed, ctx),
   attention: (p) => session.attention(p.analysisId, p.layer),
   attentionGrid: (p) => session.attentionGrid(p.analysisId, p.maxSize),
-  exportJson: (p) => session.exportJson(p.analysisIds),
+  exportJson: (p) => session.exportJson(p.analysisIds, p.projection),
   exportProjector: (p) => session.exportProjector(p.analysisIds, p.layer),
   release: (p) => session.release(p.analysisIds),
 };

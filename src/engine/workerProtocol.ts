@@ -41,6 +41,9 @@ export interface ProjectionResult {
   links: SameTokenLink[];
 }
 
+/** A projection as the JSON export records it: which map, and where each token lies on it. */
+export type ExportedProjection = Omit<ProjectionResult, 'links'>;
+
 export interface AttentionSlice {
   numHeads: number;
   /** Token indices of the rows/columns (a long text shows the window where most of its tokens are kept). */
@@ -77,14 +80,18 @@ export interface ProjectorExport {
 /** Method name → [parameters, result]. */
 export interface EngineMethods {
   load: [{ spec: ModelSpec }, ModelInfo];
-  /** `guesses: false` returns at once with empty guesses; `guesses` then fills them in, a few tokens per call. */
-  analyze: [{ text: string; topK: number; maxTokens?: number; guesses?: boolean }, AnalysisSummary];
+  /**
+   * `guesses: false` returns at once with empty guesses; `guesses` then fills them in, a few tokens per call.
+   * `maxChars`: the caller's limit for inputCheck.ts (the engine's default when absent).
+   */
+  analyze: [{ text: string; topK: number; maxTokens?: number; maxChars?: number; guesses?: boolean }, AnalysisSummary];
   guesses: [{ analysisId: string; tokenIndices: number[]; topK: number }, TokenGuesses[]];
   guessesAt: [{ text: string; offset: number; topK: number }, GuessesAtResult | null];
   project: [{ analysisIds: string[]; layer: number; method: ProjectionMethod; seed?: number }, ProjectionResult];
   attention: [{ analysisId: string; layer: number }, AttentionSlice];
   attentionGrid: [{ analysisId: string; maxSize: number }, AttentionGridSlice];
-  exportJson: [{ analysisIds: string[] }, string];
+  /** `projection`: the 2-D map the user sees, exported with the tokens (see exports.ts). */
+  exportJson: [{ analysisIds: string[]; projection?: ExportedProjection }, string];
   exportProjector: [{ analysisIds: string[]; layer: number }, ProjectorExport];
   release: [{ analysisIds: string[] }, void];
 }

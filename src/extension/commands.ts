@@ -1,10 +1,11 @@
 /** One function per command (after rust-analyzer's commands.ts). */
 import * as vscode from 'vscode';
 import { isContextLensError } from '../engine/errors';
-import { maxSelectionChars, modelLabel } from './config';
+import { modelLabel } from './config';
 import type { Ctx } from './context';
 import type { MapSnippet } from './mapState';
-import { clearMap as clearMapAndRelease, MapPanel, runWithProgress } from './panel';
+import { MapPanel } from './panel';
+import { runWithProgress } from './progress';
 
 type Source = Omit<MapSnippet, 'id' | 'analysis'>;
 type Mode = 'explore' | 'add';
@@ -26,13 +27,13 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
 /** Replaces the map with the selection's analysis and shows it. */
 export function exploreSelection(ctx: Ctx): Promise<void> {
   const source = takeSelection(ctx);
-  return source ? analyseInto(ctx, source, 'explore') : Promise.resolve();
+  return source ? analyzeInto(ctx, source, 'explore') : Promise.resolve();
 }
 
 /** Adds the selection to the map (from any file) and re-projects. */
 export function addSelectionToMap(ctx: Ctx): Promise<void> {
   const source = takeSelection(ctx);
-  return source ? analyseInto(ctx, source, 'add') : Promise.resolve();
+  return source ? analyzeInto(ctx, source, 'add') : Promise.resolve();
 }
 
 export function openMap(ctx: Ctx): void {
@@ -40,7 +41,7 @@ export function openMap(ctx: Ctx): void {
 }
 
 export async function clearMap(ctx: Ctx): Promise<void> {
-  await clearMapAndRelease(ctx);
+  await ctx.clearMap();
 }
 
 export function showLog(ctx: Ctx): void {
@@ -57,7 +58,10 @@ function lastError(ctx: Ctx, clear: boolean) {
   return e ? { ...e } : undefined;
 }
 
-/** The primary selection with where it came from, or a message saying what is wrong with it. */
+/**
+ * The primary selection with where it came from, or a message when there is none. Whether its text can be
+ * analysed (length, binary data) is the engine's rule: Ctx.analyze applies it.
+ */
 function takeSelection(ctx: Ctx): Source | undefined {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
@@ -70,23 +74,6 @@ function takeSelection(ctx: Ctx): Source | undefined {
     ctx.warn('EMPTY_SELECTION', vscode.l10n.t('Select some text first.'));
     return undefined;
   }
-  const cfg = ctx.config;
-  const limit = maxSelectionChars(cfg);
-  if (text.length > limit) {
-    ctx.warn(
-      'INPUT_TOO_LARGE',
-      vscode.l10n.t(
-        'The selection is too long ({0} characters). Context Lens analyses at most {1} characters at once (see the setting contextLens.maxTokens). Select a shorter passage.',
-        text.length,
-        limit,
-      ),
-    );
-    return undefined;
-  }
-  if (looksBinary(text)) {
-    ctx.warn('BINARY_INPUT', vscode.l10n.t('The selection does not look like text (it contains control characters). Select ordinary text.'));
-    return undefined;
-  }
   const where = document.uri.scheme === 'untitled' ? document.uri.path : vscode.workspace.asRelativePath(document.uri, false);
   return {
     uri: document.uri.toString(),
@@ -96,28 +83,21 @@ function takeSelection(ctx: Ctx): Source | undefined {
   };
 }
 
-/** NUL, or many C0 control characters other than tab/newline. */
-function looksBinary(text: string): boolean {
-  if (text.includes('\u0000')) return true;
-  const controls = text.match(/[\u0001-\u0008\u000e-\u001f\u007f\ufffd]/g)?.length ?? 0;
-  return controls > 8 && controls / text.length > 0.05;
-}
-
 function preview(text: string): string {
   const one = text.replace(/\s+/g, ' ').trim();
   return one.length > 24 ? `${one.slice(0, 23)}…` : one;
 }
 
-async function analyseInto(ctx: Ctx, source: Source, mode: Mode): Promise<void> {
+async function analyzeInto(ctx: Ctx, source: Source, mode: Mode): Promise<void> {
   const t0 = performance.now();
   try {
     const analysis = await runWithProgress(vscode.l10n.t('Context Lens: “{0}”', preview(source.text)), undefined, async (sink, signal) => {
       if (!ctx.model) sink.report(vscode.l10n.t('Loading the model {0}…', modelLabel(ctx.modelName)));
-      const a = await ctx.analyse(source.text, signal, sink);
+      const a = await ctx.analyze(source.text, signal, sink);
       sink.report(vscode.l10n.t('Opening the Embedding Map…'), 100);
       return a;
     });
-    if (mode === 'explore') await clearMapAndRelease(ctx, false);
+    if (mode === 'explore') await ctx.clearMap(false);
     ctx.map.add({ ...source, analysis });
     if (analysis.windowed) {
       void vscode.window.showInformationMessage(
@@ -132,6 +112,6 @@ async function analyseInto(ctx: Ctx, source: Source, mode: Mode): Promise<void> 
       ctx.log.info(`Cancelled: ${source.label}`);
       return;
     }
-    ctx.reportError(e, () => analyseInto(ctx, source, mode));
+    ctx.reportError(e, () => analyzeInto(ctx, source, mode));
   }
 }

@@ -8,10 +8,6 @@ export const SECTION = 'contextLens';
 export const DEFAULT_MODEL = 'Xenova/bert-base-chinese';
 /** Set (tests, the demo) to use another model when the user has not chosen one in settings. */
 export const MODEL_ENV = 'CONTEXT_LENS_MODEL';
-/** Hard cap: selections longer than this many × maxTokens are refused rather than windowed. */
-export const MAX_WINDOWS_FACTOR = 20;
-/** Characters per token assumed before tokenizing (generous: CJK is ~1, English ~4). */
-export const CHARS_PER_TOKEN_BOUND = 4;
 
 /** Settings whose change means the loaded model no longer matches: the engine is restarted. */
 export const ENGINE_SETTINGS = ['model', 'dtype', 'device', 'hubMirror', 'offline'] as const;
@@ -88,11 +84,6 @@ export function isLocalModel(model: string): boolean {
 /** What the status bar and messages call the model. */
 export function modelLabel(model: string): string {
   return isLocalModel(model) ? path.basename(model.replace(/[\\/]+$/, '')) : model;
-}
-
-/** Longest selection (characters) accepted before tokenizing. */
-export function maxSelectionChars(cfg: Config): number {
-  return cfg.maxTokens * MAX_WINDOWS_FACTOR * CHARS_PER_TOKEN_BOUND;
 }
 
 export function affectsEngine(e: vscode.ConfigurationChangeEvent): boolean {

@@ -1,23 +1,21 @@
 /**
- * The extension's state in one place (after rust-analyzer's Ctx): settings, the log, the engine
- * client, the model that is loaded, the map and its panel, the last error.
+ * The extension's state in one place (after rust-analyzer's Ctx): settings and their changes, the log, the
+ * engine client, the model that is loaded, the map, its panel and its saved snippets, the last error.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ContextLensError, isContextLensError } from '../engine/errors';
+import { ContextLensError, isContextLensError, messageOf } from '../engine/errors';
+import { checkInputText, maxCharsForTokens } from '../engine/inputCheck';
 import type { ModelInfo, ModelSpec } from '../engine/types';
 import type { AnalysisSummary } from '../engine/workerProtocol';
-import { isLocalModel, modelLabel, readConfig, type Config } from './config';
+import { affectsEngine, isLocalModel, modelLabel, readConfig, SECTION, type Config } from './config';
 import { EngineClient, type EngineProgress } from './engineClient';
 import { ms, type Log } from './log';
 import { MapState } from './mapState';
+import { SnippetStore, type MapPanel } from './panel';
+import type { ProgressSink } from './progress';
 import { StatusBar } from './statusBar';
-
-/** Where progress goes: a notification, the webview, or nowhere. */
-export interface ProgressSink {
-  report(message: string, percent?: number): void;
-}
 
 export interface LastError {
   code: string;
@@ -31,13 +29,16 @@ export class Ctx implements vscode.Disposable {
   readonly engine: EngineClient;
   readonly status: StatusBar;
   readonly map: MapState;
-  /** Set by panel.ts while an Embedding Map panel exists. */
-  panel: { refresh(): void; postModel(): void; dispose(): void; reveal(): void } | undefined;
+  /** The map's snippet list as saved for a window reload. */
+  readonly snippetStore: SnippetStore;
+  /** The Embedding Map panel while one exists (MapPanel sets and clears it). */
+  panel: MapPanel | undefined;
   lastError: LastError | undefined;
   /** "Use the bundled demo model" for this session, whatever the setting says. */
   private demoOverride = false;
   private loaded: { key: string; info: ModelInfo; label: string } | undefined;
-  private loading: { key: string; promise: Promise<ModelInfo> } | undefined;
+  /** The load in flight; `sinks` are the progress sinks of everyone waiting for it. */
+  private loading: { key: string; promise: Promise<ModelInfo>; sinks: Set<ProgressSink> } | undefined;
   /** The last load that failed (not cancelled), so the hover does not retry it on every mouse move. */
   loadFailure: { key: string; message: string } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -50,7 +51,13 @@ export class Ctx implements vscode.Disposable {
     this.engine = new EngineClient(workerPath, (line) => this.log.info(`[engine] ${line}`));
     this.status = new StatusBar();
     this.map = new MapState(readConfig().projection);
-    this.disposables.push(this.status, this.map);
+    this.snippetStore = new SnippetStore(extension, log);
+    this.disposables.push(
+      this.status,
+      this.map,
+      this.map.onDidChange(() => this.snippetStore.save(this.map.persisted())),
+      vscode.workspace.onDidChangeConfiguration((e) => this.onDidChangeConfiguration(e)),
+    );
   }
 
   get config(): Config {
@@ -155,15 +162,13 @@ export class Ctx implements vscode.Disposable {
             throw e;
           },
         );
-      this.loading = { key, promise };
-      (promise as Promise<ModelInfo> & { sinks?: Set<ProgressSink> }).sinks = sinks;
+      this.loading = { key, promise, sinks };
       promise.catch(() => undefined).finally(() => {
         if (this.loading?.promise === promise) this.loading = undefined;
       });
     }
     const loading = this.loading!;
-    const sinks = (loading.promise as Promise<ModelInfo> & { sinks?: Set<ProgressSink> }).sinks;
-    if (sink) sinks?.add(sink);
+    if (sink) loading.sinks.add(sink);
     try {
       return await abortable(loading.promise, signal);
     } catch (e) {
@@ -174,7 +179,7 @@ export class Ctx implements vscode.Disposable {
       }
       throw e;
     } finally {
-      if (sink) sinks?.delete(sink);
+      if (sink) loading.sinks.delete(sink);
     }
   }
 
@@ -196,19 +201,23 @@ export class Ctx implements vscode.Disposable {
     for (const s of sinks) s.report(message, percent);
   }
 
-  /** Analyses text with the loaded model (loading it first when needed), without the masked guesses. */
-  async analyse(text: string, signal?: AbortSignal, sink?: ProgressSink): Promise<AnalysisSummary> {
+  /** Analyzes text with the loaded model (loading it first when needed), without the masked guesses. */
+  async analyze(text: string, signal?: AbortSignal, sink?: ProgressSink): Promise<AnalysisSummary> {
     const cfg = this.config;
+    const maxChars = maxCharsForTokens(cfg.maxTokens);
+    // The engine's own rule (it checks again), run before the model loads: a selection it would refuse never
+    // starts a download, and the refusal is worded in the user's language.
+    checkSelection(text, maxChars);
     await this.ensureModel(signal, sink);
-    this.status.set({ kind: 'analysing' });
+    this.status.set({ kind: 'analyzing' });
     const t0 = performance.now();
     try {
       // The masked guesses (one forward per token) stream in afterwards: see MaskedGuessStream.
-      const summary = await this.engine.call('analyze', { text, topK: cfg.topK, maxTokens: cfg.maxTokens, guesses: false }, { signal });
+      const summary = await this.engine.call('analyze', { text, topK: cfg.topK, maxTokens: cfg.maxTokens, maxChars, guesses: false }, { signal });
       const timings = Object.entries(summary.timings)
         .map(([k, v]) => `${k} ${Math.round(v)}`)
         .join(', ');
-      this.log.info(`Analysed ${text.length} characters → ${summary.tokens.length} tokens${summary.windowed ? ' (in windows)' : ''} in ${ms(performance.now() - t0)} [${timings}]`);
+      this.log.info(`Analyzed ${text.length} characters → ${summary.tokens.length} tokens${summary.windowed ? ' (in windows)' : ''} in ${ms(performance.now() - t0)} [${timings}]`);
       return summary;
     } catch (e) {
       this.noteEngineFailure(e);
@@ -231,11 +240,19 @@ export class Ctx implements vscode.Disposable {
 
   /** A worker that died took the model and analyses with it. */
   noteEngineFailure(e: unknown): void {
-    if (!isContextLensError(e) && /analysis engine (stopped|was restarted)/.test(messageOf(e))) {
+    if (isContextLensError(e, 'ENGINE_STOPPED')) {
       this.loaded = undefined;
       this.map.forgetAnalyses();
       this.status.set({ kind: 'error', message: messageOf(e) });
     }
+  }
+
+  /** Empties the map and releases the analyses in the engine; `refresh` false when the caller fills the map at once. */
+  async clearMap(refresh = true): Promise<void> {
+    const ids = this.map.clear();
+    this.log.info(`Cleared the Embedding Map (${ids.length} analyses released)`);
+    if (refresh) this.panel?.refresh();
+    if (ids.length) await this.engine.call('release', { analysisIds: ids }).catch((e: unknown) => this.log.warn(`release failed: ${messageOf(e)}`));
   }
 
   async useDemoModel(): Promise<boolean> {
@@ -255,8 +272,22 @@ export class Ctx implements vscode.Disposable {
     return true;
   }
 
+  /** Routes a change of `contextLens.*` settings to what depends on it (the hover follows its own settings). */
+  private onDidChangeConfiguration(e: vscode.ConfigurationChangeEvent): void {
+    if (!e.affectsConfiguration(SECTION)) return;
+    if (affectsEngine(e)) {
+      this.log.info(`Model settings changed: now ${this.modelName}`);
+      void this.onEngineSettingsChanged(e.affectsConfiguration(`${SECTION}.model`));
+    }
+    if (e.affectsConfiguration(`${SECTION}.projection`)) {
+      this.map.method = this.config.projection;
+      this.panel?.refresh();
+    }
+    if (e.affectsConfiguration(`${SECTION}.maskedGuesses`)) this.panel?.maskedGuessesSettingChanged();
+  }
+
   /** Settings that change the model were edited. */
-  async onEngineSettingsChanged(modelChanged: boolean): Promise<void> {
+  private async onEngineSettingsChanged(modelChanged: boolean): Promise<void> {
     // Choosing a model in settings ends "Use the bundled demo model".
     if (modelChanged) this.demoOverride = false;
     if (this.loaded || this.loading) await this.restartEngine('model settings changed');
@@ -306,9 +337,26 @@ function isUserMistake(code: string): boolean {
   return code === 'EMPTY_INPUT' || code === 'INPUT_TOO_LARGE' || code === 'BINARY_INPUT';
 }
 
-export function messageOf(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return String(e);
+/** checkInputText, its refusals worded for the editor (in the display language, naming the setting). */
+function checkSelection(text: string, maxChars: number): void {
+  try {
+    checkInputText(text, maxChars);
+  } catch (e) {
+    if (isContextLensError(e, 'INPUT_TOO_LARGE')) {
+      throw new ContextLensError(
+        e.code,
+        vscode.l10n.t(
+          'The selection is too long ({0} characters). Context Lens analyses at most {1} characters at once (see the setting contextLens.maxTokens). Select a shorter passage.',
+          text.length,
+          maxChars,
+        ),
+      );
+    }
+    if (isContextLensError(e, 'BINARY_INPUT')) {
+      throw new ContextLensError(e.code, vscode.l10n.t('The selection does not look like text (it contains control characters). Select ordinary text.'));
+    }
+    throw e;
+  }
 }
 
 function specKey(spec: ModelSpec): string {

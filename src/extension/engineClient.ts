@@ -3,7 +3,7 @@
  * onnxruntime, post-processing, UMAP) runs in the worker so the extension host never stalls.
  */
 import { Worker } from 'node:worker_threads';
-import { cancelledError, deserializeError } from '../engine/errors';
+import { cancelledError, ContextLensError, deserializeError } from '../engine/errors';
 import type { EngineMethod, EngineMethods, HostToWorker, WorkerToHost } from '../engine/workerProtocol';
 
 export type EngineProgress = Extract<WorkerToHost, { kind: 'progress' }>['event'];
@@ -55,7 +55,7 @@ export class EngineClient {
   async restart(): Promise<void> {
     const w = this.worker;
     this.worker = undefined;
-    this.failAll(new Error('The analysis engine was restarted.'));
+    this.failAll(new ContextLensError('ENGINE_STOPPED', 'The analysis engine was restarted.'));
     await w?.terminate();
   }
 
@@ -67,15 +67,16 @@ export class EngineClient {
     if (this.worker) return this.worker;
     const worker = new Worker(this.workerPath, { env: { ...process.env, ...this.workerEnv } });
     worker.on('message', (m: WorkerToHost) => this.onMessage(m));
+    // An uncaught exception ends the worker thread ('exit' follows): its model and analyses are gone too.
     worker.on('error', (e) => {
       this.log(`engine worker error: ${e.stack ?? e.message}`);
-      this.failAll(e);
+      this.failAll(new ContextLensError('ENGINE_STOPPED', `The analysis engine stopped: ${e.message}`, e.stack));
     });
     worker.on('exit', (code) => {
       if (this.worker === worker) {
         this.worker = undefined;
         if (code !== 0) this.log(`engine worker exited with code ${code}`);
-        this.failAll(new Error(`The analysis engine stopped (exit code ${code}).`));
+        this.failAll(new ContextLensError('ENGINE_STOPPED', `The analysis engine stopped (exit code ${code}).`));
       }
     });
     // The worker must not keep VS Code's extension host (or the CLI) alive on its own.

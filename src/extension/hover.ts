@@ -4,9 +4,9 @@
  * in the worker when the mouse moves on.
  */
 import * as vscode from 'vscode';
-import { isContextLensError } from '../engine/errors';
+import { isContextLensError, messageOf } from '../engine/errors';
+import { SECTION } from './config';
 import type { Ctx } from './context';
-import { messageOf } from './context';
 
 const PARAGRAPH_MAX = 400;
 /** Lines scanned up and down looking for the paragraph's ends. */
@@ -14,9 +14,13 @@ const MAX_LINES = 40;
 
 export class HoverRegistration implements vscode.Disposable {
   private registration: vscode.Disposable | undefined;
+  private readonly settingsWatch: vscode.Disposable;
 
   constructor(private readonly ctx: Ctx) {
     this.update();
+    this.settingsWatch = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`${SECTION}.hover`)) this.update();
+    });
   }
 
   /** (Re-)registers for the configured languages; none when hover is disabled. */
@@ -30,6 +34,7 @@ export class HoverRegistration implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.settingsWatch.dispose();
     this.registration?.dispose();
   }
 }

@@ -3,12 +3,12 @@
  * engine worker (dist/engineWorker.js), started on first use, never here.
  */
 import * as vscode from 'vscode';
-import { affectsEngine, readConfig, SECTION } from './config';
+import { readConfig } from './config';
 import { Ctx } from './context';
 import { registerCommands } from './commands';
 import { HoverRegistration } from './hover';
 import { createLog, ms } from './log';
-import { MapPanel, registerSerializer } from './panel';
+import { registerMapPanelSerializer } from './panel';
 
 let ctx: Ctx | undefined;
 
@@ -17,27 +17,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = createLog();
   context.subscriptions.push(log);
   ctx = new Ctx(context, log);
-  const c = ctx;
-  const hover = new HoverRegistration(c);
-  context.subscriptions.push(
-    c,
-    hover,
-    ...registerCommands(c),
-    registerSerializer(c),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration(SECTION)) return;
-      if (affectsEngine(e)) {
-        log.info(`Model settings changed: now ${c.modelName}`);
-        void c.onEngineSettingsChanged(e.affectsConfiguration(`${SECTION}.model`));
-      }
-      if (e.affectsConfiguration(`${SECTION}.hover`)) hover.update();
-      if (e.affectsConfiguration(`${SECTION}.projection`)) {
-        c.map.method = readConfig().projection;
-        (c.panel as MapPanel | undefined)?.refresh();
-      }
-      if (e.affectsConfiguration(`${SECTION}.maskedGuesses`)) (c.panel as MapPanel | undefined)?.maskedGuessesSettingChanged();
-    }),
-  );
+  context.subscriptions.push(ctx, new HoverRegistration(ctx), ...registerCommands(ctx), registerMapPanelSerializer(ctx));
   const cfg = readConfig();
   const version = (context.extension.packageJSON as { version?: string }).version ?? '?';
   log.info(
@@ -45,7 +25,10 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 }
 
-export function deactivate(): void {
-  ctx?.dispose();
+/** Waits for the map's snippet list to reach the disk, so that the next window finds it. */
+export async function deactivate(): Promise<void> {
+  const c = ctx;
   ctx = undefined;
+  c?.dispose();
+  await c?.snippetStore.flushed();
 }

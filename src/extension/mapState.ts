@@ -15,6 +15,9 @@ export interface MapSnippet {
   analysis?: AnalysisSummary;
 }
 
+/** A snippet the engine holds an analysis of. */
+export type AnalyzedSnippet = MapSnippet & { analysis: AnalysisSummary };
+
 export type PersistedSnippet = WebviewPersistedState['snippets'][number];
 
 let counter = 0;

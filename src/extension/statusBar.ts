@@ -5,7 +5,7 @@ export type StatusState =
   | { kind: 'idle' }
   | { kind: 'downloading'; percent?: number }
   | { kind: 'loading' }
-  | { kind: 'analysing' }
+  | { kind: 'analyzing' }
   | { kind: 'ready'; model: string; backend?: string }
   | { kind: 'error'; message: string };
 
@@ -47,7 +47,7 @@ export class StatusBar implements vscode.Disposable {
         text = vscode.l10n.t('Context Lens: loading');
         tooltip = vscode.l10n.t('Loading the model. Click to show the log.');
         break;
-      case 'analysing':
+      case 'analyzing':
         text = vscode.l10n.t('Context Lens: analysing');
         tooltip = this.ready ? vscode.l10n.t('Model: {0}. Click to show the log.', this.ready.model) : vscode.l10n.t('Click to show the log.');
         break;

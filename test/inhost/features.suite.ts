@@ -11,6 +11,8 @@ import type { InHostTest } from './index';
 
 const EXTENSION_ID = 'context-lens.context-lens';
 const APPLE_LINE = '我用苹果手机。我爱吃苹果。';
+/** A model setting that names no folder: loading it fails at once with MODEL_FOLDER_MISSING. */
+const MISSING_MODEL = path.join(process.platform === 'win32' ? 'C:\\' : '/', 'nonexistent-context-lens', 'no-such-model');
 
 interface LastError {
   code: string;
@@ -140,6 +142,34 @@ export const tests: InHostTest[] = [
     },
   },
   {
+    name: 'a selection the engine would refuse is refused before any model loads, in the editor\'s words',
+    timeoutMs: 120_000,
+    run: async () => {
+      await activate();
+      // A model that cannot load: were the input checked after loading, the error would be MODEL_FOLDER_MISSING
+      // (and, for a Hub model, a download would have started for nothing).
+      try {
+        await setting('model', MISSING_MODEL);
+        const big = await openText('the bank '.repeat(10_000));
+        big.selection = new vscode.Selection(new vscode.Position(0, 0), big.document.lineAt(0).range.end);
+        await takeLastError();
+        await vscode.commands.executeCommand('contextLens.exploreSelection');
+        const tooLarge = await takeLastError();
+        assert.equal(tooLarge?.code, 'INPUT_TOO_LARGE', tooLarge?.message);
+        assert.match(tooLarge.message, /90,?000 characters.*40,?960 characters.*contextLens\.maxTokens/);
+        const junk = await openText(`ab\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000e\u000f\u0010cd`);
+        junk.selection = new vscode.Selection(new vscode.Position(0, 0), junk.document.lineAt(0).range.end);
+        await vscode.commands.executeCommand('contextLens.exploreSelection');
+        const binary = await takeLastError();
+        assert.equal(binary?.code, 'BINARY_INPUT', binary?.message);
+        assert.match(binary.message, /does not look like text/);
+        assert.equal(mapTabs().length, 0, 'no map for a refused selection');
+      } finally {
+        await setting('model', undefined);
+      }
+    },
+  },
+  {
     name: 'Explore Selection on demo/apple.txt opens the Embedding Map',
     timeoutMs: 120_000,
     run: async () => {
@@ -219,11 +249,10 @@ export const tests: InHostTest[] = [
     timeoutMs: 120_000,
     run: async () => {
       await activate();
-      const missing = path.join(process.platform === 'win32' ? 'C:\\' : '/', 'nonexistent-context-lens', 'no-such-model');
       const editor = await openText('我爱吃苹果。');
       editor.selection = new vscode.Selection(new vscode.Position(0, 0), editor.document.lineAt(0).range.end);
       try {
-        await setting('model', missing);
+        await setting('model', MISSING_MODEL);
         await takeLastError();
         await vscode.commands.executeCommand('contextLens.exploreSelection');
         const e = await takeLastError();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkInputText } from '../../src/engine/inputCheck';
+import { checkInputText, maxCharsForTokens } from '../../src/engine/inputCheck';
 import { isContextLensError } from '../../src/engine/errors';
 
 function codeOf(text: string, maxChars = 1000): string | null {
@@ -51,4 +51,14 @@ test('checks are fast on a large text', () => {
   const t0 = performance.now();
   checkInputText(text, 1_000_000);
   assert.ok(performance.now() - t0 < 200);
+});
+
+test('the editor\'s limit follows maxTokens: 20 windows at 4 characters per token', () => {
+  assert.equal(maxCharsForTokens(512), 40_960);
+  assert.equal(maxCharsForTokens(16), 1_280);
+  assert.equal(maxCharsForTokens(8192), 655_360);
+  // The in-host test's huge selection (90,000 characters) is refused at the default maxTokens …
+  assert.equal(codeOf('the bank '.repeat(10_000), maxCharsForTokens(512)), 'INPUT_TOO_LARGE');
+  // … and a selection of 20 full windows of English (4 characters a token) is not.
+  assert.equal(codeOf('bank'.repeat(512 * 20), maxCharsForTokens(512)), null);
 });

@@ -1,5 +1,5 @@
 // Simplified Chinese is complete: every manifest string (package.nls.json) has a zh-cn translation, every
-// runtime string (vscode.l10n.t('…') in src/extension/*.ts) and every Embedding Map string
+// runtime string (vscode.l10n.t('…') in src/extension/**/*.ts) and every Embedding Map string
 // (webview/strings.ts, translated through the same bundle by src/extension/l10n.ts) has an entry in
 // l10n/bundle.l10n.zh-cn.json, and the translations keep their placeholders.
 import { strict as assert } from 'node:assert';
@@ -65,7 +65,7 @@ test('every %key% in package.json exists in package.nls.json', () => {
 test('every vscode.l10n.t string in src/extension has a zh-cn translation with the same placeholders', () => {
   const bundle = readJson('l10n/bundle.l10n.zh-cn.json');
   const dir = join(root, 'src/extension');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
   let total = 0;
   const missing: string[] = [];
   const dynamic: string[] = [];

@@ -1,5 +1,6 @@
-// Serves test/webview/harness.html + dist/webview.js under the same Content-Security-Policy VS Code gives
-// the Embedding Map panel (a fresh nonce per page, sent as a header and a <meta>).
+// Serves test/webview/harness.html + dist/webview.js under the Content-Security-Policy of the Embedding Map
+// panel itself (contentSecurityPolicy from src/extension/panel/html.ts; a fresh nonce per page, sent as a
+// header and a <meta>).
 //   node test/webview/harness.mjs [--port 5178] [--no-build]   → prints the URL and keeps serving
 // The e2e test imports { buildWebview, startHarness }.
 import { createServer } from 'node:http';
@@ -27,13 +28,28 @@ export async function buildWebview() {
   });
 }
 
-/** The CSP of the real panel, with the harness origin standing in for `webview.cspSource`. */
-export function cspFor(nonce, cspSource = "'self'") {
-  return `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${cspSource} 'unsafe-inline'; img-src ${cspSource} data: blob:; font-src ${cspSource};`;
+/**
+ * The panel's page module (src/extension/panel/html.ts: pure, no vscode import), compiled on the fly so
+ * that the harness needs no build step of its own and cannot drift from the policy VS Code gets.
+ */
+export async function loadPanelHtml() {
+  const esbuild = await import('esbuild');
+  const out = await esbuild.build({
+    entryPoints: [join(repoRoot, 'src/extension/panel/html.ts')],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    logLevel: 'warning',
+  });
+  return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
 }
 
 export async function startHarness({ port = 0, host = '127.0.0.1' } = {}) {
   const template = readFileSync(join(here, 'harness.html'), 'utf8');
+  const { contentSecurityPolicy } = await loadPanelHtml();
+  // The harness origin stands in for `webview.cspSource`.
+  const cspFor = (nonce) => `${contentSecurityPolicy(nonce, "'self'")};`;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/' || url.pathname === '/harness.html') {

@@ -1,0 +1,255 @@
+/**
+ * The Embedding Map panel: its lifecycle (at most one, kept in `ctx.panel`, brought back after a window
+ * reload by the serializer) and the host side of src/protocol.ts, routing each webview message to the
+ * piece that does the work.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { isContextLensError, messageOf } from '../../engine/errors';
+import type { HostToWebview, ModelStatusView, ProjectionMethod, WebviewPersistedState, WebviewToHost } from '../../protocol';
+import type { Ctx } from '../context';
+import { MaskedGuessStream } from '../guessStream';
+import { webviewStrings } from '../l10n';
+import type { AnalyzedSnippet } from '../mapState';
+import { runWithProgress, type ProgressSink } from '../progress';
+import { attentionGridMessage, attentionMessage } from './attention';
+import { panelHtml } from './html';
+import { exportJson, exportProjector, saveImage } from './mapExports';
+import { MapProjection } from './mapProjection';
+import { revealToken } from './reveal';
+
+export const VIEW_TYPE = 'contextLens.map';
+
+export class MapPanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private disposed = false;
+  private readonly guessStream: MaskedGuessStream;
+  private readonly projection: MapProjection;
+
+  /** Shows the map beside the active editor, creating the panel if needed. */
+  static show(ctx: Ctx, preserveFocus = true): MapPanel {
+    const existing = ctx.panel;
+    if (existing) {
+      existing.panel.reveal(undefined, preserveFocus);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      vscode.l10n.t('Embedding Map'),
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
+      webviewOptions(ctx),
+    );
+    return new MapPanel(ctx, panel);
+  }
+
+  /** Brings a panel back after a window reload from what was saved (see snippetStore.ts for which copy wins). */
+  static restore(ctx: Ctx, panel: vscode.WebviewPanel, state: unknown): void {
+    const s = (state && typeof state === 'object' ? state : {}) as Partial<WebviewPersistedState>;
+    if (typeof s.layer === 'number' && Number.isFinite(s.layer)) ctx.map.layer = Math.max(0, Math.round(s.layer));
+    if (s.projection === 'umap' || s.projection === 'pca') ctx.map.method = s.projection as ProjectionMethod;
+    if (ctx.map.isEmpty) {
+      for (const snip of ctx.snippetStore.restore(s.snippets)) ctx.map.add(snip);
+    }
+    ctx.log.info(`Restoring the Embedding Map with ${ctx.map.snippets.length} snippet(s)`);
+    ctx.panel?.dispose();
+    new MapPanel(ctx, panel);
+    // The webview sends 'ready' when its script runs; that re-analyzes and projects.
+  }
+
+  private constructor(
+    private readonly ctx: Ctx,
+    readonly panel: vscode.WebviewPanel,
+  ) {
+    ctx.panel = this;
+    this.guessStream = new MaskedGuessStream(ctx, (m) => this.post(m));
+    this.projection = new MapProjection(ctx, (m) => this.post(m), (signal) => this.ensureAnalyzed(signal));
+    this.disposables.push(this.guessStream, this.projection);
+    panel.webview.options = webviewOptions(ctx);
+    panel.webview.html = panelHtml({
+      nonce: randomBytes(18).toString('base64'),
+      cspSource: panel.webview.cspSource,
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(ctx.extension.extensionUri, 'dist', 'webview.js')).toString(),
+      lang: vscode.env.language,
+      title: vscode.l10n.t('Embedding Map'),
+      strings: webviewStrings(),
+    });
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, true);
+  }
+
+  post(message: HostToWebview): void {
+    if (!this.disposed) void this.panel.webview.postMessage(message);
+  }
+
+  postModel(): void {
+    this.post({ type: 'model', model: modelStatus(this.ctx) });
+  }
+
+  /** The snippets changed: send them, then a fresh projection. */
+  refresh(): void {
+    this.projection.last = undefined;
+    this.post({ type: 'snippets', snippets: this.ctx.map.views() });
+    // The map first: the guesses start once the projection is in (the engine also holds them back meanwhile).
+    void this.projection.project().finally(() => this.guessStream.start());
+  }
+
+  /** `contextLens.maskedGuesses` changed: 'all' starts the stream; 'onDemand' lets the call in flight finish. */
+  maskedGuessesSettingChanged(): void {
+    this.guessStream.start();
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    if (!raw || typeof raw !== 'object' || typeof (raw as { type?: unknown }).type !== 'string') return;
+    const m = raw as WebviewToHost;
+    const ctx = this.ctx;
+    try {
+      switch (m.type) {
+        case 'ready':
+          return this.onReady();
+        case 'setLayer':
+          if (typeof m.layer !== 'number' || !Number.isFinite(m.layer)) return;
+          ctx.map.layer = Math.max(0, Math.round(m.layer));
+          return this.projection.project();
+        case 'setProjection':
+          if (m.method !== 'umap' && m.method !== 'pca') return;
+          ctx.map.method = m.method;
+          return this.projection.project();
+        case 'requestAttention': {
+          const s = await this.analyzedSnippet(m.snippetId);
+          if (s && typeof m.layer === 'number') this.post(await attentionMessage(ctx, s, m.layer));
+          return;
+        }
+        case 'requestAttentionGrid': {
+          const s = await this.analyzedSnippet(m.snippetId);
+          if (s) this.post(await attentionGridMessage(ctx, s));
+          return;
+        }
+        case 'revealToken':
+          return revealToken(ctx, m.ref);
+        case 'exportAnalysis': {
+          const ids = await this.analyzedIds();
+          if (!ids) return;
+          if (m.format !== 'projector') return exportJson(ctx, ids, this.projection.last);
+          return exportProjector(ctx, ids, this.projection.last?.layer ?? ctx.map.layer ?? ctx.model?.numLayers ?? 0);
+        }
+        case 'saveImage':
+          return saveImage(ctx, m.format, m.dataUrl);
+        case 'clear':
+          return ctx.clearMap();
+        case 'wantGuesses':
+          if (m.ref && typeof m.ref.snippetId === 'string' && Number.isInteger(m.ref.tokenIndex)) this.guessStream.prioritize(m.ref);
+          return;
+      }
+    } catch (e) {
+      if (isContextLensError(e, 'CANCELLED')) return;
+      this.post({ type: 'error', message: messageOf(e) });
+      ctx.reportError(e);
+    }
+  }
+
+  private onReady(): void {
+    const ctx = this.ctx;
+    ctx.log.debug('Embedding Map webview ready');
+    this.post({ type: 'init', strings: webviewStrings(), layer: ctx.map.layer ?? ctx.model?.numLayers ?? 0, projection: ctx.map.method });
+    this.postModel();
+    this.post({ type: 'snippets', snippets: ctx.map.views() });
+    const shown = this.projection.last;
+    if (shown) {
+      this.post({ type: 'projection', projection: shown });
+      this.guessStream.start();
+    } else {
+      void this.projection.project().finally(() => this.guessStream.start());
+    }
+  }
+
+  /** Re-analyzes snippets the engine no longer holds (restored panel, model change). */
+  private async ensureAnalyzed(signal: AbortSignal): Promise<void> {
+    const ctx = this.ctx;
+    const stale = ctx.map.stale();
+    if (stale.length === 0) return;
+    // New analyses: the map on screen was made from the old ones.
+    this.projection.last = undefined;
+    const work = async (sink: ProgressSink, s: AbortSignal) => {
+      for (const snippet of stale) {
+        try {
+          snippet.analysis = await ctx.analyze(snippet.text, s, sink);
+        } catch (e) {
+          if (isContextLensError(e, 'EMPTY_INPUT') || isContextLensError(e, 'BINARY_INPUT') || isContextLensError(e, 'INPUT_TOO_LARGE')) {
+            ctx.log.warn(`Dropping snippet ${snippet.label} from the map: ${messageOf(e)}`);
+            ctx.map.remove(snippet.id);
+          } else throw e;
+        }
+      }
+      this.post({ type: 'snippets', snippets: ctx.map.views() });
+    };
+    if (ctx.model) {
+      await work(this.webviewSink(), signal);
+      return;
+    }
+    // The model must load first (possibly a download): say so in a cancellable notification.
+    await runWithProgress(vscode.l10n.t('Context Lens: restoring the Embedding Map'), signal, work);
+  }
+
+  private webviewSink(): ProgressSink {
+    return { report: (message, percent) => this.post({ type: 'progress', message, fraction: percent === undefined ? undefined : percent / 100 }) };
+  }
+
+  /** The snippet with its analysis (re-made if the engine lost it), or undefined when it is gone. */
+  private async analyzedSnippet(snippetId: string): Promise<AnalyzedSnippet | undefined> {
+    const s = this.ctx.map.get(snippetId);
+    if (!s) return undefined;
+    if (!s.analysis) await this.ensureAnalyzed(new AbortController().signal);
+    return s.analysis ? (s as AnalyzedSnippet) : undefined;
+  }
+
+  /** The map's analyses for an export, or undefined (and a warning) when the map is empty. */
+  private async analyzedIds(): Promise<string[] | undefined> {
+    await this.ensureAnalyzed(new AbortController().signal);
+    const ids = this.ctx.map.analysisIds();
+    if (ids.length === 0) {
+      this.ctx.warn('EMPTY_MAP', vscode.l10n.t('The Embedding Map is empty: explore a selection first.'));
+      return undefined;
+    }
+    return ids;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.ctx.panel === this) this.ctx.panel = undefined;
+    for (const d of this.disposables) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+/** Restores the panel after a window reload (VS Code keeps the webview's state; the snippets come from ctx.snippetStore). */
+export function registerMapPanelSerializer(ctx: Ctx): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+    deserializeWebviewPanel: async (panel, state) => MapPanel.restore(ctx, panel, state),
+  });
+}
+
+function webviewOptions(ctx: Ctx): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    retainContextWhenHidden: false,
+    enableFindWidget: false,
+    // The page loads dist/webview.js only. Roots are folders (VS Code matches a resource by path prefix), so
+    // this is as narrow as it gets while the webview bundle shares dist/ with the host's bundles.
+    localResourceRoots: [vscode.Uri.joinPath(ctx.extension.extensionUri, 'dist')],
+  };
+}
+
+function modelStatus(ctx: Ctx): ModelStatusView {
+  const info = ctx.model;
+  const st = ctx.status.state;
+  const state: ModelStatusView['state'] =
+    info ? 'ready' : st.kind === 'downloading' ? 'downloading' : st.kind === 'loading' ? 'loading' : st.kind === 'error' ? 'error' : 'idle';
+  return { label: ctx.modelDisplayName, state, numLayers: info?.numLayers ?? 0, numHeads: info?.numHeads ?? 0 };
+}

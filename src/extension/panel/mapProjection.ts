@@ -1,0 +1,75 @@
+/** The map's 2-D layout: asks the engine to project every snippet at the current layer and method, and keeps the last result. */
+import * as vscode from 'vscode';
+import { isContextLensError, messageOf } from '../../engine/errors';
+import type { HostToWebview, ProjectionView } from '../../protocol';
+import type { Ctx } from '../context';
+import { ms } from '../log';
+import type { MapSnippet } from '../mapState';
+import { toProjectionView } from './projectionView';
+
+export class MapProjection implements vscode.Disposable {
+  private abort: AbortController | undefined;
+  /** What the webview shows now; undefined while a new one is computed. */
+  last: ProjectionView | undefined;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly post: (m: HostToWebview) => void,
+    /** Re-analyses snippets the engine no longer holds. */
+    private readonly ensureAnalyzed: (signal: AbortSignal) => Promise<void>,
+  ) {}
+
+  /** Projects every snippet at the current layer; a newer request cancels an older one. */
+  async project(): Promise<void> {
+    this.abort?.abort();
+    const ac = new AbortController();
+    this.abort = ac;
+    const ctx = this.ctx;
+    try {
+      await this.ensureAnalyzed(ac.signal);
+      const info = ctx.model;
+      const method = ctx.map.method;
+      const layer = Math.min(ctx.map.layer ?? info?.numLayers ?? 0, info?.numLayers ?? Number.MAX_SAFE_INTEGER);
+      const ids = ctx.map.analysisIds();
+      if (ids.length === 0 || !info) {
+        this.show({ layer, method, points: [], links: [] });
+        return;
+      }
+      this.post({ type: 'progress', message: vscode.l10n.t('Projecting {0} tokens with {1}…', countTokens(ctx.map.snippets), method.toUpperCase()), fraction: 0 });
+      const t0 = performance.now();
+      // No seed: the engine's default one, so that the map, the CLI and the tests lay out the same points alike.
+      const result = await ctx.engine.call('project', { analysisIds: ids, layer, method }, {
+        signal: ac.signal,
+        onProgress: (e) => {
+          if (e.phase === 'project') this.post({ type: 'progress', message: vscode.l10n.t('Projecting with {0}…', method.toUpperCase()), fraction: e.fraction });
+        },
+      });
+      if (ac.signal.aborted) return;
+      ctx.log.info(`Projected ${result.points.length} tokens (${method}, layer ${layer}) in ${ms(performance.now() - t0)}`);
+      this.show(toProjectionView(result, (analysisId) => ctx.map.byAnalysisId(analysisId)?.id));
+    } catch (e) {
+      if (isContextLensError(e, 'CANCELLED') || ac.signal.aborted) return;
+      ctx.noteEngineFailure(e);
+      this.post({ type: 'error', message: messageOf(e) });
+      ctx.reportError(e);
+    } finally {
+      if (this.abort === ac) {
+        this.abort = undefined;
+        this.post({ type: 'progress', message: null });
+      }
+    }
+  }
+
+  private show(view: ProjectionView): void {
+    this.last = view;
+    this.post({ type: 'projection', projection: view });
+  }
+
+  dispose(): void {
+    this.abort?.abort();
+  }
+}
+
+function countTokens(snippets: readonly MapSnippet[]): number {
+  return snippets.reduce((n, s) => n + (s.analysis?.tokens.length ?? 0), 0);
+}

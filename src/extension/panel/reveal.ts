@@ -1,0 +1,37 @@
+/** "Show in editor": opens the document a snippet came from and selects one of its tokens. */
+import * as vscode from 'vscode';
+import { messageOf } from '../../engine/errors';
+import type { PointRef } from '../../protocol';
+import type { Ctx } from '../context';
+
+/** Opens the snippet's document and selects the token. */
+export async function revealToken(ctx: Ctx, ref: PointRef): Promise<void> {
+  const s = ref && typeof ref.snippetId === 'string' ? ctx.map.get(ref.snippetId) : undefined;
+  const token = s?.analysis?.tokens[ref.tokenIndex];
+  if (!s || !token) return;
+  if (!s.uri) {
+    ctx.warn('NO_SOURCE', vscode.l10n.t('The file this snippet came from is not known.'));
+    return;
+  }
+  let doc: vscode.TextDocument;
+  try {
+    doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(s.uri));
+  } catch (e) {
+    ctx.warn('NO_SOURCE', vscode.l10n.t('Cannot open {0}: {1}', s.label, messageOf(e)));
+    return;
+  }
+  // The document may have been edited since: find the snippet again, nearest to where it was.
+  let base = s.startOffset;
+  const full = doc.getText();
+  if (full.slice(base, base + s.text.length) !== s.text) {
+    const candidates: number[] = [];
+    for (let i = full.indexOf(s.text); i >= 0 && candidates.length < 1000; i = full.indexOf(s.text, i + 1)) candidates.push(i);
+    if (candidates.length) base = candidates.reduce((best, i) => (Math.abs(i - s.startOffset) < Math.abs(best - s.startOffset) ? i : best));
+    else ctx.log.warn(`${s.label}: the text changed since it was analyzed; the selection may be off.`);
+  }
+  const range = doc.validateRange(new vscode.Range(doc.positionAt(base + token.start), doc.positionAt(base + token.end)));
+  const column = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === doc.uri.toString())?.viewColumn;
+  const editor = await vscode.window.showTextDocument(doc, { viewColumn: column ?? vscode.ViewColumn.One, preserveFocus: false });
+  editor.selection = new vscode.Selection(range.start, range.end);
+  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
