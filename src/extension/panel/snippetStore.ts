@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type * as vscode from 'vscode';
 import { messageOf } from '../../engine/errors';
-import { writeFileAtomic } from '../../engine/onnxGraphEdit';
+import { writeFileAtomic } from '../../engine/fsUtil';
 import type { Log } from '../log';
 import type { PersistedSnippet } from '../mapState';
 
