@@ -4,13 +4,15 @@
  */
 
 /**
- * A probability as a percentage: 0.4213 → `42.1%`, tiny values → `<0.1%`. From 0.995 up the decimal is
- * dropped, so a near-certain guess reads `100%` and not `100.0%`; a non-finite value reads `–`.
+ * A probability as a percentage with one decimal: 0.4213 → `42.1%`, 0.996 → `99.6%`. What rounds to
+ * 100.0 reads `100%` (no false precision), what is below 0.1% but above 0 reads `<0.1%`, and a
+ * non-finite value reads `–`.
  */
 export function formatProbability(p: number): string {
   if (!Number.isFinite(p)) return '–';
   if (p > 0 && p < 0.001) return '<0.1%';
-  return `${(p * 100).toFixed(p >= 0.995 ? 0 : 1)}%`;
+  const pct = (p * 100).toFixed(1);
+  return pct === '100.0' ? '100%' : `${pct}%`;
 }
 
 /** A cosine similarity with two decimals; a non-finite value reads `–`. */
