@@ -1,10 +1,17 @@
 /** Tab "Map": every token a point (Plotly scatter, SVG), same-token links, and the link list. */
 import type { TokenLink } from '../src/protocol';
-import { clear, el, escapePlotly, formatCosine, hoverHtml, pointKey, sortLinks, tokenContext, displayPiece } from './dom';
+import { formatCosine } from '../src/shared/format';
+import { emit, on } from './bus';
+import { clear, el } from './dom';
+import { pointKey } from './keys';
+import { sortLinks } from './links';
 import { baseConfig, baseLayout, purge, react, resize, restyle, toImage, type Layout, type PlotlyDiv, type Trace } from './plotting';
-import { emit, on, post, state, tokenOf, isVisibleToken, wantGuesses } from './state';
+import { escapePlotly, hoverHtml } from './plotlyText';
+import { isVisibleToken, state, tokenOf, wantGuesses } from './state';
 import { t } from './strings';
 import { readTheme } from './theme';
+import { displayPiece, tokenContext } from './tokenText';
+import { post } from './vscodeApi';
 
 const GUESS_REDRAW_MS = 1500;
 
@@ -270,7 +277,9 @@ export function createMapView(): MapView {
       const b = contextButton(link.b.snippetId, link.b.tokenIndex);
       const tok = tokenOf(link.a.snippetId, link.a.tokenIndex)!;
       const diff = Math.max(0, Math.min(1, 1 - link.cosine));
-      const bar = el('span', { class: 'cos-bar', 'aria-hidden': 'true' }, el('span', { class: 'cos-fill', style: `width:${(link.cosine * 100).toFixed(1)}%` }));
+      const fill = el('span', { class: 'cos-fill' });
+      fill.style.width = `${(link.cosine * 100).toFixed(1)}%`;
+      const bar = el('span', { class: 'cos-bar', 'aria-hidden': 'true' }, fill);
       const row = el(
         'li',
         { class: 'link-row', 'data-testid': 'link-row', 'data-piece': link.piece, 'data-cosine': link.cosine.toFixed(4) },

@@ -1,4 +1,11 @@
-/** Plotly, bundled. Only SVG traces (`scatter`, `heatmap`) are used: they run under the webview's strict CSP. */
+/**
+ * Plotly, bundled. Only SVG traces (`scatter`, `heatmap`) are used, so no WebGL.
+ * Content-Security-Policy: Plotly's <style> elements are made ahead of it with the page's nonce
+ * (plotlyStyles.ts). The `style` attributes Plotly writes itself (`font-weight:bold` and
+ * `font-style:italic` for <b>/<i> in labels and hover text, an empty one on the colour bar's fill) carry
+ * no nonce: they are the inline styles the panel's policy still has to allow (style-src-attr).
+ */
+import './plotlyStyles';
 import Plotly from 'plotly.js-dist';
 import type { Theme } from './theme';
 

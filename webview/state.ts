@@ -1,4 +1,8 @@
-/** The webview's state, the VS Code API wrapper and a tiny change-notification bus. */
+/**
+ * The webview's state: one `AppState` (the module singleton `state` that views read), what of it VS Code
+ * keeps across hide/show (`persisted`), and lookups over it. Host messages change it only through
+ * `applyHostMessage` (reduce.ts); the views change the user's choices (tab, selection, head, …) directly.
+ */
 import type {
   AttentionGridView,
   AttentionLayerView,
@@ -8,34 +12,16 @@ import type {
   SnippetView,
   TokenView,
   WebviewPersistedState,
-  WebviewToHost,
 } from '../src/protocol';
-
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-let api: VsCodeApi | undefined;
-function vscode(): VsCodeApi {
-  if (!api) {
-    api =
-      typeof acquireVsCodeApi === 'function'
-        ? acquireVsCodeApi()
-        : { postMessage: () => undefined, getState: () => undefined, setState: () => undefined };
-  }
-  return api;
-}
-
-export function post(message: WebviewToHost): void {
-  vscode().postMessage(message);
-}
+import { post, savedState, saveState } from './vscodeApi';
 
 export type Tab = WebviewPersistedState['tab'];
 
 export interface AppState {
+  /**
+   * The user's choices, kept with setState. `selectedSnippetId` names one of `snippets` whenever there
+   * are any, and `selectedTokens` are indices into that snippet: applyHostMessage keeps both true.
+   */
   persisted: WebviewPersistedState;
   model: ModelStatusView | null;
   snippets: SnippetView[];
@@ -44,8 +30,10 @@ export interface AppState {
   pendingLayer: number | null;
   progress: { message: string; fraction?: number } | null;
   error: string | null;
+  /** By attentionKey(snippetId, attention layer). */
   attention: Map<string, AttentionLayerView>;
   attentionRequested: Set<string>;
+  /** By snippet id. */
   grids: Map<string, AttentionGridView>;
   gridRequested: Set<string>;
   /** Token under the pointer/focus in the Tokens tab. */
@@ -81,28 +69,38 @@ export function restorePersisted(raw: unknown): WebviewPersistedState {
   return s;
 }
 
-export const state: AppState = {
-  persisted: restorePersisted(undefined),
-  model: null,
-  snippets: [],
-  projection: null,
-  pendingLayer: null,
-  progress: null,
-  error: null,
-  attention: new Map(),
-  attentionRequested: new Set(),
-  grids: new Map(),
-  gridRequested: new Set(),
-  inspected: null,
-  guessProgress: null,
-};
+/** The state of a page that has heard nothing from the host yet. */
+export function initialState(persisted: WebviewPersistedState = restorePersisted(undefined)): AppState {
+  return {
+    persisted,
+    model: null,
+    snippets: [],
+    projection: null,
+    pendingLayer: null,
+    progress: null,
+    error: null,
+    attention: new Map(),
+    attentionRequested: new Set(),
+    grids: new Map(),
+    gridRequested: new Set(),
+    inspected: null,
+    guessProgress: null,
+  };
+}
+
+export const state: AppState = initialState();
+
+/** Make `next` the current state (every view reads `state`, so it is updated in place). */
+export function replaceState(next: AppState): void {
+  Object.assign(state, next);
+}
 
 export function loadPersisted(): void {
-  state.persisted = restorePersisted(vscode().getState());
+  state.persisted = restorePersisted(savedState());
 }
 
 export function persist(): void {
-  vscode().setState(state.persisted);
+  saveState(state.persisted);
 }
 
 export function setProjectionMethod(method: ProjectionMethod): void {
@@ -114,8 +112,12 @@ export function numLayers(): number {
   return state.model?.numLayers ?? Math.max(state.persisted.layer, state.projection?.layer ?? 0, 1);
 }
 
+export function findSnippet(snippets: readonly SnippetView[], id: string | undefined): SnippetView | undefined {
+  return id === undefined ? undefined : snippets.find((s) => s.id === id);
+}
+
 export function snippetById(id: string | undefined): SnippetView | undefined {
-  return id === undefined ? undefined : state.snippets.find((s) => s.id === id);
+  return findSnippet(state.snippets, id);
 }
 
 export function tokenOf(snippetId: string, tokenIndex: number): { snippet: SnippetView; token: TokenView } | undefined {
@@ -124,48 +126,12 @@ export function tokenOf(snippetId: string, tokenIndex: number): { snippet: Snipp
   return snippet && token ? { snippet, token } : undefined;
 }
 
-export function isVisibleToken(token: TokenView): boolean {
-  return !(state.persisted.hideSpecial && token.special);
+/** The one rule for what the views draw: every token, except special ones while "hide [CLS]/[SEP]" is on. */
+export function isVisibleToken(token: Pick<TokenView, 'special'> | undefined): boolean {
+  return !(state.persisted.hideSpecial && token?.special);
 }
-
-export function attentionKey(snippetId: string, layer: number): string {
-  return `${snippetId}\u0000${layer}`;
-}
-
-// A minimal event bus: views subscribe to the parts they draw.
-export type Topic =
-  | 'strings'
-  | 'model'
-  | 'snippets'
-  | 'projection'
-  | 'progress'
-  | 'error'
-  | 'attention'
-  | 'grid'
-  | 'selection'
-  | 'tab'
-  | 'theme'
-  | 'hideSpecial'
-  | 'layer'
-  | 'guesses'
-  | 'guessProgress';
 
 /** Asks the host to compute this token's guesses next, when they are still pending. */
 export function wantGuesses(snippetId: string, tokenIndex: number): void {
   if (tokenOf(snippetId, tokenIndex)?.token.guessesPending) post({ type: 'wantGuesses', ref: { snippetId, tokenIndex } });
-}
-const listeners = new Map<Topic, Set<() => void>>();
-export function on(topic: Topic, fn: () => void): void {
-  let set = listeners.get(topic);
-  if (!set) listeners.set(topic, (set = new Set()));
-  set.add(fn);
-}
-export function emit(topic: Topic): void {
-  for (const fn of listeners.get(topic) ?? []) {
-    try {
-      fn();
-    } catch (err) {
-      console.error(`[context-lens] ${topic} view failed`, err);
-    }
-  }
 }

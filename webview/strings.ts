@@ -26,7 +26,7 @@ export const EN = {
   exportProjector: 'Projector TSV',
   exportPngTitle: 'Save the map as a PNG image',
   exportSvgTitle: 'Save the map as an SVG image',
-  exportJsonTitle: 'Export the analysis (tokens, guesses, coordinates) as JSON',
+  exportJsonTitle: "Export the analysis as JSON: tokens and their guesses, each layer's vectors (snippets of up to 256 tokens) and the current map's 2-D coordinates",
   exportProjectorTitle: 'Export vectors + metadata TSV for the TensorFlow Embedding Projector',
   clear: 'Clear',
   clearTitle: 'Remove all snippets from the map',

@@ -3,7 +3,7 @@
  * variables (on <html style>) and the body class (vscode-light / vscode-dark / vscode-high-contrast)
  * when the theme changes; `watchTheme` calls back once per change.
  */
-import { mix, parseColor, rgba, type Rgb } from './dom';
+import { mix, parseColor, rgba, type Rgb } from './color';
 
 export type ThemeKind = 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
 

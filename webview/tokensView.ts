@@ -1,8 +1,12 @@
 /** Tab "Tokens": each snippet as a strip of token chips; masked guesses on hover/focus; selection. */
 import type { SnippetView, TokenView } from '../src/protocol';
-import { clear, displayPiece, el, formatProbability, isContinuation, rovingIndex, tokenContext } from './dom';
-import { emit, on, persist, state, tokenOf, isVisibleToken, wantGuesses } from './state';
+import { formatProbability } from '../src/shared/format';
+import { emit, on } from './bus';
+import { clear, el } from './dom';
+import { moveFocus, rovingIndex } from './keyboard';
+import { isVisibleToken, persist, state, tokenOf, wantGuesses } from './state';
 import { t } from './strings';
+import { displayPiece, isContinuation, tokenContext } from './tokenText';
 
 export interface TokensView {
   root: HTMLElement;
@@ -59,12 +63,14 @@ export function createTokensView(): TokensView {
     const list = el('ol', { class: 'guesses' });
     for (const g of token.guesses) {
       const hit = g.token === token.piece || g.token === displayPiece(token);
+      const fill = el('span', { class: 'fill' });
+      fill.style.width = `${((g.probability / max) * 100).toFixed(1)}%`;
       list.appendChild(
         el(
           'li',
           { class: hit ? 'guess hit' : 'guess' },
           el('span', { class: 'guess-token' }, g.token),
-          el('span', { class: 'bar', 'aria-hidden': 'true' }, el('span', { class: 'fill', style: `width:${((g.probability / max) * 100).toFixed(1)}%` })),
+          el('span', { class: 'bar', 'aria-hidden': 'true' }, fill),
           el('span', { class: 'prob' }, formatProbability(g.probability)),
         ),
       );
@@ -132,9 +138,7 @@ export function createTokensView(): TokensView {
         const next = rovingIndex(e.key, i, chips.length);
         if (next === null) return;
         e.preventDefault();
-        chips[i].tabIndex = -1;
-        chips[next].tabIndex = 0;
-        chips[next].focus();
+        moveFocus(chips, i, next);
       });
       strips.appendChild(el('section', { class: 'strip-section' }, header, strip));
     }

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { isContextLensError, messageOf } from '../engine/errors';
+import { formatProbability } from '../shared/format';
 import { SECTION } from './config';
 import type { Ctx } from './context';
 
@@ -109,12 +110,6 @@ function hint(text: string): vscode.Hover {
   const md = new vscode.MarkdownString();
   md.appendText(text);
   return new vscode.Hover(md);
-}
-
-export function formatProbability(p: number): string {
-  const pct = p * 100;
-  if (pct > 0 && pct < 0.1) return '<0.1%';
-  return `${pct.toFixed(1)}%`;
 }
 
 function guessesMarkdown(ctx: Ctx, piece: string, surface: string, guesses: { token: string; probability: number }[]): vscode.MarkdownString {

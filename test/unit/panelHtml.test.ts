@@ -26,7 +26,7 @@ function unescapeHtml(s: string): string {
 
 test('the policy denies by default and lets only nonce-carrying scripts run', () => {
   const d = directives(contentSecurityPolicy('abc123+/=', CSP_SOURCE));
-  assert.deepEqual([...d.keys()].sort(), ['default-src', 'font-src', 'img-src', 'script-src', 'style-src']);
+  assert.deepEqual([...d.keys()].sort(), ['default-src', 'font-src', 'img-src', 'script-src', 'style-src', 'style-src-attr']);
   assert.deepEqual(d.get('default-src'), ["'none'"]);
   assert.deepEqual(d.get('script-src'), ["'nonce-abc123+/='"]);
   assert.deepEqual(d.get('img-src'), [CSP_SOURCE, 'data:', 'blob:'], 'PNG/SVG export draws to data: and blob: URLs');
@@ -37,10 +37,11 @@ test('the policy denies by default and lets only nonce-carrying scripts run', ()
   assert.ok(!all.some((s) => s === '*' || s === 'http:' || s === 'https:'), 'no wildcard sources');
 });
 
-test("style-src keeps 'unsafe-inline' for Plotly and holds no nonce, which would switch 'unsafe-inline' off", () => {
-  const style = directives(contentSecurityPolicy('N0nce', CSP_SOURCE)).get('style-src');
-  assert.deepEqual(style, [CSP_SOURCE, "'unsafe-inline'"]);
-  assert.ok(!style?.some((s) => s.startsWith("'nonce-") || s.startsWith("'sha")), 'CSP3: a nonce or hash makes browsers ignore unsafe-inline');
+test("style elements need the page's nonce; only style attributes (Plotly's) are allowed inline", () => {
+  const d = directives(contentSecurityPolicy('N0nce', CSP_SOURCE));
+  assert.deepEqual(d.get('style-src'), [CSP_SOURCE, "'nonce-N0nce'"], "no 'unsafe-inline' for <style> elements");
+  assert.deepEqual(d.get('style-src-attr'), ["'unsafe-inline'"]);
+  assert.equal(d.get('style-src-elem'), undefined, 'style elements fall back to style-src');
 });
 
 test('each page has its own nonce: the policy follows it', () => {
@@ -48,7 +49,7 @@ test('each page has its own nonce: the policy follows it', () => {
   const b = contentSecurityPolicy('second', CSP_SOURCE);
   assert.match(a, /script-src 'nonce-first'/);
   assert.match(b, /script-src 'nonce-second'/);
-  assert.equal(a.replace('first', 'second'), b);
+  assert.equal(a.replaceAll('first', 'second'), b);
 });
 
 test('the page carries the policy in a <meta>, and its one script has the nonce', () => {

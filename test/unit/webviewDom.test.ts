@@ -2,23 +2,13 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import type { TokenView } from '../../src/protocol';
-import {
-  attentionMatrix,
-  displayPiece,
-  escapePlotly,
-  formatCosine,
-  formatProbability,
-  headViewLines,
-  hoverHtml,
-  isContinuation,
-  mix,
-  parseColor,
-  rgba,
-  rovingIndex,
-  sortLinks,
-  sumRows,
-  tokenContext,
-} from '../../webview/dom';
+import { formatCosine, formatProbability } from '../../src/shared/format';
+import { attentionMatrix, headViewLines, sumRows } from '../../webview/attentionMath';
+import { mix, parseColor, rgba } from '../../webview/color';
+import { rovingIndex } from '../../webview/keyboard';
+import { sortLinks } from '../../webview/links';
+import { escapePlotly, hoverHtml } from '../../webview/plotlyText';
+import { displayPiece, isContinuation, tokenContext } from '../../webview/tokenText';
 import { restorePersisted } from '../../webview/state';
 import { EN, fill, setStrings, t } from '../../webview/strings';
 

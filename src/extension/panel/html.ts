@@ -7,22 +7,23 @@
  * The policy of the panel's page. `cspSource` is `webview.cspSource` (where asWebviewUri resources come from).
  *
  * - Scripts: only those carrying this page's nonce (dist/webview.js). No 'unsafe-eval', no 'unsafe-inline'.
- * - Styles: `'unsafe-inline'` stays because Plotly needs it (plotly.js issues #2355 and #7543). Its
- *   `addStyleRule` writes its rules into a `<style>` element it creates; registering the map trace type at
- *   load injects MapLibre's stylesheet as another `<style>`; and the heat map (attention) and colour bars set
- *   `style` attributes with setAttribute. Checked in Chromium with plotly.js-dist 4.1.1: under
- *   `style-src 'nonce-…'` (even with Plotly's own `<style>` created beforehand with the nonce) a scatter plus
- *   a heat map raise one style-src-elem and three style-src-attr violations; under `'unsafe-inline'`, none.
- *   No nonce is added to style-src either: a browser ignores 'unsafe-inline' in a directive that also holds
- *   a nonce or hash (CSP Level 3), so a nonce there would switch Plotly's styles off. A `<style nonce>` of
- *   the app's own is allowed as it is.
+ * - Style elements: only those carrying this page's nonce: the app's own stylesheet (webview/main.ts) and the
+ *   two elements webview/plotlyStyles.ts makes before Plotly loads (Plotly then writes its rules into their
+ *   sheets through the CSSOM, which the policy does not govern).
+ * - Style attributes (`style-src-attr 'unsafe-inline'`): Plotly itself writes `style` attributes that cannot
+ *   carry a nonce: bold and italic in hover and label text, the colour bar's fill and `image-rendering:
+ *   pixelated` on heat maps of more than 40 tokens (plotly.js issues #2355 and #7543). The app's own element
+ *   styles go through the CSSOM (`el.style.x = …`) and need no attribute. Hashes of Plotly's four values
+ *   (`'unsafe-hashes'`) would break silently on its next new value, so the attribute rule stays open; an
+ *   attribute can restyle but not run anything, and `script-src` stays nonce-only.
  * - Images: the map is drawn to data:/blob: URLs for PNG/SVG export.
  */
 export function contentSecurityPolicy(nonce: string, cspSource: string): string {
   return [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
-    `style-src ${cspSource} 'unsafe-inline'`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
+    "style-src-attr 'unsafe-inline'",
     `img-src ${cspSource} data: blob:`,
     `font-src ${cspSource}`,
   ].join('; ');

@@ -1,0 +1,245 @@
+// What each host message does to the Embedding Map's state (webview/reduce.ts), message kind by kind.
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import type { AttentionGridView, AttentionLayerView, HostToWebview, ProjectionView, SnippetView, TokenView } from '../../src/protocol';
+import { attentionKey } from '../../webview/keys';
+import { applyHostMessage, readHostMessage, type HostMessageResult } from '../../webview/reduce';
+import { initialState, restorePersisted, type AppState } from '../../webview/state';
+
+function token(index: number, piece: string, extra: Partial<TokenView> = {}): TokenView {
+  const special = piece.startsWith('[');
+  return { index, piece, surface: special ? '' : piece, start: index, end: special ? index : index + 1, special, guesses: [], ...extra };
+}
+
+/** `[CLS] pieces… [SEP]`, every word's guesses still pending. */
+function snippet(id: string, pieces: string[], extra: Partial<SnippetView> = {}): SnippetView {
+  const tokens = ['[CLS]', ...pieces, '[SEP]'].map((p, i) => token(i, p, p.startsWith('[') ? {} : { guessesPending: true }));
+  return { id, label: `${id}.txt:1`, text: pieces.join(''), tokens, windowed: false, ...extra };
+}
+
+function projection(layer: number, method: 'umap' | 'pca', snippetIds: string[]): ProjectionView {
+  return { layer, method, points: snippetIds.map((snippetId, i) => ({ snippetId, tokenIndex: 1, x: i, y: -i })), links: [] };
+}
+
+function attention(snippetId: string, layer: number): AttentionLayerView {
+  return { snippetId, layer, numHeads: 1, tokenIndices: [0, 1], weights: [1, 0, 0.5, 0.5] };
+}
+
+function grid(snippetId: string): AttentionGridView {
+  return { snippetId, numLayers: 1, numHeads: 1, tokenIndices: [0, 1], size: 2, weights: [1, 0, 0.5, 0.5] };
+}
+
+/** Applies `msg` and checks the reducer left its input exactly as it was. */
+function apply(state: AppState, msg: HostToWebview): HostMessageResult {
+  const before = structuredClone(state);
+  const result = applyHostMessage(state, msg);
+  assert.deepEqual(state, before, `${msg.type}: the input state is not modified`);
+  return result;
+}
+
+/** Two snippets on the map, the second's first word selected with an out-of-range index kept from before. */
+function mapWithSnippets(): AppState {
+  const s = initialState(restorePersisted({ layer: 3, projection: 'umap', selectedSnippetId: 'b', selectedTokens: [1, 9] }));
+  return apply(s, { type: 'snippets', snippets: [snippet('a', ['我', '用']), snippet('b', ['苹', '果', '机'])] }).state;
+}
+
+test('readHostMessage accepts objects with a string type only', () => {
+  assert.deepEqual(readHostMessage({ type: 'model', model: null }), { type: 'model', model: null });
+  for (const bad of [null, undefined, 'snippets', 3, {}, { type: 3 }, []]) assert.equal(readHostMessage(bad), undefined, JSON.stringify(bad));
+});
+
+test('init: the strings, layer and projection from the host; kept choices change (saved)', () => {
+  const s = initialState();
+  const r = apply(s, { type: 'init', strings: { 'tab.map': '嵌入图' }, layer: 4, projection: 'pca' });
+  assert.deepEqual(r.topics, ['strings']);
+  assert.deepEqual(r.strings, { 'tab.map': '嵌入图' });
+  assert.equal(r.state.persisted.layer, 4);
+  assert.equal(r.state.persisted.projection, 'pca');
+  assert.notEqual(r.state.persisted, s.persisted, 'a new persisted object: the caller saves it');
+
+  const odd = apply(s, { type: 'init', strings: undefined as unknown as Record<string, string>, layer: 2.5, projection: 'tsne' as 'umap' });
+  assert.deepEqual(odd.strings, {}, 'no strings = back to English');
+  assert.equal(odd.state.persisted.layer, 0, 'a non-integer layer is ignored');
+  assert.equal(odd.state.persisted.projection, 'umap', 'an unknown method is ignored');
+});
+
+test('model: replaces the model status; nothing to save', () => {
+  const s = initialState();
+  const model = { label: 'tiny-bert', state: 'ready' as const, numLayers: 2, numHeads: 2 };
+  const r = apply(s, { type: 'model', model });
+  assert.deepEqual(r.topics, ['model']);
+  assert.equal(r.state.model, model);
+  assert.equal(r.state.persisted, s.persisted);
+});
+
+test('snippets: keeps a selection that still exists, trims its tokens, drops attention, records the snippets to restore', () => {
+  const s = initialState(restorePersisted({ selectedSnippetId: 'b', selectedTokens: [1, 3, 4, -1] }));
+  s.attention.set(attentionKey('b', 0), attention('b', 0));
+  s.attentionRequested.add(attentionKey('b', 1));
+  s.grids.set('b', grid('b'));
+  s.gridRequested.add('a');
+  const snippets = [snippet('a', ['x']), snippet('b', ['y', 'z'], { uri: 'file:///b.txt', startOffset: 7 })];
+  const r = apply(s, { type: 'snippets', snippets });
+  assert.deepEqual(r.topics, ['snippets']);
+  assert.equal(r.state.snippets, snippets);
+  assert.equal(r.state.persisted.selectedSnippetId, 'b');
+  assert.deepEqual(r.state.persisted.selectedTokens, [1, 3], 'indices past the 4 tokens of b are dropped');
+  assert.deepEqual(r.state.persisted.snippets, [
+    { uri: '', label: 'a.txt:1', text: 'x', startOffset: 0 },
+    { uri: 'file:///b.txt', label: 'b.txt:1', text: 'yz', startOffset: 7 },
+  ]);
+  assert.equal(r.state.attention.size, 0);
+  assert.equal(r.state.attentionRequested.size, 0);
+  assert.equal(r.state.grids.size, 0);
+  assert.equal(r.state.gridRequested.size, 0);
+});
+
+test('snippets: a selection whose snippet is gone moves to the first snippet, with no tokens selected', () => {
+  const s = initialState(restorePersisted({ selectedSnippetId: 'gone', selectedTokens: [1, 2] }));
+  const r = apply(s, { type: 'snippets', snippets: [snippet('a', ['x']), snippet('b', ['y'])] });
+  assert.equal(r.state.persisted.selectedSnippetId, 'a');
+  assert.deepEqual(r.state.persisted.selectedTokens, []);
+});
+
+test('snippets: an empty list clears the map and the selection; a malformed list counts as empty', () => {
+  const s = { ...mapWithSnippets(), projection: projection(3, 'umap', ['a', 'b']) };
+  const r = apply(s, { type: 'snippets', snippets: [] });
+  assert.equal(r.state.projection, null);
+  assert.equal(r.state.persisted.selectedSnippetId, undefined);
+  assert.deepEqual(r.state.persisted.snippets, []);
+  const kept = apply(s, { type: 'snippets', snippets: [snippet('a', ['x'])] });
+  assert.equal(kept.state.projection, s.projection, 'a non-empty list keeps the map until the next projection');
+  const malformed = apply(s, { type: 'snippets', snippets: null as unknown as SnippetView[] });
+  assert.deepEqual(malformed.state.snippets, []);
+  assert.equal(malformed.state.projection, null);
+});
+
+test('projection: becomes the map; answers the pending layer, or leaves a newer pending layer waiting', () => {
+  const s = mapWithSnippets();
+  const p = projection(5, 'pca', ['a', 'b']);
+  const r = apply(s, { type: 'projection', projection: p });
+  assert.deepEqual(r.topics, ['projection', 'layer']);
+  assert.equal(r.state.projection, p);
+  assert.equal(r.state.pendingLayer, null);
+  assert.equal(r.state.persisted.layer, 5);
+  assert.equal(r.state.persisted.projection, 'pca');
+
+  // The user moved the slider on to 6 while layer 5 was being projected: 5 shows, 6 stays pending.
+  const moved = { ...s, pendingLayer: 6, persisted: { ...s.persisted, layer: 6 } };
+  const stale = apply(moved, { type: 'projection', projection: p });
+  assert.equal(stale.state.projection, p);
+  assert.equal(stale.state.pendingLayer, 6);
+  assert.equal(stale.state.persisted.layer, 6);
+  assert.equal(stale.state.persisted.projection, 'pca');
+  const answered = apply(stale.state, { type: 'projection', projection: projection(6, 'pca', ['a']) });
+  assert.equal(answered.state.pendingLayer, null);
+  assert.equal(answered.state.persisted.layer, 6);
+});
+
+test('projection: points of a snippet the webview does not have are kept as sent (the map draws known snippets only)', () => {
+  const s = mapWithSnippets();
+  const p = projection(2, 'umap', ['a', 'unknown']);
+  const { state: next, topics } = apply(s, { type: 'projection', projection: p });
+  assert.deepEqual({ topics, projection: next.projection, snippets: next.snippets }, { topics: ['projection', 'layer'], projection: p, snippets: s.snippets });
+});
+
+test('progress: a message with its fraction, or none', () => {
+  const s = initialState();
+  const r = apply(s, { type: 'progress', message: 'Downloading…', fraction: 0.42 });
+  assert.deepEqual(r.topics, ['progress']);
+  assert.deepEqual(r.state.progress, { message: 'Downloading…', fraction: 0.42 });
+  assert.deepEqual(apply(s, { type: 'progress', message: 'Working…' }).state.progress, { message: 'Working…', fraction: undefined });
+  assert.equal(apply(r.state, { type: 'progress', message: null }).state.progress, null);
+  assert.equal(apply(r.state, { type: 'progress', message: '' }).state.progress, null);
+});
+
+test('attention: stored by (snippet, layer); only that request is answered', () => {
+  const s = mapWithSnippets();
+  s.attentionRequested.add(attentionKey('a', 1));
+  s.attentionRequested.add(attentionKey('a', 2));
+  const a = attention('a', 1);
+  const r = apply(s, { type: 'attention', attention: a });
+  assert.deepEqual(r.topics, ['attention']);
+  assert.equal(r.state.attention.get(attentionKey('a', 1)), a);
+  assert.equal(r.state.attention.has(attentionKey('a', 2)), false);
+  assert.deepEqual([...r.state.attentionRequested], [attentionKey('a', 2)]);
+});
+
+test('attentionGrid: stored by snippet; only that request is answered', () => {
+  const s = mapWithSnippets();
+  s.gridRequested.add('a');
+  s.gridRequested.add('b');
+  const g = grid('b');
+  const r = apply(s, { type: 'attentionGrid', grid: g });
+  assert.deepEqual(r.topics, ['grid']);
+  assert.equal(r.state.grids.get('b'), g);
+  assert.deepEqual([...r.state.gridRequested], ['a']);
+});
+
+test('guesses: streamed guesses land in the right tokens and clear their pending flag', () => {
+  const s = mapWithSnippets();
+  const guesses = [{ token: '果', probability: 0.83 }, { token: '机', probability: 0.05 }];
+  const r = apply(s, { type: 'guesses', snippetId: 'b', tokens: [{ tokenIndex: 2, guesses }] });
+  assert.deepEqual(r.topics, ['guesses']);
+  const b = r.state.snippets[1];
+  assert.deepEqual(b.tokens[2].guesses, guesses);
+  assert.equal(b.tokens[2].guessesPending, false);
+  assert.equal(b.tokens[1].guessesPending, true, 'the other tokens are still pending');
+  assert.deepEqual(b.tokens[1].guesses, []);
+  assert.equal(b.tokens[3].guessesPending, true);
+  assert.equal(r.state.snippets[0], s.snippets[0], 'the other snippet is untouched');
+  assert.equal(s.snippets[1].tokens[2].guessesPending, true, 'the token already shown is not changed in place');
+});
+
+test('guesses: indices the snippet lacks and malformed entries are skipped; an unknown snippet changes nothing', () => {
+  const s = mapWithSnippets();
+  const g = [{ token: 'x', probability: 0.5 }];
+  const r = apply(s, {
+    type: 'guesses',
+    snippetId: 'a',
+    tokens: [{ tokenIndex: 99, guesses: g }, { tokenIndex: -1, guesses: g }, { tokenIndex: 1, guesses: null as unknown as typeof g }, { tokenIndex: 2, guesses: g }],
+  });
+  assert.deepEqual(r.topics, ['guesses']);
+  const a = r.state.snippets[0];
+  assert.equal(a.tokens.length, s.snippets[0].tokens.length);
+  assert.equal(a.tokens[1].guessesPending, true);
+  assert.deepEqual(a.tokens[2].guesses, g);
+  assert.equal(a.tokens[2].guessesPending, false);
+
+  const unknown = apply(s, { type: 'guesses', snippetId: 'gone', tokens: [{ tokenIndex: 1, guesses: g }] });
+  assert.equal(unknown.state, s);
+  assert.deepEqual(unknown.topics, []);
+  const malformed = apply(s, { type: 'guesses', snippetId: 'a', tokens: null as unknown as [] });
+  assert.equal(malformed.state, s);
+  assert.deepEqual(malformed.topics, []);
+});
+
+test('guessProgress: a counter while tokens remain; none at total 0', () => {
+  const s = initialState();
+  const r = apply(s, { type: 'guessProgress', done: 3, total: 10 });
+  assert.deepEqual(r.topics, ['guessProgress']);
+  assert.deepEqual(r.state.guessProgress, { done: 3, total: 10 });
+  assert.equal(apply(r.state, { type: 'guessProgress', done: 10, total: 0 }).state.guessProgress, null);
+});
+
+test('error: shown, and every request in flight is given up (the layer slider too); data already here stays', () => {
+  const s = { ...mapWithSnippets(), pendingLayer: 4 };
+  s.attention.set(attentionKey('a', 0), attention('a', 0));
+  s.attentionRequested.add(attentionKey('a', 1));
+  s.gridRequested.add('a');
+  const r = apply(s, { type: 'error', message: 'Model failed: <img src=x>' });
+  assert.deepEqual(r.topics, ['error', 'layer']);
+  assert.equal(r.state.error, 'Model failed: <img src=x>');
+  assert.equal(r.state.pendingLayer, null);
+  assert.equal(r.state.attentionRequested.size, 0);
+  assert.equal(r.state.gridRequested.size, 0);
+  assert.equal(r.state.attention.size, 1);
+  assert.equal(apply(s, { type: 'error', message: undefined as unknown as string }).state.error, '');
+});
+
+test('an unknown message kind changes nothing', () => {
+  const s = mapWithSnippets();
+  const r = apply(s, { type: 'somethingNew' } as unknown as HostToWebview);
+  assert.equal(r.state, s);
+  assert.deepEqual(r.topics, []);
+});

@@ -1,0 +1,153 @@
+/** All layers × heads at once: one small canvas per head, a button that shows that layer and head. */
+import type { AttentionGridView, SnippetView } from '../../src/protocol';
+import { mix, parseColor, type Rgb } from '../color';
+import { clear as clearNode, el } from '../dom';
+import { moveFocus, rovingIndex } from '../keyboard';
+import { isVisibleToken, state } from '../state';
+import { t } from '../strings';
+import { readTheme } from '../theme';
+
+export interface AttentionGrid {
+  root: HTMLElement;
+  /** Draws `grid` (or "loading" while it is undefined) with the cell of (`layer`, `head`) marked. */
+  draw(snippet: SnippetView, grid: AttentionGridView | undefined, layer: number, head: number): void;
+  clear(): void;
+}
+
+/** `onPick(layer, head)`: the user chose a cell (the caller shows it, then the cell keeps the focus). */
+export function createAttentionGrid(onPick: (layer: number, head: number) => void): AttentionGrid {
+  const root = el('div', { class: 'att-grid', 'data-testid': 'attention-grid', role: 'grid' });
+  let focusIndex = 0;
+  let cells: HTMLButtonElement[] = [];
+  let heads = 1;
+  /** What the drawn cells show; the same key and data only re-mark the current cell. */
+  let drawnKey = '';
+  let drawnData: AttentionGridView | undefined;
+
+  // Arrows move within a row (wrapping) and up/down a layer; Home/End go to the first/last cell.
+  root.addEventListener('keydown', (e) => {
+    const i = cells.indexOf(document.activeElement as HTMLButtonElement);
+    if (i < 0) return;
+    let next: number | null = null;
+    if (e.key === 'ArrowUp') next = i - heads >= 0 ? i - heads : i;
+    else if (e.key === 'ArrowDown') next = i + heads < cells.length ? i + heads : i;
+    else next = rovingIndex(e.key, i, cells.length);
+    if (next === null) return;
+    e.preventDefault();
+    moveFocus(cells, i, next);
+    focusIndex = next;
+  });
+
+  function mark(curLayer: number, curHead: number): void {
+    for (const cell of cells) {
+      const l = Number(cell.dataset.layer);
+      const h = Number(cell.dataset.head);
+      const active = l === curLayer && h === curHead;
+      cell.classList.toggle('active', active);
+      cell.classList.toggle('layer', !active && l === curLayer);
+      cell.setAttribute('aria-pressed', String(active));
+    }
+  }
+
+  function draw(snippet: SnippetView, g: AttentionGridView | undefined, curLayer: number, curHead: number): void {
+    const theme = readTheme();
+    const key = g ? [snippet.id, state.persisted.hideSpecial, theme.heatLow, theme.heatHigh, g.numLayers, g.numHeads, g.size].join('|') : '';
+    if (g && key === drawnKey && drawnData === g) {
+      mark(curLayer, curHead);
+      return;
+    }
+    const focused = cells.indexOf(document.activeElement as HTMLButtonElement);
+    clearNode(root);
+    drawnKey = key;
+    drawnData = g;
+    if (!g) {
+      cells = [];
+      root.appendChild(el('p', { class: 'hint' }, t('loading')));
+      return;
+    }
+    const low = parseColor(theme.heatLow)!;
+    const high = parseColor(theme.heatHigh)!;
+    const n = g.size;
+    // A pooled grid (size < tokens) has no per-token rows to drop.
+    const canDrop = g.tokenIndices.length === n;
+    const keep: number[] = [];
+    for (let i = 0; i < n; i++) if (!canDrop || isVisibleToken(snippet.tokens[g.tokenIndices[i]])) keep.push(i);
+    const k = keep.length;
+    root.style.setProperty('--heads', String(g.numHeads));
+    const next: HTMLButtonElement[] = [];
+    root.appendChild(el('span', { class: 'grid-corner' }));
+    for (let h = 0; h < g.numHeads; h++) root.appendChild(el('span', { class: 'grid-col', 'aria-hidden': 'true' }, `H${h + 1}`));
+    for (let l = 0; l < g.numLayers; l++) {
+      root.appendChild(el('span', { class: 'grid-row', 'aria-hidden': 'true' }, `L${l + 1}`));
+      for (let h = 0; h < g.numHeads; h++) {
+        const canvas = el('canvas', { width: Math.max(1, k), height: Math.max(1, k), 'aria-hidden': 'true' });
+        drawCell(canvas, g, l, h, keep, low, high);
+        const active = l === curLayer && h === curHead;
+        const cell = el(
+          'button',
+          {
+            type: 'button',
+            class: active ? 'grid-cell active' : l === curLayer ? 'grid-cell layer' : 'grid-cell',
+            'data-layer': l,
+            'data-head': h,
+            'aria-label': t('gridCell', { layer: l + 1, head: h + 1 }),
+            title: t('gridCell', { layer: l + 1, head: h + 1 }),
+            'aria-pressed': active ? 'true' : 'false',
+            tabindex: -1,
+          },
+          canvas,
+        );
+        const index = next.length;
+        cell.addEventListener('click', () => {
+          focusIndex = index;
+          onPick(l, h);
+          cells.forEach((c, i) => (c.tabIndex = i === index ? 0 : -1));
+          cells[index]?.focus();
+        });
+        next.push(cell);
+        root.appendChild(cell);
+      }
+    }
+    const activeIndex = next.findIndex((c) => c.classList.contains('active'));
+    const tabStop = Math.min(next.length - 1, activeIndex >= 0 ? activeIndex : focusIndex);
+    if (next[tabStop]) next[tabStop].tabIndex = 0;
+    cells = next;
+    heads = g.numHeads;
+    if (focused >= 0 && next[focused]) {
+      next.forEach((c, i) => (c.tabIndex = i === focused ? 0 : -1));
+      next[focused].focus();
+    }
+  }
+
+  function clear(): void {
+    clearNode(root);
+    cells = [];
+    drawnKey = '';
+  }
+
+  return { root, draw, clear };
+}
+
+/** One head's weights over the kept rows/columns, scaled to its own maximum (square root: weak links stay visible). */
+function drawCell(canvas: HTMLCanvasElement, g: AttentionGridView, layer: number, head: number, keep: number[], low: Rgb, high: Rgb): void {
+  const ctx = canvas.getContext('2d');
+  const k = keep.length;
+  if (!ctx || !k) return;
+  const n = g.size;
+  const base = (layer * g.numHeads + head) * n * n;
+  let max = 1e-9;
+  for (const r of keep) for (const c of keep) max = Math.max(max, g.weights[base + r * n + c] ?? 0);
+  const img = ctx.createImageData(k, k);
+  keep.forEach((r, ri) => {
+    keep.forEach((c, ci) => {
+      const v = Math.sqrt((g.weights[base + r * n + c] ?? 0) / max);
+      const col = mix(low, high, v);
+      const o = (ri * k + ci) * 4;
+      img.data[o] = col.r;
+      img.data[o + 1] = col.g;
+      img.data[o + 2] = col.b;
+      img.data[o + 3] = 255;
+    });
+  });
+  ctx.putImageData(img, 0, 0);
+}

@@ -1,0 +1,14 @@
+/**
+ * The app's stylesheet (styles.css) under the page's Content-Security-Policy, which allows a <style>
+ * element only when it carries the page's nonce. Element styles are set through the CSSOM (`node.style`),
+ * which the policy does not restrict.
+ */
+import { pageNonce } from './pageNonce';
+import css from './styles.css';
+
+export function installStyles(): void {
+  const style = document.createElement('style');
+  if (pageNonce) style.nonce = pageNonce;
+  style.textContent = css;
+  document.head.appendChild(style);
+}

@@ -1,0 +1,121 @@
+/**
+ * What a message from the host does to the webview's state: a pure function, so every message kind is
+ * tested in Node (test/unit/webviewReducer.test.ts). main.ts applies the result and tells the views.
+ */
+import type { HostToWebview, SnippetView, TokenGuessesView, WebviewPersistedState } from '../src/protocol';
+import type { Topic } from './bus';
+import { attentionKey } from './keys';
+import { findSnippet, type AppState } from './state';
+
+export interface HostMessageResult {
+  /** The state after the message. The input state is never modified; unchanged parts are shared. */
+  state: AppState;
+  /** What changed, in the order the views are told. Empty when the message changes nothing. */
+  topics: Topic[];
+  /** The UI strings the host sent ('init'); they replace the current overrides (none sent = English). */
+  strings?: Record<string, string>;
+}
+
+/** The message, when `data` looks like one (a `message` event may also come from elsewhere). */
+export function readHostMessage(data: unknown): HostToWebview | undefined {
+  if (!data || typeof data !== 'object' || typeof (data as { type?: unknown }).type !== 'string') return undefined;
+  return data as HostToWebview;
+}
+
+/**
+ * A new `state.persisted` object in the result means the user's kept choices changed: the caller saves it.
+ * `selectedSnippetId` and `selectedTokens` stay valid for the snippets shown (see AppState.persisted).
+ */
+export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessageResult {
+  const unchanged: HostMessageResult = { state, topics: [] };
+  switch (msg.type) {
+    case 'init': {
+      const persisted = { ...state.persisted };
+      if (Number.isInteger(msg.layer)) persisted.layer = msg.layer;
+      if (msg.projection === 'umap' || msg.projection === 'pca') persisted.projection = msg.projection;
+      return { state: { ...state, persisted }, topics: ['strings'], strings: msg.strings ?? {} };
+    }
+    case 'model':
+      return { state: { ...state, model: msg.model }, topics: ['model'] };
+    case 'snippets': {
+      const snippets = Array.isArray(msg.snippets) ? msg.snippets : [];
+      return {
+        state: {
+          ...state,
+          snippets,
+          persisted: persistedForSnippets(state.persisted, snippets),
+          attention: new Map(),
+          attentionRequested: new Set(),
+          grids: new Map(),
+          gridRequested: new Set(),
+          projection: snippets.length ? state.projection : null,
+        },
+        topics: ['snippets'],
+      };
+    }
+    case 'projection': {
+      const answered = state.pendingLayer === null || state.pendingLayer === msg.projection.layer;
+      const persisted = { ...state.persisted, projection: msg.projection.method };
+      if (answered) persisted.layer = msg.projection.layer;
+      return {
+        state: { ...state, projection: msg.projection, pendingLayer: answered ? null : state.pendingLayer, persisted },
+        topics: ['projection', 'layer'],
+      };
+    }
+    case 'progress':
+      return { state: { ...state, progress: msg.message ? { message: msg.message, fraction: msg.fraction } : null }, topics: ['progress'] };
+    case 'attention': {
+      const a = msg.attention;
+      const key = attentionKey(a.snippetId, a.layer);
+      const attentionRequested = new Set(state.attentionRequested);
+      attentionRequested.delete(key);
+      return { state: { ...state, attention: new Map(state.attention).set(key, a), attentionRequested }, topics: ['attention'] };
+    }
+    case 'attentionGrid': {
+      const g = msg.grid;
+      const gridRequested = new Set(state.gridRequested);
+      gridRequested.delete(g.snippetId);
+      return { state: { ...state, grids: new Map(state.grids).set(g.snippetId, g), gridRequested }, topics: ['grid'] };
+    }
+    case 'guesses': {
+      const snippet = findSnippet(state.snippets, msg.snippetId);
+      if (!snippet || !Array.isArray(msg.tokens)) return unchanged;
+      const updated = withGuesses(snippet, msg.tokens);
+      return { state: { ...state, snippets: state.snippets.map((s) => (s === snippet ? updated : s)) }, topics: ['guesses'] };
+    }
+    case 'guessProgress':
+      return { state: { ...state, guessProgress: msg.total > 0 ? { done: msg.done, total: msg.total } : null }, topics: ['guessProgress'] };
+    case 'error':
+      // Replies do not say which request failed (yet): every request in flight is given up, so the
+      // views ask again when they next need the data.
+      return {
+        state: { ...state, error: String(msg.message ?? ''), pendingLayer: null, attentionRequested: new Set(), gridRequested: new Set() },
+        topics: ['error', 'layer'],
+      };
+    default:
+      return unchanged;
+  }
+}
+
+/** The kept choices for a new list of snippets: the selection stays when its snippet is still there. */
+function persistedForSnippets(persisted: WebviewPersistedState, snippets: readonly SnippetView[]): WebviewPersistedState {
+  const selected = findSnippet(snippets, persisted.selectedSnippetId);
+  const n = selected?.tokens.length ?? 0;
+  return {
+    ...persisted,
+    selectedSnippetId: selected ? selected.id : snippets[0]?.id,
+    selectedTokens: selected ? persisted.selectedTokens.filter((i) => i >= 0 && i < n) : [],
+    snippets: snippets.map((s) => ({ uri: s.uri ?? '', label: s.label, text: s.text, startOffset: s.startOffset ?? 0 })),
+  };
+}
+
+/** A copy of `snippet` with the streamed guesses in their tokens; indices it does not have are skipped. */
+function withGuesses(snippet: SnippetView, streamed: readonly TokenGuessesView[]): SnippetView {
+  const tokens = [...snippet.tokens];
+  for (const g of streamed) {
+    const token = tokens[g.tokenIndex];
+    if (!token || !Array.isArray(g.guesses)) continue;
+    tokens[g.tokenIndex] = { ...token, guesses: g.guesses, guessesPending: false };
+  }
+  return { ...snippet, tokens };
+}
