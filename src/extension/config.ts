@@ -1,11 +1,11 @@
 /** Typed access to the `contextLens.*` settings. Nothing else reads `getConfiguration`. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { DEFAULT_MODEL_ID, isFolderSpec } from '../engine/modelSpec';
 import type { DevicePreference, Dtype } from '../engine/types';
 import type { ProjectionMethod } from '../protocol';
 
 export const SECTION = 'contextLens';
-export const DEFAULT_MODEL = 'Xenova/bert-base-chinese';
 /** Set (tests, the demo) to use another model when the user has not chosen one in settings. */
 export const MODEL_ENV = 'CONTEXT_LENS_MODEL';
 
@@ -55,7 +55,7 @@ export function readConfig(): Config {
     model = env;
     modelOrigin = 'environment';
   } else {
-    model = DEFAULT_MODEL;
+    model = DEFAULT_MODEL_ID;
     modelOrigin = 'default';
   }
   const mirror = c.get<string>('hubMirror', '').trim();
@@ -76,14 +76,9 @@ export function readConfig(): Config {
   };
 }
 
-/** A local folder rather than a Hub id. */
-export function isLocalModel(model: string): boolean {
-  return path.isAbsolute(model);
-}
-
 /** What the status bar and messages call the model. */
 export function modelLabel(model: string): string {
-  return isLocalModel(model) ? path.basename(model.replace(/[\\/]+$/, '')) : model;
+  return isFolderSpec(model) ? path.basename(model.replace(/[\\/]+$/, '')) : model;
 }
 
 export function affectsEngine(e: vscode.ConfigurationChangeEvent): boolean {

@@ -9,7 +9,8 @@ import { ContextLensError, isContextLensError, messageOf } from '../engine/error
 import { checkInputText, maxCharsForTokens } from '../engine/inputCheck';
 import type { ModelInfo, ModelSpec } from '../engine/types';
 import type { AnalysisSummary } from '../engine/workerProtocol';
-import { affectsEngine, isLocalModel, modelLabel, readConfig, SECTION, type Config } from './config';
+import { isFolderSpec } from '../engine/modelSpec';
+import { affectsEngine, modelLabel, readConfig, SECTION, type Config } from './config';
 import { EngineClient, type EngineProgress } from './engineClient';
 import { ms, type Log } from './log';
 import { MapState } from './mapState';
@@ -105,7 +106,7 @@ export class Ctx implements vscode.Disposable {
 
   /** Hover may load the model without asking only when it is a local folder. */
   canLoadQuietly(): boolean {
-    return isLocalModel(this.modelName);
+    return isFolderSpec(this.modelName);
   }
 
   /**
@@ -309,7 +310,7 @@ export class Ctx implements vscode.Disposable {
     const useDemo = vscode.l10n.t('Use the bundled demo model');
     const actions = [openLog];
     const networkish = code === 'DOWNLOAD_FAILED' || code === 'OFFLINE_NOT_CACHED';
-    if (networkish && !isLocalModel(this.modelName) && fs.existsSync(path.join(this.demoModelPath, 'config.json'))) actions.unshift(useDemo);
+    if (networkish && !isFolderSpec(this.modelName) && fs.existsSync(path.join(this.demoModelPath, 'config.json'))) actions.unshift(useDemo);
     const shown = isUserMistake(code)
       ? vscode.window.showWarningMessage(message, ...actions)
       : vscode.window.showErrorMessage(vscode.l10n.t('Context Lens: {0}', message), ...actions);
