@@ -4,13 +4,13 @@
 //     the extension, installs the VSIX into a fresh code-server profile, opens demo/ at
 //     http://127.0.0.1:PORT and keeps running until Ctrl-C.
 // Model: CONTEXT_LENS_MODEL if set; else, when the Hugging Face Hub cannot be reached, the bundled
-// fixture test/fixtures/tiny-bert (so the demo works offline); else the extension's default.
+// demo model assets/demo-model (so the demo works offline); else the extension's default.
 //
 // Usage: npm start [-- --port 8080] [--code-server]
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { demoFolder, ensureTools, fixtureModel, installVsix, killTree, repoRoot, secondsSince, startCodeServer } from './codeServer.mjs';
+import { demoFolder, ensureTools, demoModel, installVsix, killTree, repoRoot, secondsSince, startCodeServer } from './codeServer.mjs';
 import { packageVsix } from './package-vsix.mjs';
 
 const { values: opts } = parseArgs({ options: {
@@ -30,9 +30,9 @@ function onPath(cmd) {
 }
 
 const t0 = performance.now();
-if (!process.env.CONTEXT_LENS_MODEL && !(await hubReachable())) process.env.CONTEXT_LENS_MODEL = fixtureModel;
+if (!process.env.CONTEXT_LENS_MODEL && !(await hubReachable())) process.env.CONTEXT_LENS_MODEL = demoModel;
 const modelNote = process.env.CONTEXT_LENS_MODEL
-  ? `model ${process.env.CONTEXT_LENS_MODEL}${process.env.CONTEXT_LENS_MODEL === fixtureModel ? ' (Hub not reachable: bundled test model)' : ' (CONTEXT_LENS_MODEL)'}`
+  ? `model ${process.env.CONTEXT_LENS_MODEL}${process.env.CONTEXT_LENS_MODEL === demoModel ? ' (Hub not reachable: bundled demo model)' : ' (CONTEXT_LENS_MODEL)'}`
   : 'model: the extension default (setting contextLens.model), downloaded from the Hub';
 
 if (onPath('code') && !opts['code-server']) {

@@ -11,12 +11,12 @@
 //   --only     run only these test layers (plus what they need: build, package)
 //   --devpath  load the extension from the repo instead of the VSIX (skips packaging)
 //   --grep     in-host tests whose "suite: name" contains TEXT; e2e tests whose name matches TEXT
-// The in-host and e2e layers set CONTEXT_LENS_MODEL to test/fixtures/tiny-bert unless it is set.
+// The in-host and e2e layers set CONTEXT_LENS_MODEL to the demo model (assets/demo-model) unless it is set.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { demoFolder, ensureTools, exitOnSignals, fixtureModel, installVsix, repoRoot, secondsSince, spawnGroup, startCodeServer, stopGroup } from './codeServer.mjs';
+import { demoFolder, ensureTools, exitOnSignals, demoModel, installVsix, repoRoot, secondsSince, spawnGroup, startCodeServer, stopGroup } from './codeServer.mjs';
 import { packageVsix } from './package-vsix.mjs';
 import { runInCodeServer } from '../test/inhost/runInCodeServer.mjs';
 
@@ -32,7 +32,7 @@ const bad = only.filter((l) => !LAYERS.includes(l));
 if (bad.length) { console.error(`unknown layer(s) ${bad.join(', ')}: choose from ${LAYERS.join(', ')}`); process.exit(2); }
 const wants = (l) => only.includes(l);
 const needsVsCode = wants('inhost') || wants('e2e');
-process.env.CONTEXT_LENS_MODEL ||= fixtureModel;
+process.env.CONTEXT_LENS_MODEL ||= demoModel;
 exitOnSignals();
 
 /** Runs a command in its own process group (ended with it on Ctrl-C); resolves with its exit code. */
