@@ -10,7 +10,9 @@ export type ContextLensErrorCode =
   | 'EMPTY_INPUT'
   | 'INPUT_TOO_LARGE'
   | 'BINARY_INPUT'
-  | 'BACKEND_UNAVAILABLE';
+  | 'BACKEND_UNAVAILABLE'
+  /** The command line was given an unknown option value, a flag without its value, or an unknown format. */
+  | 'BAD_ARGUMENTS';
 
 export class ContextLensError extends Error {
   constructor(
