@@ -23,7 +23,7 @@ export interface StreamedGuesses {
  * `contextLens.maskedGuesses: all`); resolves when every token has them, rejects when the stream stops
  * on an error.
  */
-export function streamGuesses(client: EngineClient, analysis: AnalysisSummary, topK: number, maxTokens: number): Promise<StreamedGuesses> {
+export function streamGuesses(client: Pick<EngineClient, 'call'>, analysis: AnalysisSummary, topK: number, maxTokens: number): Promise<StreamedGuesses> {
   const snippet: MapSnippet = { id: 'bench', uri: '', label: 'bench', text: analysis.text, startOffset: 0, analysis };
   const result: StreamedGuesses = { callMs: [], callTokens: [], tokens: 0 };
   return new Promise((resolve, reject) => {
