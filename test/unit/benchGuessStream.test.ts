@@ -1,6 +1,6 @@
 // bench/guessStreamHost.ts: the benchmark's worker part runs the shipping MaskedGuessStream; here against
 // a real engine session on the demo model, every call timed, resolving once every token has its guesses.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,18 +12,14 @@ import type { EngineClient } from '../../src/extension/engineClient';
 import { guessTokensPerCall } from '../../src/extension/guessStream';
 import { FIXTURE_MODEL } from './helpers/fixture';
 
-const cacheDir = mkdtempSync(join(tmpdir(), 'context-lens-bench-stream-'));
-const session = new AnalysisSession();
-
-before(async () => {
+test('the bench streams every token\'s guesses through MaskedGuessStream, in calls of its size, each timed', async (t) => {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'context-lens-bench-stream-'));
+  const session = new AnalysisSession();
+  t.after(async () => {
+    await session.dispose();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
   await session.load({ model: FIXTURE_MODEL, dtype: 'fp32', device: 'cpu', cacheDir });
-});
-after(async () => {
-  await session.dispose();
-  rmSync(cacheDir, { recursive: true, force: true });
-});
-
-test('the bench streams every token\'s guesses through MaskedGuessStream, in calls of its size, each timed', async () => {
   const text = '我用苹果手机。我爱吃苹果，也喜欢苹果手机。';
   const quick = await session.analyze(text, 3, {}, undefined, false);
   const full = await session.analyze(text, 3);
