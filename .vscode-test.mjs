@@ -11,6 +11,6 @@ export default defineConfig({
   version: 'stable',
   workspaceFolder: abs('./demo'),
   launchArgs: ['--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
-  env: { CONTEXT_LENS_MODEL: process.env.CONTEXT_LENS_MODEL || abs('./test/fixtures/tiny-bert') },
+  env: { CONTEXT_LENS_MODEL: process.env.CONTEXT_LENS_MODEL || abs('./assets/demo-model') },
   mocha: { ui: 'tdd', timeout: 60_000 },
 });

@@ -19,7 +19,8 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const EXTENSION_ID = 'context-lens.context-lens';
-export const fixtureModel = join(repoRoot, 'test', 'fixtures', 'tiny-bert');
+/** The demo model shipped with the extension: the model of the in-host and e2e tests and of an offline `npm start`. */
+export const demoModel = join(repoRoot, 'assets', 'demo-model');
 export const demoFolder = join(repoRoot, 'demo');
 
 /** Seconds since `t0` (a performance.now() value), one decimal. */

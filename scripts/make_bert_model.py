@@ -4,8 +4,9 @@ config.json, tokenizer.json, tokenizer_config.json, special_tokens_map.json, voc
 onnx/model.onnx (fp32), onnx/model_quantized.onnx (dynamic uint8, ORT quantize_dynamic pattern),
 and reference.json: what torch computed (logits, attentions, hidden states) for a few texts.
 
-Test fixture (committed):  /usr/bin/python3 scripts/make_bert_model.py test/fixtures/tiny-bert
-Same weights at opset 17:  ... test/fixtures/tiny-bert-opset17 --opset 17
+Demo model, shipped with the extension and used by the tests (committed; the default OUT):
+  /usr/bin/python3 scripts/make_bert_model.py            (writes assets/demo-model)
+Same weights at opset 17 (a test fixture):  ... test/fixtures/tiny-bert-opset17 --opset 17
 bert-base-sized random model for the benchmark (never committed):
   ... OUT --hidden 768 --layers 12 --heads 12 --inter 3072 --maxpos 512 --vocab-pad 20915 --steps 0
 Needs Debian's python3-torch and python3-onnx (use /usr/bin/python3).
@@ -21,7 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from quantize_dynamic_uint8 import quantize_dynamic_uint8  # noqa: E402
 
 ap = argparse.ArgumentParser()
-ap.add_argument("out")
+DEMO_MODEL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "assets", "demo-model")
+ap.add_argument("out", nargs="?", default=DEMO_MODEL, help="output folder (default: the demo model, assets/demo-model)")
 ap.add_argument("--opset", type=int, default=14)
 ap.add_argument("--hidden", type=int, default=64)
 ap.add_argument("--layers", type=int, default=2)

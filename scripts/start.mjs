@@ -4,13 +4,13 @@
 //     the extension, installs the VSIX into a fresh code-server profile, opens demo/ at
 //     http://127.0.0.1:PORT and keeps running until Ctrl-C.
 // Model: CONTEXT_LENS_MODEL if set; else, when the Hugging Face Hub cannot be reached, the bundled
-// fixture test/fixtures/tiny-bert (so the demo works offline); else the extension's default.
+// demo model assets/demo-model (so the demo works offline); else the extension's default.
 //
 // Usage: npm start [-- --port 8080] [--code-server]
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { demoFolder, ensureTools, fixtureModel, installVsix, killTree, repoRoot, secondsSince, startCodeServer } from './codeServer.mjs';
+import { demoFolder, ensureTools, demoModel, installVsix, killTree, repoRoot, secondsSince, startCodeServer } from './codeServer.mjs';
 import { packageVsix } from './package-vsix.mjs';
 
 const { values: opts } = parseArgs({ options: {
@@ -18,6 +18,7 @@ const { values: opts } = parseArgs({ options: {
   'code-server': { type: 'boolean', default: false },
 } });
 
+// The default model (src/engine/modelSpec.ts DEFAULT_MODEL_ID; a .mjs cannot import the TypeScript constant).
 async function hubReachable() {
   try {
     const res = await fetch('https://huggingface.co/api/models/Xenova/bert-base-chinese', { method: 'HEAD', signal: AbortSignal.timeout(4000) });
@@ -30,9 +31,9 @@ function onPath(cmd) {
 }
 
 const t0 = performance.now();
-if (!process.env.CONTEXT_LENS_MODEL && !(await hubReachable())) process.env.CONTEXT_LENS_MODEL = fixtureModel;
+if (!process.env.CONTEXT_LENS_MODEL && !(await hubReachable())) process.env.CONTEXT_LENS_MODEL = demoModel;
 const modelNote = process.env.CONTEXT_LENS_MODEL
-  ? `model ${process.env.CONTEXT_LENS_MODEL}${process.env.CONTEXT_LENS_MODEL === fixtureModel ? ' (Hub not reachable: bundled test model)' : ' (CONTEXT_LENS_MODEL)'}`
+  ? `model ${process.env.CONTEXT_LENS_MODEL}${process.env.CONTEXT_LENS_MODEL === demoModel ? ' (Hub not reachable: bundled demo model)' : ' (CONTEXT_LENS_MODEL)'}`
   : 'model: the extension default (setting contextLens.model), downloaded from the Hub';
 
 if (onPath('code') && !opts['code-server']) {

@@ -11,13 +11,16 @@
 //   --only     run only these test layers (plus what they need: build, package)
 //   --devpath  load the extension from the repo instead of the VSIX (skips packaging)
 //   --grep     in-host tests whose "suite: name" contains TEXT; e2e tests whose name matches TEXT
-// The in-host and e2e layers set CONTEXT_LENS_MODEL to test/fixtures/tiny-bert unless it is set.
+// The in-host and e2e layers set CONTEXT_LENS_MODEL to the demo model (assets/demo-model) unless it is set.
+// A layer that ran no test fails (a missing folder, a build that dropped the tests, a --grep that
+// matches nothing): never a quiet pass.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { demoFolder, ensureTools, exitOnSignals, fixtureModel, installVsix, repoRoot, secondsSince, spawnGroup, startCodeServer, stopGroup } from './codeServer.mjs';
+import { demoFolder, ensureTools, exitOnSignals, demoModel, installVsix, repoRoot, secondsSince, spawnGroup, startCodeServer, stopGroup } from './codeServer.mjs';
 import { packageVsix } from './package-vsix.mjs';
+import { countTests } from './testCount.mjs';
 import { runInCodeServer } from '../test/inhost/runInCodeServer.mjs';
 
 const LAYERS = ['unit', 'inhost', 'e2e'];
@@ -32,16 +35,43 @@ const bad = only.filter((l) => !LAYERS.includes(l));
 if (bad.length) { console.error(`unknown layer(s) ${bad.join(', ')}: choose from ${LAYERS.join(', ')}`); process.exit(2); }
 const wants = (l) => only.includes(l);
 const needsVsCode = wants('inhost') || wants('e2e');
-process.env.CONTEXT_LENS_MODEL ||= fixtureModel;
+process.env.CONTEXT_LENS_MODEL ||= demoModel;
 exitOnSignals();
 
-/** Runs a command in its own process group (ended with it on Ctrl-C); resolves with its exit code. */
-function run(cmd, args, { timeoutS, env } = {}) {
+/**
+ * Runs a command in its own process group (ended with it on Ctrl-C); resolves with its exit code.
+ * `capture`: its standard output is also kept (still echoed as it comes) and resolved as `output`.
+ */
+function run(cmd, args, { timeoutS, env, capture = false } = {}) {
   return new Promise((resolve) => {
-    const child = spawnGroup(cmd, args, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...env } });
+    // Piped, node --test would drop its colours: keep them when we print to a terminal.
+    const colour = capture && process.stdout.isTTY ? { FORCE_COLOR: '1' } : {};
+    const child = spawnGroup(cmd, args, { cwd: repoRoot, stdio: ['inherit', capture ? 'pipe' : 'inherit', 'inherit'], env: { ...process.env, ...colour, ...env } });
+    let output = '';
+    child.stdout?.on('data', (d) => { output += d; process.stdout.write(d); });
     const timer = timeoutS && setTimeout(() => { console.error(`${cmd} ${args.join(' ')}: timed out after ${timeoutS} s`); stopGroup(child); }, timeoutS * 1000);
-    child.on('exit', (code, signal) => { clearTimeout(timer); resolve(code ?? (signal ? 1 : 0)); });
+    let exitCode;
+    const done = () => { clearTimeout(timer); resolve({ code: exitCode, output }); };
+    child.on('exit', (code, signal) => {
+      exitCode = code ?? (signal ? 1 : 0);
+      // A grandchild left holding the pipe must not hold the run: its output has had its chance.
+      if (capture) setTimeout(done, 5000).unref();
+      else done();
+    });
+    child.on('close', () => { if (exitCode !== undefined) done(); });
   });
+}
+
+/** Runs `node --test …` and counts what it ran: { code, ran } (ran 0 when it printed no summary). */
+async function nodeTest(args, options) {
+  const { code, output } = await run(process.execPath, ['--test', '--test-reporter=spec', ...args], { ...options, capture: true });
+  return { code, ran: countTests(output)?.ran ?? 0 };
+}
+
+/** A layer's result from its node --test runs: the first failing exit code; an error when none ran a test. */
+function testLayerResult(runs) {
+  if (runs.every((r) => r.code === 0) && !runs.some((r) => r.ran)) throw new Error('ran no test');
+  return runs.find((r) => r.code !== 0)?.code ?? 0;
 }
 
 const results = [];
@@ -78,7 +108,7 @@ const localeOf = (file) => /\.([a-z]{2}(?:-[a-z]{2,4})?)\.e2e\.test\.mjs$/i.exec
 async function e2e(tools, vsix) {
   const files = e2eFiles.length ? e2eFiles
     : readdirSync(join(repoRoot, 'test/e2e')).filter((f) => f.endsWith('.e2e.test.mjs')).sort().map((f) => join('test/e2e', f));
-  if (!files.length) return 'no e2e tests';
+  if (!files.length) throw new Error('no e2e tests (test/e2e/*.e2e.test.mjs)');
   // One code-server for the English tests; one more per display language that a test file asks for.
   const groups = new Map();
   for (const f of files) {
@@ -88,18 +118,15 @@ async function e2e(tools, vsix) {
   let install;
   if (vsix) install = await installVsix(tools, vsix);
   try {
-    let code = 0;
-    for (const [locale, group] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
-      const c = await e2eGroup(tools, vsix, install, group, locale || undefined);
-      if (c !== 0) code = c;
-    }
-    return code;
+    const runs = [];
+    for (const [locale, group] of [...groups].sort(([a], [b]) => a.localeCompare(b))) runs.push(await e2eGroup(tools, vsix, install, group, locale || undefined));
+    return testLayerResult(runs);
   } finally {
     if (install) rmSync(install.extensionsDir, { recursive: true, force: true });
   }
 }
 
-/** Runs `files` (node --test) against a fresh code-server, in display language `locale` when given. */
+/** Runs `files` (node --test) against a fresh code-server, in display language `locale` when given: { code, ran }. */
 async function e2eGroup(tools, vsix, install, files, locale) {
   const t0 = performance.now();
   const cs = await startCodeServer({
@@ -112,8 +139,7 @@ async function e2eGroup(tools, vsix, install, files, locale) {
   console.log(`code-server ${cs.url}${locale ? ` (display language ${locale})` : ''} ready in ${secondsSince(t0)} s`);
   try {
     const workbench = vsix ? cs.workbenchUrl() : cs.workbenchUrl({ payload: [['extensionDevelopmentPath', cs.remoteUri(repoRoot)]] });
-    return await run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1',
-      ...(opts.grep ? ['--test-name-pattern', opts.grep] : []), ...files], {
+    return await nodeTest(['--test-concurrency=1', ...(opts.grep ? ['--test-name-pattern', opts.grep] : []), ...files], {
       timeoutS: E2E_TIMEOUT_S,
       env: {
         CONTEXT_LENS_E2E_URL: cs.url, CONTEXT_LENS_E2E_WORKSPACE: demoFolder, CONTEXT_LENS_E2E_WORKBENCH: workbench,
@@ -128,13 +154,13 @@ async function e2eGroup(tools, vsix, install, files, locale) {
 const tStart = performance.now();
 let tools, vsix;
 if (needsVsCode && !(await layer('setup', () => { tools = ensureTools(); }))) process.exit(summary());
-if (!(await layer('build', () => run(process.execPath, ['scripts/build.mjs'])))) process.exit(summary());
+if (!(await layer('build', async () => (await run(process.execPath, ['scripts/build.mjs'])).code))) process.exit(summary());
 
 if (wants('unit')) {
   await layer('unit', async () => {
     const dir = join(repoRoot, 'dist/test/unit');
-    if (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith('.test.js'))) return 'no unit tests';
-    return run(process.execPath, ['--test', '--test-reporter=spec', 'dist/test/unit/']);
+    if (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith('.test.js'))) throw new Error('no unit tests in dist/test/unit');
+    return testLayerResult([await nodeTest(['dist/test/unit/'])]);
   });
 }
 

@@ -2,69 +2,17 @@
  * context-lens: the analysis engine on the command line.
  *   context-lens analyze --model <id|folder> [--top-k 5] [--json] "text"
  *   context-lens export --format projector --model <id|folder> [--layer N] [--out DIR] "text"
+ *
+ * Exit codes: 0 done, 1 the engine failed (a typed error's message on stderr), 2 bad arguments
+ * (BAD_ARGUMENTS, with the usage). Every output is written in one piece and awaited before the process
+ * ends: a pipe's reader (`| jq`) gets all of it, not the first 64 KiB (the pipe's buffer) that a
+ * process.exit() right after a large write would leave.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ContextLensError } from '../engine/errors';
 import { AnalysisSession } from '../engine/session';
-import type { Dtype, DevicePreference, ModelSpec } from '../engine/types';
-
-const USAGE = `Usage:
-  context-lens analyze --model <hub-id|folder> [--top-k 5] [--json] [--dtype q8|fp32] [--device auto|cpu|wasm] "text"
-  context-lens export --format projector --model <hub-id|folder> [--layer N] [--out DIR] "text"
-Common options: --file PATH (read the text from a file), --cache-dir DIR, --offline, --hub-mirror URL
-The model defaults to $CONTEXT_LENS_MODEL or Xenova/bert-base-chinese.`;
-
-interface CliArgs {
-  command: string;
-  flags: Map<string, string | true>;
-  positional: string[];
-}
-
-const BOOLEAN_FLAGS = new Set(['json', 'offline', 'help']);
-
-function parseArgs(argv: string[]): CliArgs {
-  const [command = 'help', ...rest] = argv;
-  const flags = new Map<string, string | true>();
-  const positional: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    if (a.startsWith('--')) {
-      const [name, inline] = a.slice(2).split('=', 2);
-      if (inline !== undefined) flags.set(name, inline);
-      else if (BOOLEAN_FLAGS.has(name)) flags.set(name, true);
-      else if (i + 1 < rest.length) flags.set(name, rest[++i]);
-      else throw new ContextLensError('EMPTY_INPUT', `--${name} needs a value.`);
-    } else positional.push(a);
-  }
-  return { command, flags, positional };
-}
-
-function str(args: CliArgs, name: string, fallback: string): string {
-  const v = args.flags.get(name);
-  return typeof v === 'string' ? v : fallback;
-}
-
-function modelSpecFrom(args: CliArgs): ModelSpec {
-  let model = str(args, 'model', process.env.CONTEXT_LENS_MODEL || 'Xenova/bert-base-chinese');
-  // A path that exists on disk is a model folder; anything else shaped like owner/name is a Hub id.
-  if (model.startsWith('.') || isAbsolute(model) || existsSync(model)) model = resolve(model);
-  return {
-    model,
-    dtype: str(args, 'dtype', 'q8') as Dtype,
-    device: str(args, 'device', 'auto') as DevicePreference,
-    cacheDir: str(args, 'cache-dir', process.env.CONTEXT_LENS_CACHE || join(homedir(), '.cache', 'context-lens')),
-    remoteHost: args.flags.has('hub-mirror') ? str(args, 'hub-mirror', '') : undefined,
-    offline: args.flags.get('offline') === true,
-  };
-}
-
-function inputText(args: CliArgs): string {
-  const file = args.flags.get('file');
-  if (typeof file === 'string') return readFileSync(file, 'utf8');
-  return args.positional.join(' ');
-}
+import { flag, inputText, modelSpecFrom, parseArgs, USAGE, type CliArgs } from './args';
 
 function pad(s: string, width: number): string {
   // CJK characters take two columns in a terminal.
@@ -72,12 +20,18 @@ function pad(s: string, width: number): string {
   return s + ' '.repeat(Math.max(0, width - cols));
 }
 
+/** Resolves once `text` is handed to the operating system, however slowly the reader takes it. */
+function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  return new Promise((done, fail) => stream.write(text, (e) => (e ? fail(e) : done())));
+}
+const out = (text: string): Promise<void> => write(process.stdout, text);
+
 async function runAnalyze(args: CliArgs, session: AnalysisSession): Promise<void> {
-  const topK = Number(str(args, 'top-k', '5'));
+  const topK = Number(flag(args, 'top-k', '5'));
   const summary = await session.analyze(inputText(args), topK);
   const info = session.model.info;
   if (args.flags.get('json')) {
-    const out = {
+    const json = {
       model: info.model,
       numLayers: info.numLayers,
       numHeads: info.numHeads,
@@ -95,41 +49,41 @@ async function runAnalyze(args: CliArgs, session: AnalysisSession): Promise<void
       })),
       timings: summary.timings,
     };
-    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    await out(JSON.stringify(json, null, 2) + '\n');
     return;
   }
-  process.stdout.write(`model ${info.model} (${info.backend}, ${info.dtype}): ${info.numLayers} layers, ${info.numHeads} heads, hidden ${info.hiddenSize}\n`);
-  if (summary.windowed) process.stdout.write(`text longer than ${info.maxTokens} tokens: analysed in overlapping windows\n`);
-  process.stdout.write(`${pad('#', 5)}${pad('token', 14)}${pad('range', 12)}guesses when masked\n`);
+  const lines = [`model ${info.model} (${info.backend}, ${info.dtype}): ${info.numLayers} layers, ${info.numHeads} heads, hidden ${info.hiddenSize}`];
+  if (summary.windowed) lines.push(`text longer than ${info.maxTokens} tokens: analysed in overlapping windows`);
+  lines.push(`${pad('#', 5)}${pad('token', 14)}${pad('range', 12)}guesses when masked`);
   for (const t of summary.tokens) {
     const guesses = summary.guesses[t.index].map((g) => `${g.token} ${(g.probability * 100).toFixed(1)}%`).join(', ');
-    process.stdout.write(`${pad(String(t.index), 5)}${pad(t.piece, 14)}${pad(`[${t.start},${t.end})`, 12)}${guesses}\n`);
+    lines.push(`${pad(String(t.index), 5)}${pad(t.piece, 14)}${pad(`[${t.start},${t.end})`, 12)}${guesses}`);
   }
+  await out(lines.join('\n') + '\n');
 }
 
 async function runExport(args: CliArgs, session: AnalysisSession): Promise<void> {
-  const format = str(args, 'format', 'projector');
-  if (format !== 'projector') throw new ContextLensError('EMPTY_INPUT', `Unknown export format "${format}"; use --format projector.`);
   const summary = await session.analyze(inputText(args), 1);
-  const layer = Number(str(args, 'layer', String(session.model.info.numLayers)));
-  const outDir = resolve(str(args, 'out', '.'));
+  const layer = Number(flag(args, 'layer', String(session.model.info.numLayers)));
+  const outDir = resolve(flag(args, 'out', '.'));
   mkdirSync(outDir, { recursive: true });
   const { vectorsTsv, metadataTsv } = session.exportProjector([summary.analysisId], layer);
   writeFileSync(join(outDir, 'vectors.tsv'), vectorsTsv);
   writeFileSync(join(outDir, 'metadata.tsv'), metadataTsv);
-  process.stdout.write(`wrote ${join(outDir, 'vectors.tsv')} and metadata.tsv (layer ${layer}, ${vectorsTsv.trim().split('\n').length} tokens)\n`);
+  await out(`wrote ${join(outDir, 'vectors.tsv')} and metadata.tsv (layer ${layer}, ${vectorsTsv.trim().split('\n').length} tokens)\n`);
 }
 
+/** Runs one command line; resolves with the exit code once everything it printed is written. */
 export async function main(argv: string[]): Promise<number> {
   let args: CliArgs;
   try {
     args = parseArgs(argv);
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+    await write(process.stderr, `context-lens: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
   }
   if (args.command === 'help' || args.flags.has('help') || !['analyze', 'export'].includes(args.command)) {
-    process.stdout.write(USAGE + '\n');
+    await out(USAGE + '\n');
     return args.command === 'help' || args.flags.has('help') ? 0 : 2;
   }
   const session = new AnalysisSession();
@@ -144,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     const message = e instanceof ContextLensError ? e.message : `Internal error: ${(e as Error).stack ?? e}`;
-    process.stderr.write(`context-lens: ${message}\n`);
+    await write(process.stderr, `context-lens: ${message}\n`);
     return 1;
   } finally {
     await session.dispose();
@@ -152,5 +106,6 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  // exitCode, not process.exit(): the process ends when its output is written, not before.
+  void main(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }

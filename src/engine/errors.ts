@@ -12,7 +12,9 @@ export type ContextLensErrorCode =
   | 'BINARY_INPUT'
   | 'BACKEND_UNAVAILABLE'
   /** The engine worker ended (it crashed, or the host restarted it) and took the model and the analyses with it. */
-  | 'ENGINE_STOPPED';
+  | 'ENGINE_STOPPED'
+  /** The command line was given an unknown option value, a flag without its value, or an unknown format. */
+  | 'BAD_ARGUMENTS';
 
 export class ContextLensError extends Error {
   constructor(

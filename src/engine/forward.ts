@@ -13,17 +13,33 @@ import type { LoadedModel } from './modelStore';
  */
 export async function runRows(lm: LoadedModel, rows: number[][], fetches: string[], logitsAt: number[] = [0]): Promise<Record<string, OrtTensor>> {
   const session = ortSession(lm.model);
+  return session.run(forwardFeeds(session.inputNames, rows, int64Tensor, lm.maskedPositionsInput, logitsAt), fetches);
+}
+
+/**
+ * The feeds of one forward: ids, a full attention mask, token types where the graph has them, and the
+ * narrowed head's positions where it was edited in. Generic over the tensor class because the bench feeds
+ * the same rows to a raw onnxruntime-node session of its own (its floor), whose Tensor is not the one
+ * transformers.js bundles.
+ */
+export function forwardFeeds<T>(
+  inputNames: readonly string[],
+  rows: number[][],
+  int64: (data: BigInt64Array, dims: number[]) => T,
+  maskedPositionsInput?: string,
+  logitsAt: number[] = [0],
+): Record<string, T> {
   const batch = rows.length;
   const n = rows[0].length;
   const ids = new BigInt64Array(batch * n);
   rows.forEach((row, r) => row.forEach((id, i) => (ids[r * n + i] = BigInt(id))));
-  const feeds: Record<string, OrtTensor> = {
-    input_ids: int64Tensor(ids, [batch, n]),
-    attention_mask: int64Tensor(new BigInt64Array(batch * n).fill(1n), [batch, n]),
+  const feeds: Record<string, T> = {
+    input_ids: int64(ids, [batch, n]),
+    attention_mask: int64(new BigInt64Array(batch * n).fill(1n), [batch, n]),
   };
-  if (lm.maskedPositionsInput) feeds[lm.maskedPositionsInput] = int64Tensor(BigInt64Array.from(logitsAt, BigInt), [logitsAt.length]);
-  if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = int64Tensor(new BigInt64Array(batch * n), [batch, n]);
-  return session.run(feeds, fetches);
+  if (maskedPositionsInput && inputNames.includes(maskedPositionsInput)) feeds[maskedPositionsInput] = int64(BigInt64Array.from(logitsAt, BigInt), [logitsAt.length]);
+  if (inputNames.includes('token_type_ids')) feeds.token_type_ids = int64(new BigInt64Array(batch * n), [batch, n]);
+  return feeds;
 }
 
 /** The float32 data of an output; anything else means the graph is not the one we edited. */

@@ -68,7 +68,8 @@ const EDITED_MODEL_NAME = 'model_attn';
 const REQUIRED_JSON_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
 const OPTIONAL_JSON_FILES = ['special_tokens_map.json'];
 
-const onnxFileFor = (dtype: Dtype): string => (dtype === 'q8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx');
+/** The ONNX file of `dtype` in a model folder in the Hub layout. */
+export const onnxFileFor = (dtype: Dtype): string => (dtype === 'q8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx');
 const editedFileFor = (dtype: Dtype): string => (dtype === 'q8' ? `onnx/${EDITED_MODEL_NAME}_quantized.onnx` : `onnx/${EDITED_MODEL_NAME}.onnx`);
 
 // transformers.js keeps its settings in one process-wide `env`; loads take turns so that one load's

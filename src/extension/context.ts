@@ -24,7 +24,7 @@ export interface LastError {
 }
 
 /** The small model shipped with the extension, offered when the Hub cannot be reached. */
-export const DEMO_MODEL_DIR = ['test', 'fixtures', 'tiny-bert'];
+export const DEMO_MODEL_DIR = ['assets', 'demo-model'];
 
 export class Ctx implements vscode.Disposable {
   readonly engine: EngineClient;

@@ -1,5 +1,5 @@
-// A person's tour of the Embedding Map in the real workbench (code-server + Chromium, fixture model
-// test/fixtures/tiny-bert): select a line of demo/apple.txt → "Context Lens: Explore Selection" → the map
+// A person's tour of the Embedding Map in the real workbench (code-server + Chromium, demo model
+// assets/demo-model): select a line of demo/apple.txt → "Context Lens: Explore Selection" → the map
 // shows one point per token and a 果 ↔ 果 link with its cosine; the editor hover shows masked-token
 // guesses; moving the layer slider to 0 re-projects (and 果's two contexts grow more alike); the Attention
 // tab shows the head view, heat map and the layers × heads grid; PCA re-projects; a link's context selects
@@ -15,7 +15,7 @@ import { answerPathDialog, charCenter, mapRendered, openFromExplorer, repoRoot, 
 
 const APPLE_LINE = '我用苹果手机。我爱吃苹果。';
 const BANK_LINE = 'I put my money in the bank.';
-const fixtureConfig = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/tiny-bert/config.json'), 'utf8'));
+const fixtureConfig = JSON.parse(readFileSync(join(repoRoot, 'assets/demo-model/config.json'), 'utf8'));
 
 /** Selects one whole line as a person would: click it, Home, Shift+End. */
 async function selectLine(page, text) {

@@ -16,7 +16,7 @@ import {
 } from './harness.mjs';
 
 const LINE = '<b>我</b>爱吃苹果 &amp; &lt;tag&gt;';
-const fixtureConfig = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/tiny-bert/config.json'), 'utf8'));
+const fixtureConfig = JSON.parse(readFileSync(join(repoRoot, 'assets/demo-model/config.json'), 'utf8'));
 
 test('SVG and Projector TSV exports write valid files through the file dialogs', { timeout: 120_000 }, async () => {
   const outDir = mkdtempSync(join(tmpdir(), 'context-lens-exports-'));

@@ -54,7 +54,7 @@ test('zh-cn: Chinese command titles, messages, hover, status bar and Embedding M
     const map = await mapRendered(webviewFrame(page));
     lap(`map: ${map.count} points`);
     assert.ok(map.count >= APPLE_LINE.length, 'one point per token');
-    const ready = page.locator('.statusbar-item', { hasText: 'Context Lens：就绪（tiny-bert）' });
+    const ready = page.locator('.statusbar-item', { hasText: 'Context Lens：就绪（demo-model）' });
     await ready.first().waitFor({ timeout: 15_000 });
     lap(`status bar: ${await ready.first().innerText()}`);
     await screenshot(page, 'e2e-zh-cn-map');
@@ -62,7 +62,7 @@ test('zh-cn: Chinese command titles, messages, hover, status bar and Embedding M
     const hoverText = await hoverUntil(page, await charCenter(page, APPLE_LINE, '果', 0), /遮盖“果”后\sBERT\s的猜测/);
     lap(`hover: ${JSON.stringify(hoverText.slice(0, 120))}`);
     assert.match(hoverText, /\d+(\.\d+)?\s*%/, 'with guesses and probabilities');
-    assert.match(hoverText, /模型：tiny-bert/, 'and the model line in Chinese');
+    assert.match(hoverText, /模型：demo-model/, 'and the model line in Chinese');
     await screenshot(page, 'e2e-zh-cn-hover');
   });
 });

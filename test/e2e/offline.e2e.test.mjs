@@ -2,7 +2,7 @@
 // .vscode/settings.json says contextLens.offline = true and contextLens.model = google-bert/bert-base-chinese
 // (a setting wins over the runner's CONTEXT_LENS_MODEL, see src/extension/config.ts). "Context Lens: Explore
 // Selection" fails with an error notification offering "Use the bundled demo model"; clicking that button
-// switches to the demo model shipped with the extension (test/fixtures/tiny-bert) and the same selection
+// switches to the demo model shipped with the extension (assets/demo-model) and the same selection
 // is explored: the map shows its points. The copy is a temporary folder, so demo/ and the other tests'
 // windows are untouched (the choice lasts for this window's extension host only).
 // Screenshots: test-results/e2e-offline-*.png.
@@ -53,13 +53,13 @@ test('offline, model not cached: the error offers the bundled demo model, which 
       lap(`map: ${map.count} points, chips ${JSON.stringify(chips)}`);
       assert.equal(map.count, chips.length, 'one point per token');
       assert.equal(chips.filter((t) => !/^\[(CLS|SEP)\]$/.test(t)).join(''), APPLE_LINE, 'the selection was explored');
-      await frame.getByTestId('model-label').filter({ hasText: 'tiny-bert' }).waitFor({ timeout: 10_000 });
-      await page.locator('.statusbar-item', { hasText: 'Context Lens: ready (tiny-bert)' }).first().waitFor({ timeout: 10_000 });
+      await frame.getByTestId('model-label').filter({ hasText: 'demo-model' }).waitFor({ timeout: 10_000 });
+      await page.locator('.statusbar-item', { hasText: 'Context Lens: ready (demo-model)' }).first().waitFor({ timeout: 10_000 });
       const after = await extensionLog({ pattern: /Explored apple\.txt:1/ });
       const demoPath = /Using the bundled demo model: (.*)$/m.exec(after)?.[1];
       lap(`demo model: ${demoPath}`);
-      assert.match(demoPath ?? '', /[\\/]test[\\/]fixtures[\\/]tiny-bert$/, 'the demo model is the one shipped with the extension');
-      assert.match(after, /Model ready: .*tiny-bert \(folder/, 'the demo model loaded from its folder');
+      assert.match(demoPath ?? '', /[\\/]assets[\\/]demo-model$/, 'the demo model is the one shipped with the extension');
+      assert.match(after, /Model ready: .*demo-model \(folder/, 'the demo model loaded from its folder');
       await notification(page, /Context Lens now uses the bundled demo model/);
       await screenshot(page, 'e2e-offline-demo-map');
     }, { url: workbenchUrlFor(workspace) });

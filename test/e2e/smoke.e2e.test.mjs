@@ -1,5 +1,5 @@
 // Smoke test in the real workbench: the Embedding Map opens from the command palette and its webview
-// renders, with the model the runner chose (CONTEXT_LENS_MODEL = test/fixtures/tiny-bert).
+// renders, with the model the runner chose (CONTEXT_LENS_MODEL = assets/demo-model).
 import assert from 'node:assert/strict';
 import { basename } from 'node:path';
 import { test } from 'node:test';

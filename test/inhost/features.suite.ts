@@ -1,6 +1,6 @@
 /**
  * Feature tests, inside a real extension host, on the fixture model (CONTEXT_LENS_MODEL = the
- * absolute path of test/fixtures/tiny-bert; set here from the extension's folder when the runner
+ * absolute path of assets/demo-model; set here from the extension's folder when the runner
  * did not set it). Commands, the Embedding Map tab, the hover and its settings, error reporting.
  */
 import * as assert from 'node:assert/strict';
@@ -24,7 +24,7 @@ async function activate(): Promise<vscode.Extension<unknown>> {
   assert.ok(ext, `${EXTENSION_ID} is not installed`);
   if (!process.env.CONTEXT_LENS_MODEL) {
     // The extension host and this suite share process.env; the extension reads it on each use.
-    process.env.CONTEXT_LENS_MODEL = path.join(ext.extensionPath, 'test', 'fixtures', 'tiny-bert');
+    process.env.CONTEXT_LENS_MODEL = path.join(ext.extensionPath, 'assets', 'demo-model');
   }
   await ext.activate();
   return ext;

@@ -26,7 +26,7 @@ type Msg = { kind: string; id?: number; method?: string; params?: { offset?: num
 async function activate(): Promise<void> {
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
   assert.ok(ext, `${EXTENSION_ID} is not installed`);
-  if (!process.env.CONTEXT_LENS_MODEL) process.env.CONTEXT_LENS_MODEL = path.join(ext.extensionPath, 'test', 'fixtures', 'tiny-bert');
+  if (!process.env.CONTEXT_LENS_MODEL) process.env.CONTEXT_LENS_MODEL = path.join(ext.extensionPath, 'assets', 'demo-model');
   await ext.activate();
 }
 

@@ -4,33 +4,19 @@
  * (dist/test/inhost/index.js) runs in code-server (test/inhost/runInCodeServer.mjs) and in desktop
  * VS Code (test/inhost/runInElectron.mjs, .vscode-test.mjs).
  *
- * Each `test/inhost/*.suite.ts` exports `tests: InHostTest[]`. scripts/build.mjs bundles only this
- * file, so every suite is imported statically below: add new suites to `suites`.
+ * Each `test/inhost/*.suite.ts` exports `tests: InHostTest[]`; scripts/build.mjs bundles it to
+ * `dist/test/inhost/*.suite.js`, where this runner finds it (./suites.ts).
  *
  * Env (passed through to the extension host): CONTEXT_LENS_INHOST_GREP=<substring> runs only the
  * tests whose "suite: name" contains it.
  */
 import * as vscode from 'vscode';
-import * as extensionSuite from './extension.suite';
-import * as featuresSuite from './features.suite';
-import * as hoverCancelSuite from './hoverCancel.suite';
+import { loadSuites, type InHostTest } from './suites';
 
-export interface InHostTest {
-  name: string;
-  run: () => Promise<void>;
-  /** Default 60 s. */
-  timeoutMs?: number;
-}
-
-const suites: Record<string, InHostTest[]> = {
-  extension: extensionSuite.tests,
-  features: featuresSuite.tests,
-  hoverCancel: hoverCancelSuite.tests,
-};
+export type { InHostTest };
 
 /** Every test, named "suite: name" (the mocha adapter for @vscode/test-cli registers these too). */
-export const tests: InHostTest[] = Object.entries(suites).flatMap(([suite, list]) =>
-  list.map((t) => ({ ...t, name: `${suite}: ${t.name}` })));
+export const tests: InHostTest[] = loadSuites(__dirname);
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 

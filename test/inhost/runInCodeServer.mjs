@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { demoFolder, ensureTools, exitOnSignals, fixtureModel, installVsix, repoRoot, secondsSince, startCodeServer } from '../../scripts/codeServer.mjs';
+import { demoFolder, ensureTools, exitOnSignals, demoModel, installVsix, repoRoot, secondsSince, startCodeServer } from '../../scripts/codeServer.mjs';
 import { launchBrowser, screenshot } from '../e2e/harness.mjs';
 
 /**
@@ -41,7 +41,7 @@ export async function runInCodeServer({ vsix, devPath, tests = join(repoRoot, 'd
     ({ extensionsDir, extensionPath } = await installVsix(tools, vsix));
     console.log(`[inhost] installed ${vsix} in ${secondsSince(t0)} s`);
   }
-  const env = { CONTEXT_LENS_MODEL: process.env.CONTEXT_LENS_MODEL || fixtureModel };
+  const env = { CONTEXT_LENS_MODEL: process.env.CONTEXT_LENS_MODEL || demoModel };
   if (grep) env.CONTEXT_LENS_INHOST_GREP = grep;
   const t1 = performance.now();
   const cs = await startCodeServer({ tools, workspace, extensionsDir, smokeTestDriver: true, env, label: 'code-server-inhost' });

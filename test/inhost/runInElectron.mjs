@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runTests } from '@vscode/test-electron';
-import { demoFolder, fixtureModel, repoRoot } from '../../scripts/codeServer.mjs';
+import { demoFolder, demoModel, repoRoot } from '../../scripts/codeServer.mjs';
 
 const { values } = parseArgs({ options: { version: { type: 'string', default: 'stable' }, grep: { type: 'string' } } });
 try {
@@ -17,7 +17,7 @@ try {
     extensionTestsPath: join(repoRoot, 'dist/test/inhost/index.js'),
     launchArgs: [demoFolder, '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
     extensionTestsEnv: {
-      CONTEXT_LENS_MODEL: process.env.CONTEXT_LENS_MODEL || fixtureModel,
+      CONTEXT_LENS_MODEL: process.env.CONTEXT_LENS_MODEL || demoModel,
       ...(values.grep ? { CONTEXT_LENS_INHOST_GREP: values.grep } : {}),
     },
   });

@@ -20,7 +20,7 @@ const { AutoTokenizer, env } = require('@huggingface/transformers');
 env.allowRemoteModels = false;
 env.allowLocalModels = true;
 
-const FIXTURE = resolve('test/fixtures/tiny-bert');
+const FIXTURE = resolve('assets/demo-model');
 let tiny: any;
 let tmp: string;
 

@@ -1,8 +1,8 @@
-/** The committed tiny BERT and the torch reference outputs generated with it (scripts/make_bert_model.py). */
+/** The demo model (a tiny BERT, shipped with the extension) and the torch reference outputs generated with it (scripts/make_bert_model.py). */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export const FIXTURE_MODEL = resolve('test/fixtures/tiny-bert');
+export const FIXTURE_MODEL = resolve('assets/demo-model');
 export const FIXTURE_MODEL_OPSET17 = resolve('test/fixtures/tiny-bert-opset17');
 
 export interface ReferenceText {
