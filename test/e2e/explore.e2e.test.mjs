@@ -161,6 +161,8 @@ test('explore a selection: map, hover, layers, PCA, reveal, attention, exports, 
       assert.equal(json.snippets[0].tokens.length - (hideSpecial ? special : 0), chipCount, 'the export holds every token');
       assert.equal(json.snippets[0].hiddenStates.length, fixtureConfig.num_hidden_layers + 1, 'hidden states for every layer');
       assert.ok(json.snippets[0].tokens.every((t) => t.special || t.guesses.length > 0), 'the streamed guesses are in the export');
+      assert.ok(json.projection && ['umap', 'pca'].includes(json.projection.method) && Number.isInteger(json.projection.layer), 'the export names the map on screen');
+      assert.ok(json.snippets[0].tokens.every((t) => t.special || (Number.isFinite(t.x) && Number.isFinite(t.y))), "every text token carries its map coordinates");
       lap(`exported ${json.snippets[0].tokens.length} tokens to ${target}`);
       await screenshot(page, 'e2e-export');
 
