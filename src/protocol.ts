@@ -40,7 +40,7 @@ export interface SnippetView {
   tokens: TokenView[];
   windowed: boolean;
   /** Optional (additive): the document the snippet came from and its offset there, so the webview can
-   *  keep them in WebviewPersistedState.snippets for the host to re-analyse after a window reload. */
+   *  keep them in WebviewPersistedState.snippets for the host to re-analyze after a window reload. */
   uri?: string;
   startOffset?: number;
 }
@@ -136,6 +136,6 @@ export interface WebviewPersistedState {
   head: number;
   /** Optional (additive): the attention tab's 0-based layer. */
   attentionLayer?: number;
-  /** The host re-analyses these after a window reload (WebviewPanelSerializer). */
+  /** The host re-analyzes these after a window reload (WebviewPanelSerializer). */
   snippets: { uri: string; label: string; text: string; startOffset: number }[];
 }

@@ -128,7 +128,7 @@ export class AnalysisSession {
   /** The analysis itself, for in-process callers (CLI, tests, benchmark). */
   get(analysisId: string): Analysis {
     const a = this.analyses.get(analysisId);
-    if (!a) throw new ContextLensError('CANCELLED', `The analysis ${analysisId} is no longer held; analyse the text again.`);
+    if (!a) throw new ContextLensError('CANCELLED', `The analysis ${analysisId} is no longer held; analyze the text again.`);
     return a;
   }
 

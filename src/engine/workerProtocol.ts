@@ -4,13 +4,13 @@
  * gets summaries and asks for the slices it shows.
  */
 import type { SerializedError } from './errors';
-import type { AnalysedToken, Guess, ModelInfo, ModelSpec, ProgressEvent } from './types';
+import type { AnalyzedToken, Guess, ModelInfo, ModelSpec, ProgressEvent } from './types';
 import type { ProjectionMethod } from './projection';
 
 export interface AnalysisSummary {
   analysisId: string;
   text: string;
-  tokens: AnalysedToken[];
+  tokens: AnalyzedToken[];
   /** guesses[i] for token i ([] for special tokens). */
   guesses: Guess[][];
   windowed: boolean;
@@ -68,7 +68,7 @@ export interface TokenGuesses {
 }
 
 export interface GuessesAtResult {
-  token: AnalysedToken;
+  token: AnalyzedToken;
   guesses: Guess[];
 }
 

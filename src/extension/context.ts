@@ -346,7 +346,7 @@ function checkSelection(text: string, maxChars: number): void {
       throw new ContextLensError(
         e.code,
         vscode.l10n.t(
-          'The selection is too long ({0} characters). Context Lens analyses at most {1} characters at once (see the setting contextLens.maxTokens). Select a shorter passage.',
+          'The selection is too long ({0} characters). Context Lens analyzes at most {1} characters at once (see the setting contextLens.maxTokens). Select a shorter passage.',
           text.length,
           maxChars,
         ),

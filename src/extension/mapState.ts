@@ -11,7 +11,7 @@ export interface MapSnippet {
   text: string;
   /** Offset of `text` in the document when it was taken. */
   startOffset: number;
-  /** Undefined until analysed, and again after the engine restarts (model change). */
+  /** Undefined until analyzed, and again after the engine restarts (model change). */
   analysis?: AnalysisSummary;
 }
 

@@ -131,7 +131,7 @@ test('polysemy: the two 果 of 我用苹果手机。我爱吃苹果。 are nearl
   assert.ok(guo && Math.abs(guo.cosine - last) < 1e-6, 'the map links the two 果 with their cosine');
 });
 
-test('text longer than the model maximum is analysed in overlapping windows and says so', async () => {
+test('text longer than the model maximum is analyzed in overlapping windows and says so', async () => {
   const sentence = '我喜欢吃苹果。我用苹果手机。';
   const text = sentence.repeat(12); // 168 text tokens > 128 positions of the fixture
   const summary = await session.analyze(text, 1);

@@ -15,7 +15,7 @@ export class MapProjection implements vscode.Disposable {
   constructor(
     private readonly ctx: Ctx,
     private readonly post: (m: HostToWebview) => void,
-    /** Re-analyses snippets the engine no longer holds. */
+    /** Re-analyzes snippets the engine no longer holds. */
     private readonly ensureAnalyzed: (signal: AbortSignal) => Promise<void>,
   ) {}
 
