@@ -1,6 +1,11 @@
 /**
- * The one message protocol between the extension host and the Embedding Map webview.
- * Both bundles import this file; nothing else crosses the boundary.
+ * The message protocol between the extension host and the Embedding Map webview: both bundles import
+ * this file, and nothing else crosses that boundary. It is one of two protocols; the other, between the
+ * host and the engine's worker thread, is the typed `EngineMethods` map of src/engine/workerProtocol.ts.
+ *
+ * Two kinds of layer, never one name for both: a `hiddenLayer` counts hidden states (0 = the embeddings
+ * … numLayers), an `attentionLayer` counts the encoder layers' attentions (1 … numLayers, shown as
+ * "Layer {attentionLayer}"); hidden layer k is the output of the layer whose attention is attention layer k.
  */
 
 // Type only: the webview bundle stays free of engine code.
@@ -64,7 +69,7 @@ export interface TokenLink {
 }
 
 export interface ProjectionView {
-  layer: number;
+  hiddenLayer: number;
   method: ProjectionMethod;
   points: MapPoint[];
   links: TokenLink[];
@@ -72,8 +77,8 @@ export interface ProjectionView {
 
 export interface AttentionLayerView {
   snippetId: string;
-  /** Attention layers count from 0 (0 … numLayers-1); show it as "layer {layer + 1}". Map layers count 0 = embeddings … numLayers. */
-  layer: number;
+  /** 1 … numLayers. */
+  attentionLayer: number;
   numHeads: number;
   /** Token indices (into the snippet's tokens) of the rows/columns. */
   tokenIndices: number[];
@@ -86,8 +91,8 @@ export interface AttentionGridView {
   numLayers: number;
   numHeads: number;
   tokenIndices: number[];
-  /** [layer][head][from][to], pooled to at most 48 × 48 when the snippet is longer. */
   size: number;
+  /** [attention layer 1 … numLayers][head][from][to], pooled to at most 48 × 48 when the snippet is longer. */
   weights: number[];
 }
 
@@ -99,7 +104,7 @@ export interface ModelStatusView {
 }
 
 export type HostToWebview =
-  | { type: 'init'; strings: Record<string, string>; layer: number; projection: ProjectionMethod }
+  | { type: 'init'; strings: Record<string, string>; hiddenLayer: number; projection: ProjectionMethod }
   | { type: 'model'; model: ModelStatusView }
   | { type: 'snippets'; snippets: SnippetView[] }
   | { type: 'projection'; projection: ProjectionView }
@@ -113,9 +118,9 @@ export type HostToWebview =
 
 export type WebviewToHost =
   | { type: 'ready' }
-  | { type: 'setLayer'; layer: number }
+  | { type: 'setLayer'; hiddenLayer: number }
   | { type: 'setProjection'; method: ProjectionMethod }
-  | { type: 'requestAttention'; snippetId: string; /** 0-based attention layer */ layer: number }
+  | { type: 'requestAttention'; snippetId: string; attentionLayer: number }
   | { type: 'requestAttentionGrid'; snippetId: string }
   | { type: 'revealToken'; ref: PointRef }
   | { type: 'exportAnalysis'; format: 'json' | 'projector' }
@@ -127,14 +132,15 @@ export type WebviewToHost =
 /** What the webview keeps with vscode.setState, restored after hide/show and window reload. */
 export interface WebviewPersistedState {
   tab: 'map' | 'tokens' | 'attention';
-  layer: number;
+  /** The map's layer. (Saved as `layer` before the two layer names: webview/persisted.ts reads both.) */
+  hiddenLayer: number;
   projection: ProjectionMethod;
   hideSpecial: boolean;
   selectedSnippetId?: string;
   selectedTokens: number[];
   /** -1 = all heads (mean). */
   head: number;
-  /** Optional (additive): the attention tab's 0-based layer. */
+  /** Optional (additive): the attention tab's layer, 1 … numLayers (saved 0-based before the two layer names). */
   attentionLayer?: number;
   /** The host re-analyzes these after a window reload (WebviewPanelSerializer). */
   snippets: { uri: string; label: string; text: string; startOffset: number }[];

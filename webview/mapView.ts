@@ -160,7 +160,7 @@ export function createMapView(): MapView {
       legend: { orientation: 'h', x: 0, y: 1, xanchor: 'left', yanchor: 'bottom', font: { color: theme.foreground }, bgcolor: 'rgba(0,0,0,0)' },
       hovermode: 'closest',
       dragmode: 'pan',
-      uirevision: `${proj.method}:${proj.layer}`,
+      uirevision: `${proj.method}:${proj.hiddenLayer}`,
     };
     return { data, layout, count, placed: placedNow, highlight: data.length - 1 };
   }
@@ -187,7 +187,7 @@ export function createMapView(): MapView {
       rendered = false;
       placed = new Map();
       plot.dataset.pointCount = '0';
-      plot.dataset.layer = state.projection ? String(state.projection.layer) : '';
+      plot.dataset.layer = state.projection ? String(state.projection.hiddenLayer) : '';
       document.body.dataset.mapReady = 'true';
       return;
     }
@@ -220,7 +220,7 @@ export function createMapView(): MapView {
     placed = fig.placed;
     highlightTrace = fig.highlight;
     plot.dataset.pointCount = String(fig.count);
-    plot.dataset.layer = String(state.projection!.layer);
+    plot.dataset.layer = String(state.projection!.hiddenLayer);
     plot.dataset.method = state.projection!.method;
     document.body.dataset.mapReady = 'true';
   }
@@ -232,7 +232,7 @@ export function createMapView(): MapView {
       return;
     }
     const method = t(proj.method === 'pca' ? 'projection.pca' : 'projection.umap');
-    caption.textContent = proj.layer === 0 ? t('mapLayerTitleEmb', { method }) : t('mapLayerTitle', { layer: proj.layer, method });
+    caption.textContent = proj.hiddenLayer === 0 ? t('mapLayerTitleEmb', { method }) : t('mapLayerTitle', { layer: proj.hiddenLayer, method });
     caption.classList.toggle('stale', state.pendingLayer !== null);
   }
 
@@ -257,7 +257,7 @@ export function createMapView(): MapView {
   function renderList(): void {
     clear(list);
     const proj = state.projection;
-    listHint.textContent = proj ? t('linksHint', { layer: proj.layer }) : '';
+    listHint.textContent = proj ? t('linksHint', { layer: proj.hiddenLayer }) : '';
     side.classList.toggle('stale', state.pendingLayer !== null);
     side.hidden = state.snippets.length === 0;
     if (!proj) return;

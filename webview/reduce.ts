@@ -31,7 +31,7 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
   switch (msg.type) {
     case 'init': {
       const persisted = { ...state.persisted };
-      if (Number.isInteger(msg.layer)) persisted.layer = msg.layer;
+      if (Number.isInteger(msg.hiddenLayer)) persisted.hiddenLayer = msg.hiddenLayer;
       if (msg.projection === 'umap' || msg.projection === 'pca') persisted.projection = msg.projection;
       return { state: { ...state, persisted }, topics: ['strings'], strings: msg.strings ?? {} };
     }
@@ -54,9 +54,9 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
       };
     }
     case 'projection': {
-      const answered = state.pendingLayer === null || state.pendingLayer === msg.projection.layer;
+      const answered = state.pendingLayer === null || state.pendingLayer === msg.projection.hiddenLayer;
       const persisted = { ...state.persisted, projection: msg.projection.method };
-      if (answered) persisted.layer = msg.projection.layer;
+      if (answered) persisted.hiddenLayer = msg.projection.hiddenLayer;
       return {
         state: { ...state, projection: msg.projection, pendingLayer: answered ? null : state.pendingLayer, persisted },
         topics: ['projection', 'layer'],
@@ -66,7 +66,7 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
       return { state: { ...state, progress: msg.message ? { message: msg.message, fraction: msg.fraction } : null }, topics: ['progress'] };
     case 'attention': {
       const a = msg.attention;
-      const key = attentionKey(a.snippetId, a.layer);
+      const key = attentionKey(a.snippetId, a.attentionLayer);
       const attentionRequested = new Set(state.attentionRequested);
       attentionRequested.delete(key);
       return { state: { ...state, attention: new Map(state.attention).set(key, a), attentionRequested }, topics: ['attention'] };

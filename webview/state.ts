@@ -13,6 +13,7 @@ import type {
   TokenView,
   WebviewPersistedState,
 } from '../src/protocol';
+import { restorePersisted } from './persisted';
 import { post, savedState, saveState } from './vscodeApi';
 
 export type Tab = WebviewPersistedState['tab'];
@@ -26,11 +27,11 @@ export interface AppState {
   model: ModelStatusView | null;
   snippets: SnippetView[];
   projection: ProjectionView | null;
-  /** Layer/projection asked of the host and not answered yet. */
+  /** The map's layer (a hidden layer) asked of the host and not answered yet. */
   pendingLayer: number | null;
   progress: { message: string; fraction?: number } | null;
   error: string | null;
-  /** By attentionKey(snippetId, attention layer). */
+  /** By attentionKey(snippetId, attentionLayer). */
   attention: Map<string, AttentionLayerView>;
   attentionRequested: Set<string>;
   /** By snippet id. */
@@ -40,33 +41,6 @@ export interface AppState {
   inspected: { snippetId: string; tokenIndex: number } | null;
   /** Masked guesses still streaming in; null when none are pending. */
   guessProgress: { done: number; total: number } | null;
-}
-
-const DEFAULTS: WebviewPersistedState = {
-  tab: 'map',
-  layer: 0,
-  projection: 'umap',
-  hideSpecial: true,
-  selectedTokens: [],
-  head: -1,
-  snippets: [],
-};
-
-/** Merge whatever getState() returned over the defaults, dropping anything malformed. */
-export function restorePersisted(raw: unknown): WebviewPersistedState {
-  const s = { ...DEFAULTS, selectedTokens: [] as number[], snippets: [] as WebviewPersistedState['snippets'] };
-  if (!raw || typeof raw !== 'object') return s;
-  const r = raw as Partial<WebviewPersistedState>;
-  if (r.tab === 'map' || r.tab === 'tokens' || r.tab === 'attention') s.tab = r.tab;
-  if (Number.isInteger(r.layer) && (r.layer as number) >= 0) s.layer = r.layer as number;
-  if (r.projection === 'umap' || r.projection === 'pca') s.projection = r.projection;
-  if (typeof r.hideSpecial === 'boolean') s.hideSpecial = r.hideSpecial;
-  if (typeof r.selectedSnippetId === 'string') s.selectedSnippetId = r.selectedSnippetId;
-  if (Array.isArray(r.selectedTokens)) s.selectedTokens = r.selectedTokens.filter((n) => Number.isInteger(n));
-  if (Number.isInteger(r.head)) s.head = r.head as number;
-  if (Number.isInteger(r.attentionLayer)) s.attentionLayer = r.attentionLayer;
-  if (Array.isArray(r.snippets)) s.snippets = r.snippets.filter((x) => x && typeof x.text === 'string');
-  return s;
 }
 
 /** The state of a page that has heard nothing from the host yet. */
@@ -109,7 +83,7 @@ export function setProjectionMethod(method: ProjectionMethod): void {
 }
 
 export function numLayers(): number {
-  return state.model?.numLayers ?? Math.max(state.persisted.layer, state.projection?.layer ?? 0, 1);
+  return state.model?.numLayers ?? Math.max(state.persisted.hiddenLayer, state.projection?.hiddenLayer ?? 0, 1);
 }
 
 export function findSnippet(snippets: readonly SnippetView[], id: string | undefined): SnippetView | undefined {

@@ -75,7 +75,7 @@ export function createTopBar(exportImage: (format: 'png' | 'svg') => Promise<voi
   function renderLayer(): void {
     const max = numLayers();
     layerInput.max = String(max);
-    const shown = state.pendingLayer ?? state.persisted.layer;
+    const shown = state.pendingLayer ?? state.persisted.hiddenLayer;
     layerInput.value = String(clamp(shown, 0, max));
     const v = Number(layerInput.value);
     layerValue.textContent = v === 0 ? `0 · ${t('layerEmbeddings')}` : t('layerValue', { layer: v, max });
@@ -102,14 +102,14 @@ export function createTopBar(exportImage: (format: 'png' | 'svg') => Promise<voi
   let lastPostedLayer: number | null = null;
   function commitLayer(): void {
     clearTimeout(layerTimer);
-    const layer = Number(layerInput.value);
-    if (layer === lastPostedLayer && state.pendingLayer === layer) return;
-    if (state.pendingLayer === null && state.projection?.layer === layer) return;
-    lastPostedLayer = layer;
-    state.pendingLayer = layer;
-    state.persisted.layer = layer;
+    const hiddenLayer = Number(layerInput.value);
+    if (hiddenLayer === lastPostedLayer && state.pendingLayer === hiddenLayer) return;
+    if (state.pendingLayer === null && state.projection?.hiddenLayer === hiddenLayer) return;
+    lastPostedLayer = hiddenLayer;
+    state.pendingLayer = hiddenLayer;
+    state.persisted.hiddenLayer = hiddenLayer;
     persist();
-    post({ type: 'setLayer', layer });
+    post({ type: 'setLayer', hiddenLayer });
     emit('layer');
   }
   layerInput.addEventListener('input', () => {

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import type { AttentionGridView, AttentionLayerView, HostToWebview, ProjectionView, SnippetView, TokenView } from '../../src/protocol';
 import { attentionKey } from '../../webview/keys';
 import { applyHostMessage, readHostMessage, type HostMessageResult } from '../../webview/reduce';
-import { initialState, restorePersisted, type AppState } from '../../webview/state';
+import { restorePersisted } from '../../webview/persisted';
+import { initialState, type AppState } from '../../webview/state';
 
 function token(index: number, piece: string, extra: Partial<TokenView> = {}): TokenView {
   const special = piece.startsWith('[');
@@ -17,12 +18,12 @@ function snippet(id: string, pieces: string[], extra: Partial<SnippetView> = {})
   return { id, label: `${id}.txt:1`, text: pieces.join(''), tokens, windowed: false, ...extra };
 }
 
-function projection(layer: number, method: 'umap' | 'pca', snippetIds: string[]): ProjectionView {
-  return { layer, method, points: snippetIds.map((snippetId, i) => ({ snippetId, tokenIndex: 1, x: i, y: -i })), links: [] };
+function projection(hiddenLayer: number, method: 'umap' | 'pca', snippetIds: string[]): ProjectionView {
+  return { hiddenLayer, method, points: snippetIds.map((snippetId, i) => ({ snippetId, tokenIndex: 1, x: i, y: -i })), links: [] };
 }
 
-function attention(snippetId: string, layer: number): AttentionLayerView {
-  return { snippetId, layer, numHeads: 1, tokenIndices: [0, 1], weights: [1, 0, 0.5, 0.5] };
+function attention(snippetId: string, attentionLayer: number): AttentionLayerView {
+  return { snippetId, attentionLayer, numHeads: 1, tokenIndices: [0, 1], weights: [1, 0, 0.5, 0.5] };
 }
 
 function grid(snippetId: string): AttentionGridView {
@@ -39,7 +40,7 @@ function apply(state: AppState, msg: HostToWebview): HostMessageResult {
 
 /** Two snippets on the map, the second's first word selected with an out-of-range index kept from before. */
 function mapWithSnippets(): AppState {
-  const s = initialState(restorePersisted({ layer: 3, projection: 'umap', selectedSnippetId: 'b', selectedTokens: [1, 9] }));
+  const s = initialState(restorePersisted({ hiddenLayer: 3, projection: 'umap', selectedSnippetId: 'b', selectedTokens: [1, 9] }));
   return apply(s, { type: 'snippets', snippets: [snippet('a', ['我', '用']), snippet('b', ['苹', '果', '机'])] }).state;
 }
 
@@ -50,16 +51,16 @@ test('readHostMessage accepts objects with a string type only', () => {
 
 test('init: the strings, layer and projection from the host; kept choices change (saved)', () => {
   const s = initialState();
-  const r = apply(s, { type: 'init', strings: { 'tab.map': '嵌入图' }, layer: 4, projection: 'pca' });
+  const r = apply(s, { type: 'init', strings: { 'tab.map': '嵌入图' }, hiddenLayer: 4, projection: 'pca' });
   assert.deepEqual(r.topics, ['strings']);
   assert.deepEqual(r.strings, { 'tab.map': '嵌入图' });
-  assert.equal(r.state.persisted.layer, 4);
+  assert.equal(r.state.persisted.hiddenLayer, 4);
   assert.equal(r.state.persisted.projection, 'pca');
   assert.notEqual(r.state.persisted, s.persisted, 'a new persisted object: the caller saves it');
 
-  const odd = apply(s, { type: 'init', strings: undefined as unknown as Record<string, string>, layer: 2.5, projection: 'tsne' as 'umap' });
+  const odd = apply(s, { type: 'init', strings: undefined as unknown as Record<string, string>, hiddenLayer: 2.5, projection: 'tsne' as 'umap' });
   assert.deepEqual(odd.strings, {}, 'no strings = back to English');
-  assert.equal(odd.state.persisted.layer, 0, 'a non-integer layer is ignored');
+  assert.equal(odd.state.persisted.hiddenLayer, 0, 'a non-integer layer is ignored');
   assert.equal(odd.state.persisted.projection, 'umap', 'an unknown method is ignored');
 });
 
@@ -121,19 +122,19 @@ test('projection: becomes the map; answers the pending layer, or leaves a newer 
   assert.deepEqual(r.topics, ['projection', 'layer']);
   assert.equal(r.state.projection, p);
   assert.equal(r.state.pendingLayer, null);
-  assert.equal(r.state.persisted.layer, 5);
+  assert.equal(r.state.persisted.hiddenLayer, 5);
   assert.equal(r.state.persisted.projection, 'pca');
 
   // The user moved the slider on to 6 while layer 5 was being projected: 5 shows, 6 stays pending.
-  const moved = { ...s, pendingLayer: 6, persisted: { ...s.persisted, layer: 6 } };
+  const moved = { ...s, pendingLayer: 6, persisted: { ...s.persisted, hiddenLayer: 6 } };
   const stale = apply(moved, { type: 'projection', projection: p });
   assert.equal(stale.state.projection, p);
   assert.equal(stale.state.pendingLayer, 6);
-  assert.equal(stale.state.persisted.layer, 6);
+  assert.equal(stale.state.persisted.hiddenLayer, 6);
   assert.equal(stale.state.persisted.projection, 'pca');
   const answered = apply(stale.state, { type: 'projection', projection: projection(6, 'pca', ['a']) });
   assert.equal(answered.state.pendingLayer, null);
-  assert.equal(answered.state.persisted.layer, 6);
+  assert.equal(answered.state.persisted.hiddenLayer, 6);
 });
 
 test('projection: points of a snippet the webview does not have are kept as sent (the map draws known snippets only)', () => {
@@ -235,6 +236,25 @@ test('error: shown, and every request in flight is given up (the layer slider to
   assert.equal(r.state.gridRequested.size, 0);
   assert.equal(r.state.attention.size, 1);
   assert.equal(apply(s, { type: 'error', message: undefined as unknown as string }).state.error, '');
+});
+
+test('restore: a state saved before the two layer names keeps its layers (hidden `layer`, 0-based `attentionLayer`)', () => {
+  // The previous release saved the map's layer as `layer` and the Attention tab's "Layer 3" as attentionLayer 2.
+  const old = restorePersisted({ tab: 'attention', layer: 4, projection: 'pca', head: 1, attentionLayer: 2, selectedTokens: [], snippets: [] });
+  assert.equal(old.hiddenLayer, 4);
+  assert.equal(old.attentionLayer, 3, 'the same layer, counted from 1');
+  assert.equal('layer' in old, false, 'saved again under today\'s names');
+  assert.deepEqual(restorePersisted(structuredClone(old)), old, 'reading back what is saved now does not shift the layer again');
+  assert.equal(restorePersisted({ layer: 2, attentionLayer: 0 }).attentionLayer, 1, 'old layer 0 = Layer 1');
+  assert.equal(restorePersisted({ layer: 2 }).attentionLayer, undefined, 'no attention layer picked: none');
+
+  const now = restorePersisted({ hiddenLayer: 4, attentionLayer: 3 });
+  assert.equal(now.hiddenLayer, 4);
+  assert.equal(now.attentionLayer, 3, 'today\'s state is taken as it is');
+  assert.equal(restorePersisted({ hiddenLayer: 5, layer: 2, attentionLayer: 2 }).hiddenLayer, 5, 'with both names, today\'s wins');
+  assert.equal(restorePersisted({ hiddenLayer: 5, layer: 2, attentionLayer: 2 }).attentionLayer, 2);
+  assert.equal(restorePersisted({ hiddenLayer: -1, attentionLayer: 1.5 }).hiddenLayer, 0, 'malformed: the default');
+  assert.equal(restorePersisted({ hiddenLayer: -1, attentionLayer: 1.5 }).attentionLayer, undefined);
 });
 
 test('an unknown message kind changes nothing', () => {

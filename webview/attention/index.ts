@@ -29,8 +29,8 @@ export function createAttentionView(): AttentionView {
   const heatmap = createHeatmap(() => visible);
   const gridTitle = el('h2', { class: 'side-title' });
   const gridHint = el('p', { class: 'hint' });
-  const grid = createAttentionGrid((layer, head) => {
-    state.persisted.attentionLayer = layer;
+  const grid = createAttentionGrid((attentionLayer, head) => {
+    state.persisted.attentionLayer = attentionLayer;
     state.persisted.head = head;
     persist();
     render();
@@ -56,11 +56,11 @@ export function createAttentionView(): AttentionView {
   function request(): void {
     const s = shownSnippet();
     if (!s || !visible) return;
-    const layer = shownLayer();
-    const key = attentionKey(s.id, layer);
+    const attentionLayer = shownLayer();
+    const key = attentionKey(s.id, attentionLayer);
     if (!state.attention.has(key) && !state.attentionRequested.has(key)) {
       state.attentionRequested.add(key);
-      post({ type: 'requestAttention', snippetId: s.id, layer });
+      post({ type: 'requestAttention', snippetId: s.id, attentionLayer });
     }
     if (!state.grids.has(s.id) && !state.gridRequested.has(s.id)) {
       state.gridRequested.add(s.id);

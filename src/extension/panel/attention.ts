@@ -6,13 +6,13 @@ import type { AnalyzedSnippet } from '../mapState';
 /** Side of the pooled matrices in the layers × heads grid. */
 const ATTENTION_GRID_MAX = 48;
 
-/** `layer` counts attention layers from 0; clamped to the model's. */
-export async function attentionMessage(ctx: Ctx, s: AnalyzedSnippet, layer: number): Promise<HostToWebview> {
-  const L = Math.max(0, Math.min(s.analysis.numLayers - 1, Math.round(layer)));
-  const slice = await ctx.engine.call('attention', { analysisId: s.analysis.analysisId, layer: L });
+/** `attentionLayer` (1 … numLayers) is clamped to the model's layers; the reply names the layer it holds. */
+export async function attentionMessage(ctx: Ctx, s: AnalyzedSnippet, attentionLayer: number): Promise<HostToWebview> {
+  const layer = Math.max(1, Math.min(s.analysis.numLayers, Math.round(attentionLayer)));
+  const slice = await ctx.engine.call('attention', { analysisId: s.analysis.analysisId, attentionLayer: layer });
   return {
     type: 'attention',
-    attention: { snippetId: s.id, layer: L, numHeads: slice.numHeads, tokenIndices: slice.tokenIndices, weights: Array.from(slice.weights) },
+    attention: { snippetId: s.id, attentionLayer: layer, numHeads: slice.numHeads, tokenIndices: slice.tokenIndices, weights: Array.from(slice.weights) },
   };
 }
 

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { isContextLensError, messageOf } from '../../engine/errors';
 import type { HostToWebview, ModelStatusView, ProjectionMethod, WebviewPersistedState, WebviewToHost } from '../../protocol';
+import { savedHiddenLayer } from '../../../webview/persisted';
 import type { Ctx } from '../context';
 import { MaskedGuessStream } from '../guessStream';
 import { webviewStrings } from '../l10n';
@@ -45,7 +46,8 @@ export class MapPanel implements vscode.Disposable {
   /** Brings a panel back after a window reload from what was saved (see snippetStore.ts for which copy wins). */
   static restore(ctx: Ctx, panel: vscode.WebviewPanel, state: unknown): void {
     const s = (state && typeof state === 'object' ? state : {}) as Partial<WebviewPersistedState>;
-    if (typeof s.layer === 'number' && Number.isFinite(s.layer)) ctx.map.layer = Math.max(0, Math.round(s.layer));
+    const hiddenLayer = savedHiddenLayer(state);
+    if (hiddenLayer !== undefined) ctx.map.hiddenLayer = hiddenLayer;
     if (s.projection === 'umap' || s.projection === 'pca') ctx.map.method = s.projection as ProjectionMethod;
     if (ctx.map.isEmpty) {
       for (const snip of ctx.snippetStore.restore(s.snippets)) ctx.map.add(snip);
@@ -113,8 +115,8 @@ export class MapPanel implements vscode.Disposable {
         case 'ready':
           return this.onReady();
         case 'setLayer':
-          if (typeof m.layer !== 'number' || !Number.isFinite(m.layer)) return;
-          ctx.map.layer = Math.max(0, Math.round(m.layer));
+          if (typeof m.hiddenLayer !== 'number' || !Number.isFinite(m.hiddenLayer)) return;
+          ctx.map.hiddenLayer = Math.max(0, Math.round(m.hiddenLayer));
           return this.projection.project();
         case 'setProjection':
           if (m.method !== 'umap' && m.method !== 'pca') return;
@@ -122,7 +124,7 @@ export class MapPanel implements vscode.Disposable {
           return this.projection.project();
         case 'requestAttention': {
           const s = await this.analyzedSnippet(m.snippetId);
-          if (s && typeof m.layer === 'number') this.post(await attentionMessage(ctx, s, m.layer));
+          if (s && typeof m.attentionLayer === 'number') this.post(await attentionMessage(ctx, s, m.attentionLayer));
           return;
         }
         case 'requestAttentionGrid': {
@@ -136,7 +138,7 @@ export class MapPanel implements vscode.Disposable {
           const ids = await this.analyzedIds();
           if (!ids) return;
           if (m.format !== 'projector') return exportJson(ctx, ids, this.projection.last);
-          return exportProjector(ctx, ids, this.projection.last?.layer ?? ctx.map.layer ?? ctx.model?.numLayers ?? 0);
+          return exportProjector(ctx, ids, this.projection.last?.hiddenLayer ?? ctx.map.hiddenLayer ?? ctx.model?.numLayers ?? 0);
         }
         case 'saveImage':
           return saveImage(ctx, m.format, m.dataUrl);
@@ -156,7 +158,7 @@ export class MapPanel implements vscode.Disposable {
   private onReady(): void {
     const ctx = this.ctx;
     ctx.log.debug('Embedding Map webview ready');
-    this.post({ type: 'init', strings: webviewStrings(), layer: ctx.map.layer ?? ctx.model?.numLayers ?? 0, projection: ctx.map.method });
+    this.post({ type: 'init', strings: webviewStrings(), hiddenLayer: ctx.map.hiddenLayer ?? ctx.model?.numLayers ?? 0, projection: ctx.map.method });
     this.postModel();
     this.post({ type: 'snippets', snippets: ctx.map.views() });
     const shown = this.projection.last;

@@ -19,7 +19,7 @@ export class MapProjection implements vscode.Disposable {
     private readonly ensureAnalyzed: (signal: AbortSignal) => Promise<void>,
   ) {}
 
-  /** Projects every snippet at the current layer; a newer request cancels an older one. */
+  /** Projects every snippet at the map's layer; a newer request cancels an older one. */
   async project(): Promise<void> {
     this.abort?.abort();
     const ac = new AbortController();
@@ -29,23 +29,23 @@ export class MapProjection implements vscode.Disposable {
       await this.ensureAnalyzed(ac.signal);
       const info = ctx.model;
       const method = ctx.map.method;
-      const layer = Math.min(ctx.map.layer ?? info?.numLayers ?? 0, info?.numLayers ?? Number.MAX_SAFE_INTEGER);
+      const hiddenLayer = Math.min(ctx.map.hiddenLayer ?? info?.numLayers ?? 0, info?.numLayers ?? Number.MAX_SAFE_INTEGER);
       const ids = ctx.map.analysisIds();
       if (ids.length === 0 || !info) {
-        this.show({ layer, method, points: [], links: [] });
+        this.show({ hiddenLayer, method, points: [], links: [] });
         return;
       }
       this.post({ type: 'progress', message: vscode.l10n.t('Projecting {0} tokens with {1}…', countTokens(ctx.map.snippets), method.toUpperCase()), fraction: 0 });
       const t0 = performance.now();
       // No seed: the engine's default one, so that the map, the CLI and the tests lay out the same points alike.
-      const result = await ctx.engine.call('project', { analysisIds: ids, layer, method }, {
+      const result = await ctx.engine.call('project', { analysisIds: ids, hiddenLayer, method }, {
         signal: ac.signal,
         onProgress: (e) => {
           if (e.phase === 'project') this.post({ type: 'progress', message: vscode.l10n.t('Projecting with {0}…', method.toUpperCase()), fraction: e.fraction });
         },
       });
       if (ac.signal.aborted) return;
-      ctx.log.info(`Projected ${result.points.length} tokens (${method}, layer ${layer}) in ${ms(performance.now() - t0)}`);
+      ctx.log.info(`Projected ${result.points.length} tokens (${method}, layer ${hiddenLayer}) in ${ms(performance.now() - t0)}`);
       this.show(toProjectionView(result, (analysisId) => ctx.map.byAnalysisId(analysisId)?.id));
     } catch (e) {
       if (isContextLensError(e, 'CANCELLED') || ac.signal.aborted) return;
