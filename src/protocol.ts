@@ -82,8 +82,11 @@ export interface AttentionLayerView {
   numHeads: number;
   /** Token indices (into the snippet's tokens) of the rows/columns. */
   tokenIndices: number[];
-  /** [head][from][to] row-major, numHeads × n × n. */
-  weights: number[];
+  /**
+   * [head][from][to] row-major, numHeads × n × n. A typed array: Webview.postMessage passes its buffer as
+   * is (engines ≥ 1.57) instead of writing millions of numbers as JSON, and the webview gets a Float32Array.
+   */
+  weights: Float32Array;
 }
 
 export interface AttentionGridView {
@@ -92,8 +95,8 @@ export interface AttentionGridView {
   numHeads: number;
   tokenIndices: number[];
   size: number;
-  /** [attention layer 1 … numLayers][head][from][to], pooled to at most 48 × 48 when the snippet is longer. */
-  weights: number[];
+  /** [attention layer 1 … numLayers][head][from][to], pooled to at most 48 × 48 when the snippet is longer (see AttentionLayerView.weights). */
+  weights: Float32Array;
 }
 
 export interface ModelStatusView {

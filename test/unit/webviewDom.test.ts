@@ -93,6 +93,14 @@ test('attentionMatrix picks a head or averages, and drops hidden tokens without 
   assert.deepEqual([...dropped.values], [0, 0, 0, 0]);
 });
 
+test('attentionMatrix reads the Float32Array weights the host sends as it reads numbers', () => {
+  const w = [0.25, 0.75, 0.5, 0.5, 1, 0, 0.125, 0.875];
+  const fromArray = attentionMatrix(w, 2, [0, 1], -1);
+  const fromTyped = attentionMatrix(Float32Array.from(w), 2, [0, 1], -1);
+  assert.deepEqual([...fromTyped.values], [...fromArray.values]);
+  assert.deepEqual([...fromTyped.values], [0.625, 0.375, 0.3125, 0.6875]);
+});
+
 test('headViewLines and sumRows use the selected rows only', () => {
   const m = { tokens: [5, 6, 7], values: Float64Array.from([0.5, 0.5, 0, 0.1, 0.2, 0.7, 0, 0, 1]) };
   assert.equal(headViewLines(m, []).length, 6);

@@ -23,11 +23,11 @@ function projection(hiddenLayer: number, method: 'umap' | 'pca', snippetIds: str
 }
 
 function attention(snippetId: string, attentionLayer: number): AttentionLayerView {
-  return { snippetId, attentionLayer, numHeads: 1, tokenIndices: [0, 1], weights: [1, 0, 0.5, 0.5] };
+  return { snippetId, attentionLayer, numHeads: 1, tokenIndices: [0, 1], weights: Float32Array.of(1, 0, 0.5, 0.5) };
 }
 
 function grid(snippetId: string): AttentionGridView {
-  return { snippetId, numLayers: 1, numHeads: 1, tokenIndices: [0, 1], size: 2, weights: [1, 0, 0.5, 0.5] };
+  return { snippetId, numLayers: 1, numHeads: 1, tokenIndices: [0, 1], size: 2, weights: Float32Array.of(1, 0, 0.5, 0.5) };
 }
 
 /** Applies `msg` and checks the reducer left its input exactly as it was. */

@@ -12,7 +12,7 @@ export async function attentionMessage(ctx: Ctx, s: AnalyzedSnippet, attentionLa
   const slice = await ctx.engine.call('attention', { analysisId: s.analysis.analysisId, attentionLayer: layer });
   return {
     type: 'attention',
-    attention: { snippetId: s.id, attentionLayer: layer, numHeads: slice.numHeads, tokenIndices: slice.tokenIndices, weights: Array.from(slice.weights) },
+    attention: { snippetId: s.id, attentionLayer: layer, numHeads: slice.numHeads, tokenIndices: slice.tokenIndices, weights: slice.weights },
   };
 }
 
@@ -20,6 +20,6 @@ export async function attentionGridMessage(ctx: Ctx, s: AnalyzedSnippet): Promis
   const g = await ctx.engine.call('attentionGrid', { analysisId: s.analysis.analysisId, maxSize: ATTENTION_GRID_MAX });
   return {
     type: 'attentionGrid',
-    grid: { snippetId: s.id, numLayers: g.numLayers, numHeads: g.numHeads, tokenIndices: g.tokenIndices, size: g.size, weights: Array.from(g.weights) },
+    grid: { snippetId: s.id, numLayers: g.numLayers, numHeads: g.numHeads, tokenIndices: g.tokenIndices, size: g.size, weights: g.weights },
   };
 }
