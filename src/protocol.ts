@@ -106,31 +106,42 @@ export interface ModelStatusView {
   numHeads: number;
 }
 
+/**
+ * Names one request of the webview (unique per page). The host's reply to it, and any error its handling
+ * raised, carry it back, so that an error fails that request only.
+ */
+export type RequestId = string;
+
 export type HostToWebview =
   | { type: 'init'; strings: Record<string, string>; hiddenLayer: number; projection: ProjectionMethod }
   | { type: 'model'; model: ModelStatusView }
   | { type: 'snippets'; snippets: SnippetView[] }
-  | { type: 'projection'; projection: ProjectionView }
+  /** `requestId`: the setLayer/setProjection this answers; absent when the host re-projected by itself (new snippets, reload). */
+  | { type: 'projection'; projection: ProjectionView; requestId?: RequestId }
   | { type: 'progress'; message: string | null; fraction?: number }
-  | { type: 'attention'; attention: AttentionLayerView }
-  | { type: 'attentionGrid'; grid: AttentionGridView }
-  | { type: 'error'; message: string }
-  | { type: 'guesses'; snippetId: string; tokens: TokenGuessesView[] }
+  | { type: 'attention'; requestId: RequestId; attention: AttentionLayerView }
+  | { type: 'attentionGrid'; requestId: RequestId; grid: AttentionGridView }
+  /** `requestId`: the request that failed, and only that one; absent for a failure of the host's own (the model did not load). */
+  | { type: 'error'; message: string; requestId?: RequestId }
+  /** `requestId`: the wantGuesses this batch was computed for; absent for the guesses streamed in order. */
+  | { type: 'guesses'; snippetId: string; tokens: TokenGuessesView[]; requestId?: RequestId }
   /** How many of the map's tokens have their masked guesses; `total: 0` when there is nothing to compute. */
   | { type: 'guessProgress'; done: number; total: number };
 
+/** Every message but 'ready' is a request: it carries a fresh RequestId (see there). */
 export type WebviewToHost =
   | { type: 'ready' }
-  | { type: 'setLayer'; hiddenLayer: number }
-  | { type: 'setProjection'; method: ProjectionMethod }
-  | { type: 'requestAttention'; snippetId: string; attentionLayer: number }
-  | { type: 'requestAttentionGrid'; snippetId: string }
-  | { type: 'revealToken'; ref: PointRef }
-  | { type: 'exportAnalysis'; format: 'json' | 'projector' }
-  | { type: 'saveImage'; format: 'png' | 'svg'; dataUrl: string }
-  | { type: 'clear' }
+  /** Answered by a 'projection'; a newer setLayer/setProjection supersedes it unanswered (the host projects the newest only). */
+  | { type: 'setLayer'; requestId: RequestId; hiddenLayer: number }
+  | { type: 'setProjection'; requestId: RequestId; method: ProjectionMethod }
+  | { type: 'requestAttention'; requestId: RequestId; snippetId: string; attentionLayer: number }
+  | { type: 'requestAttentionGrid'; requestId: RequestId; snippetId: string }
+  | { type: 'revealToken'; requestId: RequestId; ref: PointRef }
+  | { type: 'exportAnalysis'; requestId: RequestId; format: 'json' | 'projector' }
+  | { type: 'saveImage'; requestId: RequestId; format: 'png' | 'svg'; dataUrl: string }
+  | { type: 'clear'; requestId: RequestId }
   /** The user looks at a token whose guesses are pending: compute it next. */
-  | { type: 'wantGuesses'; ref: PointRef };
+  | { type: 'wantGuesses'; requestId: RequestId; ref: PointRef };
 
 /** What the webview keeps with vscode.setState, restored after hide/show and window reload. */
 export interface WebviewPersistedState {

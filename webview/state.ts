@@ -9,14 +9,24 @@ import type {
   ModelStatusView,
   ProjectionMethod,
   ProjectionView,
+  RequestId,
   SnippetView,
   TokenView,
   WebviewPersistedState,
 } from '../src/protocol';
 import { restorePersisted } from './persisted';
-import { post, savedState, saveState } from './vscodeApi';
+import { savedState, saveState } from './vscodeApi';
 
 export type Tab = WebviewPersistedState['tab'];
+
+/** What a request a view waits for will bring: what an error for that request gives up. */
+export type PendingRequest =
+  /** setLayer or setProjection: the map's next projection. */
+  | { kind: 'projection' }
+  /** requestAttention: the attention under this attentionKey. */
+  | { kind: 'attention'; key: string }
+  /** requestAttentionGrid. */
+  | { kind: 'grid'; snippetId: string };
 
 export interface AppState {
   /**
@@ -37,6 +47,8 @@ export interface AppState {
   /** By snippet id. */
   grids: Map<string, AttentionGridView>;
   gridRequested: Set<string>;
+  /** Requests sent and not answered yet, by request id (webview/requests.ts). */
+  requests: Map<RequestId, PendingRequest>;
   /** Token under the pointer/focus in the Tokens tab. */
   inspected: { snippetId: string; tokenIndex: number } | null;
   /** Masked guesses still streaming in; null when none are pending. */
@@ -57,6 +69,7 @@ export function initialState(persisted: WebviewPersistedState = restorePersisted
     attentionRequested: new Set(),
     grids: new Map(),
     gridRequested: new Set(),
+    requests: new Map(),
     inspected: null,
     guessProgress: null,
   };
@@ -103,9 +116,4 @@ export function tokenOf(snippetId: string, tokenIndex: number): { snippet: Snipp
 /** The one rule for what the views draw: every token, except special ones while "hide [CLS]/[SEP]" is on. */
 export function isVisibleToken(token: Pick<TokenView, 'special'> | undefined): boolean {
   return !(state.persisted.hideSpecial && token?.special);
-}
-
-/** Asks the host to compute this token's guesses next, when they are still pending. */
-export function wantGuesses(snippetId: string, tokenIndex: number): void {
-  if (tokenOf(snippetId, tokenIndex)?.token.guessesPending) post({ type: 'wantGuesses', ref: { snippetId, tokenIndex } });
 }

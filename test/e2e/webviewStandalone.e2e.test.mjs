@@ -193,7 +193,9 @@ test('tabs, token chips and attention views are keyboard usable; state survives 
   await page.waitForSelector('[data-testid=heatmap] .heatmaplayer');
   await page.waitForSelector('[data-testid=attention-grid] .grid-cell');
   const req = await posted(page, 'requestAttention');
-  assert.deepEqual(req[0], { type: 'requestAttention', snippetId: 'zh', attentionLayer: 3 });
+  const { requestId, ...firstRequest } = req[0];
+  assert.equal(typeof requestId, 'string', 'a request carries its id');
+  assert.deepEqual(firstRequest, { type: 'requestAttention', snippetId: 'zh', attentionLayer: 3 });
   assert.equal((await posted(page, 'requestAttentionGrid')).length, 1);
   // With two tokens selected only their rows are drawn.
   const fromRows = await page.locator('[data-testid=head-view] .hv-line').evaluateAll((els) => [...new Set(els.map((e) => e.dataset.from))]);

@@ -5,7 +5,14 @@ import type { AttentionGridView, AttentionLayerView, HostToWebview, ProjectionVi
 import { attentionKey } from '../../webview/keys';
 import { applyHostMessage, readHostMessage, type HostMessageResult } from '../../webview/reduce';
 import { restorePersisted } from '../../webview/persisted';
-import { initialState, type AppState } from '../../webview/state';
+import { sendRequest } from '../../webview/requests';
+import { initialState, state, type AppState } from '../../webview/state';
+
+// What the webview posts to the host (webview/vscodeApi.ts asks for this on its first message).
+const posted: unknown[] = [];
+Object.assign(globalThis, {
+  acquireVsCodeApi: () => ({ postMessage: (m: unknown) => posted.push(m), getState: () => undefined, setState: () => undefined }),
+});
 
 function token(index: number, piece: string, extra: Partial<TokenView> = {}): TokenView {
   const special = piece.startsWith('[');
@@ -159,7 +166,7 @@ test('attention: stored by (snippet, layer); only that request is answered', () 
   s.attentionRequested.add(attentionKey('a', 1));
   s.attentionRequested.add(attentionKey('a', 2));
   const a = attention('a', 1);
-  const r = apply(s, { type: 'attention', attention: a });
+  const r = apply(s, { type: 'attention', requestId: 'r1', attention: a });
   assert.deepEqual(r.topics, ['attention']);
   assert.equal(r.state.attention.get(attentionKey('a', 1)), a);
   assert.equal(r.state.attention.has(attentionKey('a', 2)), false);
@@ -171,7 +178,7 @@ test('attentionGrid: stored by snippet; only that request is answered', () => {
   s.gridRequested.add('a');
   s.gridRequested.add('b');
   const g = grid('b');
-  const r = apply(s, { type: 'attentionGrid', grid: g });
+  const r = apply(s, { type: 'attentionGrid', requestId: 'r1', grid: g });
   assert.deepEqual(r.topics, ['grid']);
   assert.equal(r.state.grids.get('b'), g);
   assert.deepEqual([...r.state.gridRequested], ['a']);
@@ -236,6 +243,102 @@ test('error: shown, and every request in flight is given up (the layer slider to
   assert.equal(r.state.gridRequested.size, 0);
   assert.equal(r.state.attention.size, 1);
   assert.equal(apply(s, { type: 'error', message: undefined as unknown as string }).state.error, '');
+});
+
+/** mapWithSnippets, waiting for: A = attention layer 1 of a, B = the grid of b, P = the projection of layer 4. */
+function waitingForThree(): AppState {
+  const s = { ...mapWithSnippets(), pendingLayer: 4 };
+  s.attentionRequested.add(attentionKey('a', 1));
+  s.gridRequested.add('b');
+  s.requests.set('A', { kind: 'attention', key: attentionKey('a', 1) });
+  s.requests.set('B', { kind: 'grid', snippetId: 'b' });
+  s.requests.set('P', { kind: 'projection' });
+  return s;
+}
+
+test('error for one request: only that request fails; the others stay pending', () => {
+  const s = waitingForThree();
+  const a = apply(s, { type: 'error', requestId: 'A', message: 'The analysis a1 is no longer held' });
+  assert.deepEqual(a.topics, ['error']);
+  assert.equal(a.state.error, 'The analysis a1 is no longer held');
+  assert.deepEqual([...a.state.attentionRequested], [], 'A is given up (asked again when the view next needs it)');
+  assert.deepEqual([...a.state.requests.keys()], ['B', 'P']);
+  assert.deepEqual([...a.state.gridRequested], ['b'], 'B is still pending');
+  assert.equal(a.state.pendingLayer, 4, 'P is still pending');
+
+  const b = apply(a.state, { type: 'error', requestId: 'B', message: 'x' });
+  assert.deepEqual(b.topics, ['error']);
+  assert.deepEqual([...b.state.gridRequested], []);
+  assert.deepEqual([...b.state.requests.keys()], ['P']);
+  assert.equal(b.state.pendingLayer, 4);
+
+  const p = apply(s, { type: 'error', requestId: 'P', message: 'Projection failed' });
+  assert.deepEqual(p.topics, ['error', 'layer'], 'the layer slider shows the layer on the map again');
+  assert.equal(p.state.pendingLayer, null);
+  assert.deepEqual([...p.state.attentionRequested], [attentionKey('a', 1)]);
+  assert.deepEqual([...p.state.gridRequested], ['b']);
+  assert.deepEqual([...p.state.requests.keys()], ['A', 'B']);
+});
+
+test('error for a request no view waits for (an export, an answered or superseded request): shown, nothing given up', () => {
+  const s = waitingForThree();
+  const r = apply(s, { type: 'error', requestId: 'export-1', message: 'Could not write the file' });
+  assert.deepEqual(r.topics, ['error']);
+  assert.equal(r.state.error, 'Could not write the file');
+  assert.equal(r.state.requests, s.requests);
+  assert.equal(r.state.attentionRequested, s.attentionRequested);
+  assert.equal(r.state.gridRequested, s.gridRequested);
+  assert.equal(r.state.pendingLayer, 4);
+});
+
+test('error without a request id (the model did not load): every request is given up, as before request ids', () => {
+  const r = apply(waitingForThree(), { type: 'error', message: 'Model failed' });
+  assert.deepEqual(r.topics, ['error', 'layer']);
+  assert.equal(r.state.requests.size, 0);
+  assert.equal(r.state.attentionRequested.size, 0);
+  assert.equal(r.state.gridRequested.size, 0);
+  assert.equal(r.state.pendingLayer, null);
+});
+
+test('replies settle their request: attention (also one answered with another layer), grid, projection', () => {
+  const s = waitingForThree();
+  s.attentionRequested.add(attentionKey('b', 9));
+  s.requests.set('C', { kind: 'attention', key: attentionKey('b', 9) });
+  // The model has 2 layers: the host answers C with layer 2.
+  const c = apply(s, { type: 'attention', requestId: 'C', attention: attention('b', 2) });
+  assert.deepEqual([...c.state.requests.keys()], ['A', 'B', 'P'], 'C is answered');
+  assert.ok(c.state.attention.has(attentionKey('b', 2)));
+  assert.deepEqual([...c.state.attentionRequested], [attentionKey('a', 1), attentionKey('b', 9)], 'layer 9 is not asked for again');
+
+  const b = apply(s, { type: 'attentionGrid', requestId: 'B', grid: grid('b') });
+  assert.deepEqual([...b.state.requests.keys()], ['A', 'P', 'C']);
+  const p = apply(s, { type: 'projection', requestId: 'P', projection: projection(4, 'umap', ['a']) });
+  assert.deepEqual([...p.state.requests.keys()], ['A', 'B', 'C']);
+  assert.equal(p.state.pendingLayer, null);
+  const unasked = apply(s, { type: 'projection', projection: projection(4, 'umap', ['a']) });
+  assert.equal(unasked.state.requests, s.requests, 'a projection the host made by itself settles no request');
+});
+
+test('snippets: attention and grid requests are dropped with their data; a projection request still waits', () => {
+  const r = apply(waitingForThree(), { type: 'snippets', snippets: [snippet('a', ['x'])] });
+  assert.deepEqual([...r.state.requests.keys()], ['P']);
+});
+
+test('sendRequest: a new id per request, posted with it; awaited replies kept; a newer projection request replaces the older', () => {
+  const [first, second] = [sendRequest({ type: 'setLayer', hiddenLayer: 2 }, { kind: 'projection' }), sendRequest({ type: 'exportAnalysis', format: 'json' })];
+  const attentionId = sendRequest({ type: 'requestAttention', snippetId: 'a', attentionLayer: 1 }, { kind: 'attention', key: attentionKey('a', 1) });
+  const third = sendRequest({ type: 'setProjection', method: 'pca' }, { kind: 'projection' });
+  assert.equal(new Set([first, second, attentionId, third]).size, 4, 'ids differ');
+  assert.deepEqual(posted, [
+    { type: 'setLayer', hiddenLayer: 2, requestId: first },
+    { type: 'exportAnalysis', format: 'json', requestId: second },
+    { type: 'requestAttention', snippetId: 'a', attentionLayer: 1, requestId: attentionId },
+    { type: 'setProjection', method: 'pca', requestId: third },
+  ]);
+  assert.deepEqual([...state.requests], [
+    [attentionId, { kind: 'attention', key: attentionKey('a', 1) }],
+    [third, { kind: 'projection' }],
+  ], 'the host answers the newest projection request only; an export is awaited by no view');
 });
 
 test('restore: a state saved before the two layer names keeps its layers (hidden `layer`, 0-based `attentionLayer`)', () => {

@@ -5,7 +5,7 @@ import { clear, el } from '../dom';
 import { attentionKey } from '../keys';
 import { isVisibleToken, persist, state } from '../state';
 import { t } from '../strings';
-import { post } from '../vscodeApi';
+import { sendRequest } from '../requests';
 import { createAttentionControls } from './controls';
 import { createAttentionGrid } from './grid';
 import { headViewSvg } from './headView';
@@ -60,11 +60,11 @@ export function createAttentionView(): AttentionView {
     const key = attentionKey(s.id, attentionLayer);
     if (!state.attention.has(key) && !state.attentionRequested.has(key)) {
       state.attentionRequested.add(key);
-      post({ type: 'requestAttention', snippetId: s.id, attentionLayer });
+      sendRequest({ type: 'requestAttention', snippetId: s.id, attentionLayer }, { kind: 'attention', key });
     }
     if (!state.grids.has(s.id) && !state.gridRequested.has(s.id)) {
       state.gridRequested.add(s.id);
-      post({ type: 'requestAttentionGrid', snippetId: s.id });
+      sendRequest({ type: 'requestAttentionGrid', snippetId: s.id }, { kind: 'grid', snippetId: s.id });
     }
   }
 

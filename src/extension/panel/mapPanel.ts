@@ -6,14 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { isContextLensError, messageOf } from '../../engine/errors';
-import type { HostToWebview, ModelStatusView, ProjectionMethod, WebviewPersistedState, WebviewToHost } from '../../protocol';
+import type { HostToWebview, ModelStatusView, ProjectionMethod, RequestId, WebviewPersistedState, WebviewToHost } from '../../protocol';
 import { savedHiddenLayer } from '../../../webview/persisted';
 import type { Ctx } from '../context';
 import { MaskedGuessStream } from '../guessStream';
 import { webviewStrings } from '../l10n';
 import type { AnalyzedSnippet } from '../mapState';
 import { runWithProgress, type ProgressSink } from '../progress';
-import { attentionGridMessage, attentionMessage } from './attention';
+import { attentionGridView, attentionLayerView } from './attention';
 import { panelHtml } from './html';
 import { exportJson, exportProjector, saveImage } from './mapExports';
 import { MapProjection } from './mapProjection';
@@ -117,19 +117,19 @@ export class MapPanel implements vscode.Disposable {
         case 'setLayer':
           if (typeof m.hiddenLayer !== 'number' || !Number.isFinite(m.hiddenLayer)) return;
           ctx.map.hiddenLayer = Math.max(0, Math.round(m.hiddenLayer));
-          return this.projection.project();
+          return this.projection.project(m.requestId);
         case 'setProjection':
           if (m.method !== 'umap' && m.method !== 'pca') return;
           ctx.map.method = m.method;
-          return this.projection.project();
+          return this.projection.project(m.requestId);
         case 'requestAttention': {
           const s = await this.analyzedSnippet(m.snippetId);
-          if (s && typeof m.attentionLayer === 'number') this.post(await attentionMessage(ctx, s, m.attentionLayer));
+          if (s && typeof m.attentionLayer === 'number') this.post({ type: 'attention', requestId: m.requestId, attention: await attentionLayerView(ctx, s, m.attentionLayer) });
           return;
         }
         case 'requestAttentionGrid': {
           const s = await this.analyzedSnippet(m.snippetId);
-          if (s) this.post(await attentionGridMessage(ctx, s));
+          if (s) this.post({ type: 'attentionGrid', requestId: m.requestId, grid: await attentionGridView(ctx, s) });
           return;
         }
         case 'revealToken':
@@ -145,12 +145,13 @@ export class MapPanel implements vscode.Disposable {
         case 'clear':
           return ctx.clearMap();
         case 'wantGuesses':
-          if (m.ref && typeof m.ref.snippetId === 'string' && Number.isInteger(m.ref.tokenIndex)) this.guessStream.prioritize(m.ref);
+          if (m.ref && typeof m.ref.snippetId === 'string' && Number.isInteger(m.ref.tokenIndex)) this.guessStream.prioritize(m.ref, m.requestId);
           return;
       }
     } catch (e) {
       if (isContextLensError(e, 'CANCELLED')) return;
-      this.post({ type: 'error', message: messageOf(e) });
+      // The error belongs to this message's request: the webview gives up that one only.
+      this.post({ type: 'error', message: messageOf(e), requestId: requestIdOf(m) });
       ctx.reportError(e);
     }
   }
@@ -246,6 +247,11 @@ function webviewOptions(ctx: Ctx): vscode.WebviewPanelOptions & vscode.WebviewOp
     // this is as narrow as it gets while the webview bundle shares dist/ with the host's bundles.
     localResourceRoots: [vscode.Uri.joinPath(ctx.extension.extensionUri, 'dist')],
   };
+}
+
+/** The request id of a request; undefined for 'ready'. */
+function requestIdOf(m: WebviewToHost): RequestId | undefined {
+  return 'requestId' in m && typeof m.requestId === 'string' ? m.requestId : undefined;
 }
 
 function modelStatus(ctx: Ctx): ModelStatusView {

@@ -1,7 +1,7 @@
 /** The map's 2-D layout: asks the engine to project every snippet at the current layer and method, and keeps the last result. */
 import * as vscode from 'vscode';
 import { isContextLensError, messageOf } from '../../engine/errors';
-import type { HostToWebview, ProjectionView } from '../../protocol';
+import type { HostToWebview, ProjectionView, RequestId } from '../../protocol';
 import type { Ctx } from '../context';
 import { ms } from '../log';
 import type { MapSnippet } from '../mapState';
@@ -19,8 +19,11 @@ export class MapProjection implements vscode.Disposable {
     private readonly ensureAnalyzed: (signal: AbortSignal) => Promise<void>,
   ) {}
 
-  /** Projects every snippet at the map's layer; a newer request cancels an older one. */
-  async project(): Promise<void> {
+  /**
+   * Projects every snippet at the map's layer; a newer request cancels an older one, which gets no reply.
+   * `requestId`: the webview's setLayer/setProjection this answers (the projection or the error carries it).
+   */
+  async project(requestId?: RequestId): Promise<void> {
     this.abort?.abort();
     const ac = new AbortController();
     this.abort = ac;
@@ -32,7 +35,7 @@ export class MapProjection implements vscode.Disposable {
       const hiddenLayer = Math.min(ctx.map.hiddenLayer ?? info?.numLayers ?? 0, info?.numLayers ?? Number.MAX_SAFE_INTEGER);
       const ids = ctx.map.analysisIds();
       if (ids.length === 0 || !info) {
-        this.show({ hiddenLayer, method, points: [], links: [] });
+        this.show({ hiddenLayer, method, points: [], links: [] }, requestId);
         return;
       }
       this.post({ type: 'progress', message: vscode.l10n.t('Projecting {0} tokens with {1}…', countTokens(ctx.map.snippets), method.toUpperCase()), fraction: 0 });
@@ -46,11 +49,11 @@ export class MapProjection implements vscode.Disposable {
       });
       if (ac.signal.aborted) return;
       ctx.log.info(`Projected ${result.points.length} tokens (${method}, layer ${hiddenLayer}) in ${ms(performance.now() - t0)}`);
-      this.show(toProjectionView(result, (analysisId) => ctx.map.byAnalysisId(analysisId)?.id));
+      this.show(toProjectionView(result, (analysisId) => ctx.map.byAnalysisId(analysisId)?.id), requestId);
     } catch (e) {
       if (isContextLensError(e, 'CANCELLED') || ac.signal.aborted) return;
       ctx.noteEngineFailure(e);
-      this.post({ type: 'error', message: messageOf(e) });
+      this.post({ type: 'error', message: messageOf(e), requestId });
       ctx.reportError(e);
     } finally {
       if (this.abort === ac) {
@@ -60,9 +63,9 @@ export class MapProjection implements vscode.Disposable {
     }
   }
 
-  private show(view: ProjectionView): void {
+  private show(view: ProjectionView, requestId: RequestId | undefined): void {
     this.last = view;
-    this.post({ type: 'projection', projection: view });
+    this.post({ type: 'projection', projection: view, requestId });
   }
 
   dispose(): void {
