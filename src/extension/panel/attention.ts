@@ -8,9 +8,9 @@ const ATTENTION_GRID_MAX = 48;
 
 /** `attentionLayer` (1 … numLayers) is clamped to the model's layers; the view names the layer it holds. */
 export async function attentionLayerView(ctx: Ctx, s: AnalyzedSnippet, attentionLayer: number): Promise<AttentionLayerView> {
-  const layer = Math.max(1, Math.min(s.analysis.numLayers, Math.round(attentionLayer)));
-  const slice = await ctx.engine.call('attention', { analysisId: s.analysis.analysisId, attentionLayer: layer });
-  return { snippetId: s.id, attentionLayer: layer, numHeads: slice.numHeads, tokenIndices: slice.tokenIndices, weights: slice.weights };
+  const clamped = Math.max(1, Math.min(s.analysis.numLayers, Math.round(attentionLayer)));
+  const slice = await ctx.engine.call('attention', { analysisId: s.analysis.analysisId, attentionLayer: clamped });
+  return { snippetId: s.id, attentionLayer: clamped, numHeads: slice.numHeads, tokenIndices: slice.tokenIndices, weights: slice.weights };
 }
 
 export async function attentionGridView(ctx: Ctx, s: AnalyzedSnippet): Promise<AttentionGridView> {
