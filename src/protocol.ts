@@ -1,6 +1,11 @@
 /**
- * The one message protocol between the extension host and the Embedding Map webview.
- * Both bundles import this file; nothing else crosses the boundary.
+ * The message protocol between the extension host and the Embedding Map webview: both bundles import
+ * this file, and nothing else crosses that boundary. It is one of two protocols; the other, between the
+ * host and the engine's worker thread, is the typed `EngineMethods` map of src/engine/workerProtocol.ts.
+ *
+ * Two kinds of layer, never one name for both: a `hiddenLayer` counts hidden states (0 = the embeddings
+ * … numLayers), an `attentionLayer` counts the encoder layers' attentions (1 … numLayers, shown as
+ * "Layer {attentionLayer}"); hidden layer k is the output of the layer whose attention is attention layer k.
  */
 
 // Type only: the webview bundle stays free of engine code.
@@ -40,7 +45,7 @@ export interface SnippetView {
   tokens: TokenView[];
   windowed: boolean;
   /** Optional (additive): the document the snippet came from and its offset there, so the webview can
-   *  keep them in WebviewPersistedState.snippets for the host to re-analyse after a window reload. */
+   *  keep them in WebviewPersistedState.snippets for the host to re-analyze after a window reload. */
   uri?: string;
   startOffset?: number;
 }
@@ -64,7 +69,7 @@ export interface TokenLink {
 }
 
 export interface ProjectionView {
-  layer: number;
+  hiddenLayer: number;
   method: ProjectionMethod;
   points: MapPoint[];
   links: TokenLink[];
@@ -72,13 +77,16 @@ export interface ProjectionView {
 
 export interface AttentionLayerView {
   snippetId: string;
-  /** Attention layers count from 0 (0 … numLayers-1); show it as "layer {layer + 1}". Map layers count 0 = embeddings … numLayers. */
-  layer: number;
+  /** 1 … numLayers. */
+  attentionLayer: number;
   numHeads: number;
   /** Token indices (into the snippet's tokens) of the rows/columns. */
   tokenIndices: number[];
-  /** [head][from][to] row-major, numHeads × n × n. */
-  weights: number[];
+  /**
+   * [head][from][to] row-major, numHeads × n × n. A typed array: Webview.postMessage passes its buffer as
+   * is (engines ≥ 1.57) instead of writing millions of numbers as JSON, and the webview gets a Float32Array.
+   */
+  weights: Float32Array;
 }
 
 export interface AttentionGridView {
@@ -86,9 +94,9 @@ export interface AttentionGridView {
   numLayers: number;
   numHeads: number;
   tokenIndices: number[];
-  /** [layer][head][from][to], pooled to at most 48 × 48 when the snippet is longer. */
   size: number;
-  weights: number[];
+  /** [attention layer 1 … numLayers][head][from][to], pooled to at most 48 × 48 when the snippet is longer (see AttentionLayerView.weights). */
+  weights: Float32Array;
 }
 
 export interface ModelStatusView {
@@ -98,44 +106,56 @@ export interface ModelStatusView {
   numHeads: number;
 }
 
+/**
+ * Names one request of the webview (unique per page). The host's reply to it, and any error its handling
+ * raised, carry it back, so that an error fails that request only.
+ */
+export type RequestId = string;
+
 export type HostToWebview =
-  | { type: 'init'; strings: Record<string, string>; layer: number; projection: ProjectionMethod }
+  | { type: 'init'; strings: Record<string, string>; hiddenLayer: number; projection: ProjectionMethod }
   | { type: 'model'; model: ModelStatusView }
   | { type: 'snippets'; snippets: SnippetView[] }
-  | { type: 'projection'; projection: ProjectionView }
+  /** `requestId`: the setLayer/setProjection this answers; absent when the host re-projected by itself (new snippets, reload). */
+  | { type: 'projection'; projection: ProjectionView; requestId?: RequestId }
   | { type: 'progress'; message: string | null; fraction?: number }
-  | { type: 'attention'; attention: AttentionLayerView }
-  | { type: 'attentionGrid'; grid: AttentionGridView }
-  | { type: 'error'; message: string }
-  | { type: 'guesses'; snippetId: string; tokens: TokenGuessesView[] }
+  | { type: 'attention'; requestId: RequestId; attention: AttentionLayerView }
+  | { type: 'attentionGrid'; requestId: RequestId; grid: AttentionGridView }
+  /** `requestId`: the request that failed, and only that one; absent for a failure of the host's own (the model did not load). */
+  | { type: 'error'; message: string; requestId?: RequestId }
+  /** `requestId`: the wantGuesses this batch was computed for; absent for the guesses streamed in order. */
+  | { type: 'guesses'; snippetId: string; tokens: TokenGuessesView[]; requestId?: RequestId }
   /** How many of the map's tokens have their masked guesses; `total: 0` when there is nothing to compute. */
   | { type: 'guessProgress'; done: number; total: number };
 
+/** Every message but 'ready' is a request: it carries a fresh RequestId (see there). */
 export type WebviewToHost =
   | { type: 'ready' }
-  | { type: 'setLayer'; layer: number }
-  | { type: 'setProjection'; method: ProjectionMethod }
-  | { type: 'requestAttention'; snippetId: string; /** 0-based attention layer */ layer: number }
-  | { type: 'requestAttentionGrid'; snippetId: string }
-  | { type: 'revealToken'; ref: PointRef }
-  | { type: 'exportAnalysis'; format: 'json' | 'projector' }
-  | { type: 'saveImage'; format: 'png' | 'svg'; dataUrl: string }
-  | { type: 'clear' }
+  /** Answered by a 'projection'; a newer setLayer/setProjection supersedes it unanswered (the host projects the newest only). */
+  | { type: 'setLayer'; requestId: RequestId; hiddenLayer: number }
+  | { type: 'setProjection'; requestId: RequestId; method: ProjectionMethod }
+  | { type: 'requestAttention'; requestId: RequestId; snippetId: string; attentionLayer: number }
+  | { type: 'requestAttentionGrid'; requestId: RequestId; snippetId: string }
+  | { type: 'revealToken'; requestId: RequestId; ref: PointRef }
+  | { type: 'exportAnalysis'; requestId: RequestId; format: 'json' | 'projector' }
+  | { type: 'saveImage'; requestId: RequestId; format: 'png' | 'svg'; dataUrl: string }
+  | { type: 'clear'; requestId: RequestId }
   /** The user looks at a token whose guesses are pending: compute it next. */
-  | { type: 'wantGuesses'; ref: PointRef };
+  | { type: 'wantGuesses'; requestId: RequestId; ref: PointRef };
 
 /** What the webview keeps with vscode.setState, restored after hide/show and window reload. */
 export interface WebviewPersistedState {
   tab: 'map' | 'tokens' | 'attention';
-  layer: number;
+  /** The map's layer. (Saved as `layer` before the two layer names: webview/persisted.ts reads both.) */
+  hiddenLayer: number;
   projection: ProjectionMethod;
   hideSpecial: boolean;
   selectedSnippetId?: string;
   selectedTokens: number[];
   /** -1 = all heads (mean). */
   head: number;
-  /** Optional (additive): the attention tab's 0-based layer. */
+  /** Optional (additive): the attention tab's layer, 1 … numLayers (saved 0-based before the two layer names). */
   attentionLayer?: number;
-  /** The host re-analyses these after a window reload (WebviewPanelSerializer). */
+  /** The host re-analyzes these after a window reload (WebviewPanelSerializer). */
   snippets: { uri: string; label: string; text: string; startOffset: number }[];
 }

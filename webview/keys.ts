@@ -12,7 +12,7 @@ export function pointKey(snippetId: string, tokenIndex: number): string {
   return snippetKey(snippetId, tokenIndex);
 }
 
-/** One attention layer (0-based) of one snippet. */
+/** One attention layer (1 … numLayers) of one snippet. */
 export function attentionKey(snippetId: string, attentionLayer: number): string {
   return snippetKey(snippetId, attentionLayer);
 }

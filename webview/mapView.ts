@@ -7,11 +7,11 @@ import { pointKey } from './keys';
 import { sortLinks } from './links';
 import { baseConfig, baseLayout, purge, react, resize, restyle, toImage, type Layout, type PlotlyDiv, type Trace } from './plotting';
 import { escapePlotly, hoverHtml } from './plotlyText';
-import { isVisibleToken, state, tokenOf, wantGuesses } from './state';
+import { isVisibleToken, state, tokenOf } from './state';
 import { t } from './strings';
 import { readTheme } from './theme';
 import { displayPiece, tokenContext } from './tokenText';
-import { post } from './vscodeApi';
+import { sendRequest, wantGuesses } from './requests';
 
 const GUESS_REDRAW_MS = 1500;
 
@@ -160,7 +160,7 @@ export function createMapView(): MapView {
       legend: { orientation: 'h', x: 0, y: 1, xanchor: 'left', yanchor: 'bottom', font: { color: theme.foreground }, bgcolor: 'rgba(0,0,0,0)' },
       hovermode: 'closest',
       dragmode: 'pan',
-      uirevision: `${proj.method}:${proj.layer}`,
+      uirevision: `${proj.method}:${proj.hiddenLayer}`,
     };
     return { data, layout, count, placed: placedNow, highlight: data.length - 1 };
   }
@@ -187,7 +187,7 @@ export function createMapView(): MapView {
       rendered = false;
       placed = new Map();
       plot.dataset.pointCount = '0';
-      plot.dataset.layer = state.projection ? String(state.projection.layer) : '';
+      plot.dataset.layer = state.projection ? String(state.projection.hiddenLayer) : '';
       document.body.dataset.mapReady = 'true';
       return;
     }
@@ -202,7 +202,7 @@ export function createMapView(): MapView {
       rendered = true;
       plot.on?.('plotly_click', (ev: { points?: { customdata?: unknown }[] }) => {
         const cd = ev.points?.[0]?.customdata;
-        if (Array.isArray(cd) && typeof cd[0] === 'string' && typeof cd[1] === 'number') post({ type: 'revealToken', ref: { snippetId: cd[0], tokenIndex: cd[1] } });
+        if (Array.isArray(cd) && typeof cd[0] === 'string' && typeof cd[1] === 'number') sendRequest({ type: 'revealToken', ref: { snippetId: cd[0], tokenIndex: cd[1] } });
       });
       plot.on?.('plotly_hover', (ev: { points?: { customdata?: unknown }[] }) => {
         hovering = true;
@@ -220,7 +220,7 @@ export function createMapView(): MapView {
     placed = fig.placed;
     highlightTrace = fig.highlight;
     plot.dataset.pointCount = String(fig.count);
-    plot.dataset.layer = String(state.projection!.layer);
+    plot.dataset.layer = String(state.projection!.hiddenLayer);
     plot.dataset.method = state.projection!.method;
     document.body.dataset.mapReady = 'true';
   }
@@ -232,7 +232,7 @@ export function createMapView(): MapView {
       return;
     }
     const method = t(proj.method === 'pca' ? 'projection.pca' : 'projection.umap');
-    caption.textContent = proj.layer === 0 ? t('mapLayerTitleEmb', { method }) : t('mapLayerTitle', { layer: proj.layer, method });
+    caption.textContent = proj.hiddenLayer === 0 ? t('mapLayerTitleEmb', { method }) : t('mapLayerTitle', { layer: proj.hiddenLayer, method });
     caption.classList.toggle('stale', state.pendingLayer !== null);
   }
 
@@ -250,14 +250,14 @@ export function createMapView(): MapView {
     if (!found) return null;
     const ctx = tokenContext(found.snippet, found.token, /[\u3000-\u9fff]/.test(found.snippet.text) ? 8 : 14);
     const btn = el('button', { class: 'ctx', type: 'button', title: `${t('revealTitle')} — ${found.snippet.label}` }, ctx.before, el('mark', {}, ctx.token), ctx.after);
-    btn.addEventListener('click', () => post({ type: 'revealToken', ref: { snippetId, tokenIndex } }));
+    btn.addEventListener('click', () => sendRequest({ type: 'revealToken', ref: { snippetId, tokenIndex } }));
     return btn;
   }
 
   function renderList(): void {
     clear(list);
     const proj = state.projection;
-    listHint.textContent = proj ? t('linksHint', { layer: proj.layer }) : '';
+    listHint.textContent = proj ? t('linksHint', { layer: proj.hiddenLayer }) : '';
     side.classList.toggle('stale', state.pendingLayer !== null);
     side.hidden = state.snippets.length === 0;
     if (!proj) return;
@@ -357,7 +357,7 @@ export function createMapView(): MapView {
       const height = Math.max(420, plot.clientHeight || 600);
       try {
         const dataUrl = await toImage({ data: fig.data, layout: fig.layout }, { format, width, height, scale: format === 'png' ? 2 : 1 });
-        post({ type: 'saveImage', format, dataUrl });
+        sendRequest({ type: 'saveImage', format, dataUrl });
       } catch (err) {
         state.error = String(err instanceof Error ? err.message : err);
         emit('error');

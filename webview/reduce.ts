@@ -2,10 +2,10 @@
  * What a message from the host does to the webview's state: a pure function, so every message kind is
  * tested in Node (test/unit/webviewReducer.test.ts). main.ts applies the result and tells the views.
  */
-import type { HostToWebview, SnippetView, TokenGuessesView, WebviewPersistedState } from '../src/protocol';
+import type { HostToWebview, RequestId, SnippetView, TokenGuessesView, WebviewPersistedState } from '../src/protocol';
 import type { Topic } from './bus';
 import { attentionKey } from './keys';
-import { findSnippet, type AppState } from './state';
+import { findSnippet, type AppState, type PendingRequest } from './state';
 
 export interface HostMessageResult {
   /** The state after the message. The input state is never modified; unchanged parts are shared. */
@@ -31,7 +31,7 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
   switch (msg.type) {
     case 'init': {
       const persisted = { ...state.persisted };
-      if (Number.isInteger(msg.layer)) persisted.layer = msg.layer;
+      if (Number.isInteger(msg.hiddenLayer)) persisted.hiddenLayer = msg.hiddenLayer;
       if (msg.projection === 'umap' || msg.projection === 'pca') persisted.projection = msg.projection;
       return { state: { ...state, persisted }, topics: ['strings'], strings: msg.strings ?? {} };
     }
@@ -48,17 +48,19 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
           attentionRequested: new Set(),
           grids: new Map(),
           gridRequested: new Set(),
+          requests: new Map([...state.requests].filter(([, p]) => p.kind === 'projection')),
           projection: snippets.length ? state.projection : null,
         },
         topics: ['snippets'],
       };
     }
     case 'projection': {
-      const answered = state.pendingLayer === null || state.pendingLayer === msg.projection.layer;
+      const answered = state.pendingLayer === null || state.pendingLayer === msg.projection.hiddenLayer;
       const persisted = { ...state.persisted, projection: msg.projection.method };
-      if (answered) persisted.layer = msg.projection.layer;
+      if (answered) persisted.hiddenLayer = msg.projection.hiddenLayer;
+      const { requests } = settle(state, msg.requestId);
       return {
-        state: { ...state, projection: msg.projection, pendingLayer: answered ? null : state.pendingLayer, persisted },
+        state: { ...state, projection: msg.projection, pendingLayer: answered ? null : state.pendingLayer, persisted, requests },
         topics: ['projection', 'layer'],
       };
     }
@@ -66,16 +68,18 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
       return { state: { ...state, progress: msg.message ? { message: msg.message, fraction: msg.fraction } : null }, topics: ['progress'] };
     case 'attention': {
       const a = msg.attention;
-      const key = attentionKey(a.snippetId, a.layer);
-      const attentionRequested = new Set(state.attentionRequested);
-      attentionRequested.delete(key);
-      return { state: { ...state, attention: new Map(state.attention).set(key, a), attentionRequested }, topics: ['attention'] };
+      const key = attentionKey(a.snippetId, a.attentionLayer);
+      const { requests } = settle(state, msg.requestId);
+      // Answered by what the reply holds: a layer asked for past the model's last (answered with the last)
+      // stays marked as asked, so that the view does not ask for it again and again.
+      const attentionRequested = without(state.attentionRequested, key);
+      return { state: { ...state, attention: new Map(state.attention).set(key, a), attentionRequested, requests }, topics: ['attention'] };
     }
     case 'attentionGrid': {
       const g = msg.grid;
-      const gridRequested = new Set(state.gridRequested);
-      gridRequested.delete(g.snippetId);
-      return { state: { ...state, grids: new Map(state.grids).set(g.snippetId, g), gridRequested }, topics: ['grid'] };
+      const { requests } = settle(state, msg.requestId);
+      const gridRequested = without(state.gridRequested, g.snippetId);
+      return { state: { ...state, grids: new Map(state.grids).set(g.snippetId, g), gridRequested, requests }, topics: ['grid'] };
     }
     case 'guesses': {
       const snippet = findSnippet(state.snippets, msg.snippetId);
@@ -85,16 +89,51 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
     }
     case 'guessProgress':
       return { state: { ...state, guessProgress: msg.total > 0 ? { done: msg.done, total: msg.total } : null }, topics: ['guessProgress'] };
-    case 'error':
-      // Replies do not say which request failed (yet): every request in flight is given up, so the
+    case 'error': {
+      const error = String(msg.message ?? '');
+      if (typeof msg.requestId === 'string') return failRequest({ ...state, error }, msg.requestId);
+      // A failure of no request (the model did not load): every request in flight is given up, so the
       // views ask again when they next need the data.
       return {
-        state: { ...state, error: String(msg.message ?? ''), pendingLayer: null, attentionRequested: new Set(), gridRequested: new Set() },
+        state: { ...state, error, pendingLayer: null, attentionRequested: new Set(), gridRequested: new Set(), requests: new Map() },
         topics: ['error', 'layer'],
       };
+    }
     default:
       return unchanged;
   }
+}
+
+/** `state.requests` without `requestId`, and what that request was waiting for (undefined: not one kept). */
+function settle(state: AppState, requestId: RequestId | undefined): { requests: Map<RequestId, PendingRequest>; settled?: PendingRequest } {
+  const settled = requestId === undefined ? undefined : state.requests.get(requestId);
+  if (!settled) return { requests: state.requests };
+  const requests = new Map(state.requests);
+  requests.delete(requestId!);
+  return { requests, settled };
+}
+
+/** Only the request that failed is given up (a view asks again when it next needs the data); the others still wait for their replies. */
+function failRequest(state: AppState, requestId: RequestId): HostMessageResult {
+  const { requests, settled } = settle(state, requestId);
+  const next: AppState = { ...state, requests };
+  switch (settled?.kind) {
+    case 'projection':
+      return { state: { ...next, pendingLayer: null }, topics: ['error', 'layer'] };
+    case 'attention':
+      return { state: { ...next, attentionRequested: without(state.attentionRequested, settled.key) }, topics: ['error'] };
+    case 'grid':
+      return { state: { ...next, gridRequested: without(state.gridRequested, settled.snippetId) }, topics: ['error'] };
+    default:
+      return { state: next, topics: ['error'] };
+  }
+}
+
+/** A copy of `set` without `item`. */
+function without(set: ReadonlySet<string>, item: string): Set<string> {
+  const out = new Set(set);
+  out.delete(item);
+  return out;
 }
 
 /** The kept choices for a new list of snippets: the selection stays when its snippet is still there. */

@@ -9,13 +9,24 @@ import type {
   ModelStatusView,
   ProjectionMethod,
   ProjectionView,
+  RequestId,
   SnippetView,
   TokenView,
   WebviewPersistedState,
 } from '../src/protocol';
-import { post, savedState, saveState } from './vscodeApi';
+import { restorePersisted } from './persisted';
+import { savedState, saveState } from './vscodeApi';
 
 export type Tab = WebviewPersistedState['tab'];
+
+/** What a request a view waits for will bring: what an error for that request gives up. */
+export type PendingRequest =
+  /** setLayer or setProjection: the map's next projection. */
+  | { kind: 'projection' }
+  /** requestAttention: the attention under this attentionKey. */
+  | { kind: 'attention'; key: string }
+  /** requestAttentionGrid. */
+  | { kind: 'grid'; snippetId: string };
 
 export interface AppState {
   /**
@@ -26,47 +37,22 @@ export interface AppState {
   model: ModelStatusView | null;
   snippets: SnippetView[];
   projection: ProjectionView | null;
-  /** Layer/projection asked of the host and not answered yet. */
+  /** The map's layer (a hidden layer) asked of the host and not answered yet. */
   pendingLayer: number | null;
   progress: { message: string; fraction?: number } | null;
   error: string | null;
-  /** By attentionKey(snippetId, attention layer). */
+  /** By attentionKey(snippetId, attentionLayer). */
   attention: Map<string, AttentionLayerView>;
   attentionRequested: Set<string>;
   /** By snippet id. */
   grids: Map<string, AttentionGridView>;
   gridRequested: Set<string>;
+  /** Requests sent and not answered yet, by request id (webview/requests.ts). */
+  requests: Map<RequestId, PendingRequest>;
   /** Token under the pointer/focus in the Tokens tab. */
   inspected: { snippetId: string; tokenIndex: number } | null;
   /** Masked guesses still streaming in; null when none are pending. */
   guessProgress: { done: number; total: number } | null;
-}
-
-const DEFAULTS: WebviewPersistedState = {
-  tab: 'map',
-  layer: 0,
-  projection: 'umap',
-  hideSpecial: true,
-  selectedTokens: [],
-  head: -1,
-  snippets: [],
-};
-
-/** Merge whatever getState() returned over the defaults, dropping anything malformed. */
-export function restorePersisted(raw: unknown): WebviewPersistedState {
-  const s = { ...DEFAULTS, selectedTokens: [] as number[], snippets: [] as WebviewPersistedState['snippets'] };
-  if (!raw || typeof raw !== 'object') return s;
-  const r = raw as Partial<WebviewPersistedState>;
-  if (r.tab === 'map' || r.tab === 'tokens' || r.tab === 'attention') s.tab = r.tab;
-  if (Number.isInteger(r.layer) && (r.layer as number) >= 0) s.layer = r.layer as number;
-  if (r.projection === 'umap' || r.projection === 'pca') s.projection = r.projection;
-  if (typeof r.hideSpecial === 'boolean') s.hideSpecial = r.hideSpecial;
-  if (typeof r.selectedSnippetId === 'string') s.selectedSnippetId = r.selectedSnippetId;
-  if (Array.isArray(r.selectedTokens)) s.selectedTokens = r.selectedTokens.filter((n) => Number.isInteger(n));
-  if (Number.isInteger(r.head)) s.head = r.head as number;
-  if (Number.isInteger(r.attentionLayer)) s.attentionLayer = r.attentionLayer;
-  if (Array.isArray(r.snippets)) s.snippets = r.snippets.filter((x) => x && typeof x.text === 'string');
-  return s;
 }
 
 /** The state of a page that has heard nothing from the host yet. */
@@ -83,6 +69,7 @@ export function initialState(persisted: WebviewPersistedState = restorePersisted
     attentionRequested: new Set(),
     grids: new Map(),
     gridRequested: new Set(),
+    requests: new Map(),
     inspected: null,
     guessProgress: null,
   };
@@ -109,7 +96,7 @@ export function setProjectionMethod(method: ProjectionMethod): void {
 }
 
 export function numLayers(): number {
-  return state.model?.numLayers ?? Math.max(state.persisted.layer, state.projection?.layer ?? 0, 1);
+  return state.model?.numLayers ?? Math.max(state.persisted.hiddenLayer, state.projection?.hiddenLayer ?? 0, 1);
 }
 
 export function findSnippet(snippets: readonly SnippetView[], id: string | undefined): SnippetView | undefined {
@@ -129,9 +116,4 @@ export function tokenOf(snippetId: string, tokenIndex: number): { snippet: Snipp
 /** The one rule for what the views draw: every token, except special ones while "hide [CLS]/[SEP]" is on. */
 export function isVisibleToken(token: Pick<TokenView, 'special'> | undefined): boolean {
   return !(state.persisted.hideSpecial && token?.special);
-}
-
-/** Asks the host to compute this token's guesses next, when they are still pending. */
-export function wantGuesses(snippetId: string, tokenIndex: number): void {
-  if (tokenOf(snippetId, tokenIndex)?.token.guessesPending) post({ type: 'wantGuesses', ref: { snippetId, tokenIndex } });
 }

@@ -58,7 +58,7 @@ export const EN = {
   guessProgressTitle: 'Each guess masks one token and runs the whole model again; the map is ready meanwhile.',
   selectedCount: '{n} selected',
   clearSelection: 'Clear selection',
-  windowed: 'long text: analysed in windows',
+  windowed: 'long text: analyzed in windows',
   snippet: 'Snippet',
   head: 'Head',
   allHeads: 'All heads (mean)',

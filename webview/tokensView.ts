@@ -4,7 +4,8 @@ import { formatProbability } from '../src/shared/format';
 import { emit, on } from './bus';
 import { clear, el } from './dom';
 import { moveFocus, rovingIndex } from './keyboard';
-import { isVisibleToken, persist, state, tokenOf, wantGuesses } from './state';
+import { wantGuesses } from './requests';
+import { isVisibleToken, persist, state, tokenOf } from './state';
 import { t } from './strings';
 import { displayPiece, isContinuation, tokenContext } from './tokenText';
 

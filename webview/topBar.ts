@@ -5,7 +5,7 @@ import { clamp } from './clamp';
 import { el } from './dom';
 import { numLayers, persist, setProjectionMethod, state } from './state';
 import { t, type StringKey } from './strings';
-import { post } from './vscodeApi';
+import { sendRequest } from './requests';
 
 /** The slider posts `setLayer` this long after the last move (or at once on `change`). */
 const LAYER_DEBOUNCE_MS = 250;
@@ -75,7 +75,7 @@ export function createTopBar(exportImage: (format: 'png' | 'svg') => Promise<voi
   function renderLayer(): void {
     const max = numLayers();
     layerInput.max = String(max);
-    const shown = state.pendingLayer ?? state.persisted.layer;
+    const shown = state.pendingLayer ?? state.persisted.hiddenLayer;
     layerInput.value = String(clamp(shown, 0, max));
     const v = Number(layerInput.value);
     layerValue.textContent = v === 0 ? `0 · ${t('layerEmbeddings')}` : t('layerValue', { layer: v, max });
@@ -102,14 +102,14 @@ export function createTopBar(exportImage: (format: 'png' | 'svg') => Promise<voi
   let lastPostedLayer: number | null = null;
   function commitLayer(): void {
     clearTimeout(layerTimer);
-    const layer = Number(layerInput.value);
-    if (layer === lastPostedLayer && state.pendingLayer === layer) return;
-    if (state.pendingLayer === null && state.projection?.layer === layer) return;
-    lastPostedLayer = layer;
-    state.pendingLayer = layer;
-    state.persisted.layer = layer;
+    const hiddenLayer = Number(layerInput.value);
+    if (hiddenLayer === lastPostedLayer && state.pendingLayer === hiddenLayer) return;
+    if (state.pendingLayer === null && state.projection?.hiddenLayer === hiddenLayer) return;
+    lastPostedLayer = hiddenLayer;
+    state.pendingLayer = hiddenLayer;
+    state.persisted.hiddenLayer = hiddenLayer;
     persist();
-    post({ type: 'setLayer', layer });
+    sendRequest({ type: 'setLayer', hiddenLayer }, { kind: 'projection' });
     emit('layer');
   }
   layerInput.addEventListener('input', () => {
@@ -123,7 +123,7 @@ export function createTopBar(exportImage: (format: 'png' | 'svg') => Promise<voi
   projSelect.addEventListener('change', () => {
     const method = projSelect.value as ProjectionMethod;
     setProjectionMethod(method);
-    post({ type: 'setProjection', method });
+    sendRequest({ type: 'setProjection', method }, { kind: 'projection' });
   });
   hideInput.addEventListener('change', () => {
     state.persisted.hideSpecial = hideInput.checked;
@@ -132,9 +132,9 @@ export function createTopBar(exportImage: (format: 'png' | 'svg') => Promise<voi
   });
   pngBtn.addEventListener('click', () => void exportImage('png'));
   svgBtn.addEventListener('click', () => void exportImage('svg'));
-  jsonBtn.addEventListener('click', () => post({ type: 'exportAnalysis', format: 'json' }));
-  tsvBtn.addEventListener('click', () => post({ type: 'exportAnalysis', format: 'projector' }));
-  clearBtn.addEventListener('click', () => post({ type: 'clear' }));
+  jsonBtn.addEventListener('click', () => sendRequest({ type: 'exportAnalysis', format: 'json' }));
+  tsvBtn.addEventListener('click', () => sendRequest({ type: 'exportAnalysis', format: 'projector' }));
+  clearBtn.addEventListener('click', () => sendRequest({ type: 'clear' }));
 
   on('guessProgress', renderGuessProgress);
   on('model', () => {

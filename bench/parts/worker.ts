@@ -54,7 +54,7 @@ export async function child(o: Options): Promise<void> {
     const projectIds = Array.from({ length: Math.ceil(1000 / n) }, () => analysis.analysisId);
     let points = 0;
     const projectMs = await timeOnce(async () => {
-      points = (await client.call('project', { analysisIds: projectIds, layer: 12, method: 'umap' })).points.length;
+      points = (await client.call('project', { analysisIds: projectIds, hiddenLayer: 12, method: 'umap' })).points.length;
     });
     // A hover on a 64-token paragraph, idle and then every 500 ms while the guesses stream: what a user
     // who hovers in the editor during the stream waits (the engine holds new stream calls back meanwhile).

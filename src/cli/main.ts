@@ -53,7 +53,7 @@ async function runAnalyze(args: CliArgs, session: AnalysisSession): Promise<void
     return;
   }
   const lines = [`model ${info.model} (${info.backend}, ${info.dtype}): ${info.numLayers} layers, ${info.numHeads} heads, hidden ${info.hiddenSize}`];
-  if (summary.windowed) lines.push(`text longer than ${info.maxTokens} tokens: analysed in overlapping windows`);
+  if (summary.windowed) lines.push(`text longer than ${info.maxTokens} tokens: analyzed in overlapping windows`);
   lines.push(`${pad('#', 5)}${pad('token', 14)}${pad('range', 12)}guesses when masked`);
   for (const t of summary.tokens) {
     const guesses = summary.guesses[t.index].map((g) => `${g.token} ${(g.probability * 100).toFixed(1)}%`).join(', ');

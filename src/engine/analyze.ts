@@ -10,7 +10,7 @@ import type { LoadedModel } from './modelStore';
 import { planWindows, type TextWindow } from './textWindows';
 import { tokenIndexAtOffset, tokenizeWithOffsets } from './tokenOffsets';
 import { checkInputText } from './inputCheck';
-import type { AnalysedToken, Analysis, AnalysisWindow, AnalyzeOptions, Guess } from './types';
+import type { AnalyzedToken, Analysis, AnalysisWindow, AnalyzeOptions, Guess } from './types';
 
 /** Selections longer than this many characters are refused before tokenizing. */
 export const DEFAULT_MAX_CHARS = 200_000;
@@ -70,7 +70,7 @@ export async function analyze(
  */
 async function forwardWindow(
   lm: LoadedModel,
-  tokens: AnalysedToken[],
+  tokens: AnalyzedToken[],
   plan: TextWindow[],
   w: number,
   hiddenStates: Float32Array[],
@@ -145,7 +145,7 @@ export async function guessesAt(
   offset: number,
   topK = 5,
   signal?: AbortSignal,
-): Promise<{ token: AnalysedToken; guesses: Guess[] } | null> {
+): Promise<{ token: AnalyzedToken; guesses: Guess[] } | null> {
   throwIfAborted(signal);
   if (!text.trim()) return null;
   checkInputText(text, DEFAULT_MAX_CHARS);

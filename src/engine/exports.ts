@@ -17,7 +17,8 @@ export function buildAnalysisJson(snippets: { analysisId: string; analysis: Anal
   return JSON.stringify(
     {
       format: 'context-lens-analysis/1',
-      ...(projection ? { projection: { layer: projection.layer, method: projection.method } } : {}),
+      // `layer` is the hidden layer (0 = embeddings): the file format keeps its name (other programs read it).
+      ...(projection ? { projection: { layer: projection.hiddenLayer, method: projection.method } } : {}),
       snippets: snippets.map(({ analysisId, analysis: a }) => ({
         text: a.text,
         model: a.model,
@@ -48,14 +49,14 @@ function tsvCell(s: string): string {
 }
 
 /** Embedding Projector files (projector.tensorflow.org → Load): vectors.tsv and metadata.tsv with a header. */
-export function buildProjectorTsv(analyses: Analysis[], layer: number): { vectorsTsv: string; metadataTsv: string } {
+export function buildProjectorTsv(analyses: Analysis[], hiddenLayer: number): { vectorsTsv: string; metadataTsv: string } {
   const vectors: string[] = [];
   const metadata: string[] = ['token\tsnippet\tstart\tend\tcontext'];
   analyses.forEach((a, s) => {
     const dim = a.model.hiddenSize;
     for (const t of a.tokens) {
       if (t.special) continue;
-      vectors.push(Array.from(a.hiddenStates[layer].subarray(t.index * dim, (t.index + 1) * dim), (x) => x.toPrecision(6)).join('\t'));
+      vectors.push(Array.from(a.hiddenStates[hiddenLayer].subarray(t.index * dim, (t.index + 1) * dim), (x) => x.toPrecision(6)).join('\t'));
       const context = `${a.text.slice(Math.max(0, t.start - 12), t.start)}[${a.text.slice(t.start, t.end)}]${a.text.slice(t.end, t.end + 12)}`;
       metadata.push([tsvCell(t.piece), String(s + 1), String(t.start), String(t.end), tsvCell(context)].join('\t'));
     }

@@ -1,13 +1,13 @@
 /** Cheap checks of a selection before it is tokenized. Pure; no dependencies besides the error type. */
 import { ContextLensError } from './errors';
 
-/** Windows of `maxTokens` a selection may span before it is refused rather than analysed in windows. */
+/** Windows of `maxTokens` a selection may span before it is refused rather than analyzed in windows. */
 export const MAX_WINDOWS = 20;
 /** Characters per token assumed before tokenizing: generous (CJK is ~1, English ~4), so no text that fits is refused. */
 export const CHARS_PER_TOKEN_BOUND = 4;
 
 /**
- * The longest selection (UTF-16 code units) worth analysing for a model read `maxTokens` at a time: about
+ * The longest selection (UTF-16 code units) worth analyzing for a model read `maxTokens` at a time: about
  * MAX_WINDOWS windows. Beyond that the analysis takes minutes and its map holds thousands of points, so the
  * user is asked for a shorter passage instead. The limit follows `maxTokens` (a setting in the extension),
  * not a fixed count, so that a user who raises maxTokens may select more; callers with no such setting
@@ -21,7 +21,7 @@ export function maxCharsForTokens(maxTokens: number): number {
 export const BINARY_CONTROL_FRACTION = 0.1;
 
 /**
- * Throws a ContextLensError when `text` cannot usefully be analysed:
+ * Throws a ContextLensError when `text` cannot usefully be analyzed:
  * - 'EMPTY_INPUT': empty, or only whitespace / zero-width characters;
  * - 'INPUT_TOO_LARGE': more than `maxChars` UTF-16 code units (VS Code's notion of characters);
  * - 'BINARY_INPUT': contains a NUL, or more than 10% control characters (other than tab, line feed, carriage
@@ -35,7 +35,7 @@ export function checkInputText(text: string, maxChars: number): void {
   if (text.length > maxChars) {
     throw new ContextLensError(
       'INPUT_TOO_LARGE',
-      `The selection has ${fmt(text.length)} characters; Context Lens analyses at most ${fmt(maxChars)}. Select a shorter passage.`,
+      `The selection has ${fmt(text.length)} characters; Context Lens analyzes at most ${fmt(maxChars)}. Select a shorter passage.`,
     );
   }
   let suspicious = 0;

@@ -128,7 +128,7 @@ export class AnalysisSession {
   /** The analysis itself, for in-process callers (CLI, tests, benchmark). */
   get(analysisId: string): Analysis {
     const a = this.analyses.get(analysisId);
-    if (!a) throw new ContextLensError('CANCELLED', `The analysis ${analysisId} is no longer held; analyse the text again.`);
+    if (!a) throw new ContextLensError('CANCELLED', `The analysis ${analysisId} is no longer held; analyze the text again.`);
     return a;
   }
 
@@ -146,30 +146,31 @@ export class AnalysisSession {
     return this.interactiveCall(() => guessesAt(this.model, text, offset, topK, ctx.signal));
   }
 
-  project(analysisIds: string[], layer: number, method: ProjectionMethod, seed = DEFAULT_PROJECTION_SEED, ctx: CallContext = {}): Promise<ProjectionResult> {
-    return this.interactiveCall(() => this.projectNow(analysisIds, layer, method, seed, ctx));
+  /** The tokens' hidden states at `hiddenLayer` (0 = the embeddings … numLayers) laid out in 2-D. */
+  project(analysisIds: string[], hiddenLayer: number, method: ProjectionMethod, seed = DEFAULT_PROJECTION_SEED, ctx: CallContext = {}): Promise<ProjectionResult> {
+    return this.interactiveCall(() => this.projectNow(analysisIds, hiddenLayer, method, seed, ctx));
   }
 
-  private async projectNow(analysisIds: string[], layer: number, method: ProjectionMethod, seed: number, ctx: CallContext): Promise<ProjectionResult> {
+  private async projectNow(analysisIds: string[], hiddenLayer: number, method: ProjectionMethod, seed: number, ctx: CallContext): Promise<ProjectionResult> {
     const entries = analysisIds.map((id) => ({ id, analysis: this.get(id) }));
     const dim = this.model.info.hiddenSize;
     const refs: { analysisId: string; tokenIndex: number }[] = [];
     for (const { id, analysis } of entries) analysis.tokens.forEach((t) => refs.push({ analysisId: id, tokenIndex: t.index }));
     const vectors = new Float32Array(refs.length * dim);
     refs.forEach((r, i) => {
-      const hs = this.get(r.analysisId).hiddenStates[clampLayer(layer, this.model.info.numLayers)];
+      const hs = this.get(r.analysisId).hiddenStates[clampLayer(hiddenLayer, 0, this.model.info.numLayers)];
       vectors.set(hs.subarray(r.tokenIndex * dim, (r.tokenIndex + 1) * dim), i * dim);
     });
     const options = { seed, signal: ctx.signal, onProgress: (fraction: number) => ctx.onProgress?.({ phase: 'project', fraction }) };
     const xy = await project(method, vectors, refs.length, dim, options);
     const points: ProjectedPoint[] = refs.map((r, i) => ({ ...r, x: xy[2 * i], y: xy[2 * i + 1] }));
-    return { layer, method, points, links: this.sameTokenLinks(analysisIds, layer) };
+    return { hiddenLayer, method, points, links: this.sameTokenLinks(analysisIds, hiddenLayer) };
   }
 
-  /** Pairs of occurrences of the same piece in different places, with their cosine at `layer`, least similar first. */
-  sameTokenLinks(analysisIds: string[], layer: number): SameTokenLink[] {
+  /** Pairs of occurrences of the same piece in different places, with their cosine at `hiddenLayer`, least similar first. */
+  sameTokenLinks(analysisIds: string[], hiddenLayer: number): SameTokenLink[] {
     const dim = this.model.info.hiddenSize;
-    const L = clampLayer(layer, this.model.info.numLayers);
+    const L = clampLayer(hiddenLayer, 0, this.model.info.numLayers);
     const byPiece = new Map<string, { analysisId: string; tokenIndex: number }[]>();
     for (const id of analysisIds) {
       for (const t of this.get(id).tokens) {
@@ -194,13 +195,14 @@ export class AnalysisSession {
     return links.slice(0, MAX_LINKS);
   }
 
-  /** `layer` counts attention layers from 0 (the attention inside encoder layer layer+1). */
-  attention(analysisId: string, layer: number): AttentionSlice {
+  /** `attentionLayer` counts from 1 (the first encoder layer's attention) to numLayers, clamped to that range. */
+  attention(analysisId: string, attentionLayer: number): AttentionSlice {
     const a = this.get(analysisId);
     const w = widestWindow(a);
+    const held = w.attentions[clampLayer(attentionLayer, 1, a.model.numLayers) - 1];
     // A copy, not the held array: worker.ts transfers `weights.buffer` to the host, which detaches it here,
     // and the analysis must keep its attention for the next request.
-    return { numHeads: a.model.numHeads, tokenIndices: w.tokenIndices, weights: Float32Array.from(w.attentions[clampLayer(layer, a.model.numLayers - 1)]) };
+    return { numHeads: a.model.numHeads, tokenIndices: w.tokenIndices, weights: Float32Array.from(held) };
   }
 
   /** Every layer × head, each pooled to at most maxSize × maxSize (rows averaged, columns summed, so rows still sum to 1). */
@@ -231,8 +233,8 @@ export class AnalysisSession {
     return buildAnalysisJson(analysisIds.map((id) => ({ analysisId: id, analysis: this.get(id) })), projection);
   }
 
-  exportProjector(analysisIds: string[], layer: number): ProjectorExport {
-    return buildProjectorTsv(analysisIds.map((id) => this.get(id)), clampLayer(layer, this.model.info.numLayers));
+  exportProjector(analysisIds: string[], hiddenLayer: number): ProjectorExport {
+    return buildProjectorTsv(analysisIds.map((id) => this.get(id)), clampLayer(hiddenLayer, 0, this.model.info.numLayers));
   }
 
   release(analysisIds: string[]): void {
@@ -246,8 +248,8 @@ export class AnalysisSession {
   }
 }
 
-function clampLayer(layer: number, max: number): number {
-  return Math.max(0, Math.min(max, Math.round(layer)));
+function clampLayer(layer: number, min: number, max: number): number {
+  return Math.max(min, Math.min(max, Math.round(layer)));
 }
 
 /** The attention view shows one window: the first, which for a text that fits is the whole text. */

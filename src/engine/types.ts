@@ -37,13 +37,13 @@ export interface Guess {
   probability: number;
 }
 
-export interface AnalysedToken {
+export interface AnalyzedToken {
   /** Position in `Analysis.tokens`. */
   index: number;
   id: number;
   /** The vocabulary piece, e.g. `##ing`, `果`, `[CLS]`. */
   piece: string;
-  /** [start, end) in the analysed text, UTF-16 code units; special tokens have start === end. */
+  /** [start, end) in the analyzed text, UTF-16 code units; special tokens have start === end. */
   start: number;
   end: number;
   special: boolean;
@@ -62,12 +62,12 @@ export interface Analysis {
   text: string;
   model: ModelInfo;
   /** [CLS], the text's tokens, [SEP]. */
-  tokens: AnalysedToken[];
+  tokens: AnalyzedToken[];
   /** hiddenStates[layer] (0 = embeddings … numLayers): [tokens.length][hiddenSize] row-major. */
   hiddenStates: Float32Array[];
   /** One window when the text fits the model; several overlapping windows otherwise. */
   windows: AnalysisWindow[];
-  /** True when the text was longer than the model's maximum and was analysed in windows. */
+  /** True when the text was longer than the model's maximum and was analyzed in windows. */
   windowed: boolean;
   /**
    * guesses[i]: top-k when token i alone is masked; [] for special tokens and for tokens not asked yet

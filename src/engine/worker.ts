@@ -19,11 +19,11 @@ const handlers: Handlers = {
   analyze: (p, ctx) => session.analyze(p.text, p.topK, ctx, p.maxTokens, p.guesses ?? true, p.maxChars),
   guesses: (p, ctx) => session.guesses(p.analysisId, p.tokenIndices, p.topK, ctx),
   guessesAt: (p, ctx) => session.guessesAt(p.text, p.offset, p.topK, ctx),
-  project: (p, ctx) => session.project(p.analysisIds, p.layer, p.method, p.seed, ctx),
-  attention: (p) => session.attention(p.analysisId, p.layer),
+  project: (p, ctx) => session.project(p.analysisIds, p.hiddenLayer, p.method, p.seed, ctx),
+  attention: (p) => session.attention(p.analysisId, p.attentionLayer),
   attentionGrid: (p) => session.attentionGrid(p.analysisId, p.maxSize),
   exportJson: (p) => session.exportJson(p.analysisIds, p.projection),
-  exportProjector: (p) => session.exportProjector(p.analysisIds, p.layer),
+  exportProjector: (p) => session.exportProjector(p.analysisIds, p.hiddenLayer),
   release: (p) => session.release(p.analysisIds),
 };
 

@@ -4,13 +4,13 @@
  * gets summaries and asks for the slices it shows.
  */
 import type { SerializedError } from './errors';
-import type { AnalysedToken, Guess, ModelInfo, ModelSpec, ProgressEvent } from './types';
+import type { AnalyzedToken, Guess, ModelInfo, ModelSpec, ProgressEvent } from './types';
 import type { ProjectionMethod } from './projection';
 
 export interface AnalysisSummary {
   analysisId: string;
   text: string;
-  tokens: AnalysedToken[];
+  tokens: AnalyzedToken[];
   /** guesses[i] for token i ([] for special tokens). */
   guesses: Guess[][];
   windowed: boolean;
@@ -35,13 +35,14 @@ export interface SameTokenLink {
 }
 
 export interface ProjectionResult {
-  layer: number;
+  /** 0 = the embeddings … numLayers = the last layer's output. */
+  hiddenLayer: number;
   method: ProjectionMethod;
   points: ProjectedPoint[];
   links: SameTokenLink[];
 }
 
-/** A projection as the JSON export records it: which map, and where each token lies on it. */
+/** A projection as the JSON export records it: which map, and where each token lies on it (see exports.ts). */
 export type ExportedProjection = Omit<ProjectionResult, 'links'>;
 
 export interface AttentionSlice {
@@ -57,7 +58,7 @@ export interface AttentionGridSlice {
   numHeads: number;
   size: number;
   tokenIndices: number[];
-  /** [layer][head][from][to] pooled to size × size */
+  /** [attention layer 1 … numLayers][head][from][to] pooled to size × size */
   weights: Float32Array;
 }
 
@@ -68,7 +69,7 @@ export interface TokenGuesses {
 }
 
 export interface GuessesAtResult {
-  token: AnalysedToken;
+  token: AnalyzedToken;
   guesses: Guess[];
 }
 
@@ -77,7 +78,11 @@ export interface ProjectorExport {
   metadataTsv: string;
 }
 
-/** Method name → [parameters, result]. */
+/**
+ * Method name → [parameters, result]. Two kinds of layer, never mixed: a `hiddenLayer` counts hidden
+ * states, 0 = the embeddings … numLayers; an `attentionLayer` counts the encoder layers' attentions,
+ * 1 … numLayers, so hidden layer k is the output of the layer whose attention is attention layer k.
+ */
 export interface EngineMethods {
   load: [{ spec: ModelSpec }, ModelInfo];
   /**
@@ -87,12 +92,12 @@ export interface EngineMethods {
   analyze: [{ text: string; topK: number; maxTokens?: number; maxChars?: number; guesses?: boolean }, AnalysisSummary];
   guesses: [{ analysisId: string; tokenIndices: number[]; topK: number }, TokenGuesses[]];
   guessesAt: [{ text: string; offset: number; topK: number }, GuessesAtResult | null];
-  project: [{ analysisIds: string[]; layer: number; method: ProjectionMethod; seed?: number }, ProjectionResult];
-  attention: [{ analysisId: string; layer: number }, AttentionSlice];
+  project: [{ analysisIds: string[]; hiddenLayer: number; method: ProjectionMethod; seed?: number }, ProjectionResult];
+  attention: [{ analysisId: string; attentionLayer: number }, AttentionSlice];
   attentionGrid: [{ analysisId: string; maxSize: number }, AttentionGridSlice];
   /** `projection`: the 2-D map the user sees, exported with the tokens (see exports.ts). */
   exportJson: [{ analysisIds: string[]; projection?: ExportedProjection }, string];
-  exportProjector: [{ analysisIds: string[]; layer: number }, ProjectorExport];
+  exportProjector: [{ analysisIds: string[]; hiddenLayer: number }, ProjectorExport];
   release: [{ analysisIds: string[] }, void];
 }
 export type EngineMethod = keyof EngineMethods;

@@ -60,7 +60,7 @@ function lastError(ctx: Ctx, clear: boolean) {
 
 /**
  * The primary selection with where it came from, or a message when there is none. Whether its text can be
- * analysed (length, binary data) is the engine's rule: Ctx.analyze applies it.
+ * analyzed (length, binary data) is the engine's rule: Ctx.analyze applies it.
  */
 function takeSelection(ctx: Ctx): Source | undefined {
   const editor = vscode.window.activeTextEditor;
@@ -101,7 +101,7 @@ async function analyzeInto(ctx: Ctx, source: Source, mode: Mode): Promise<void> 
     ctx.map.add({ ...source, analysis });
     if (analysis.windowed) {
       void vscode.window.showInformationMessage(
-        vscode.l10n.t('The selection is longer than the model reads at once: it was analysed in overlapping windows.'),
+        vscode.l10n.t('The selection is longer than the model reads at once: it was analyzed in overlapping windows.'),
       );
     }
     const panel = MapPanel.show(ctx, true);

@@ -147,7 +147,7 @@ export class Ctx implements vscode.Disposable {
               `Model ready: ${info.model} (${info.source}, ${info.dtype}, backend ${info.backend}, ${info.numLayers} layers × ${info.numHeads} heads, hidden ${info.hiddenSize}, vocab ${info.vocabSize}, max ${info.maxTokens} tokens) in ${ms(performance.now() - t0)} (engine load ${ms(info.loadMs)})`,
             );
             this.status.set({ kind: 'ready', model: label, backend: info.backend });
-            if (this.map.layer === undefined || this.map.layer > info.numLayers) this.map.layer = info.numLayers;
+            if (this.map.hiddenLayer === undefined || this.map.hiddenLayer > info.numLayers) this.map.hiddenLayer = info.numLayers;
             this.panel?.postModel();
             return info;
           },
@@ -347,7 +347,7 @@ function checkSelection(text: string, maxChars: number): void {
       throw new ContextLensError(
         e.code,
         vscode.l10n.t(
-          'The selection is too long ({0} characters). Context Lens analyses at most {1} characters at once (see the setting contextLens.maxTokens). Select a shorter passage.',
+          'The selection is too long ({0} characters). Context Lens analyzes at most {1} characters at once (see the setting contextLens.maxTokens). Select a shorter passage.',
           text.length,
           maxChars,
         ),

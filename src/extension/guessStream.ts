@@ -6,7 +6,7 @@
  */
 import type * as vscode from 'vscode';
 import { isContextLensError } from '../engine/errors';
-import type { HostToWebview, PointRef } from '../protocol';
+import type { HostToWebview, PointRef, RequestId } from '../protocol';
 import type { Ctx } from './context';
 import type { MapSnippet } from './mapState';
 
@@ -27,7 +27,8 @@ export function guessTokensPerCall(tokenCount: number, maxTokens = 512): number 
 
 export class MaskedGuessStream implements vscode.Disposable {
   private running: AbortController | undefined;
-  private wanted: PointRef[] = [];
+  /** Tokens the user looks at, newest first, with the wantGuesses request that asked (its reply carries the id). */
+  private wanted: (PointRef & { requestId?: RequestId })[] = [];
   /** `${analysisId}:${tokenIndex}` asked once already: never asked again (no loop on a token that yields nothing). */
   private readonly asked = new Set<string>();
 
@@ -41,9 +42,9 @@ export class MaskedGuessStream implements vscode.Disposable {
     if (!this.running) void this.run();
   }
 
-  /** Computes this token next (the user hovers or inspects it). */
-  prioritize(ref: PointRef): void {
-    this.wanted = [ref, ...this.wanted.filter((r) => r.snippetId !== ref.snippetId || r.tokenIndex !== ref.tokenIndex)].slice(0, 16);
+  /** Computes this token next (the user hovers or inspects it); the guesses posted for it carry `requestId`. */
+  prioritize(ref: PointRef, requestId?: RequestId): void {
+    this.wanted = [{ snippetId: ref.snippetId, tokenIndex: ref.tokenIndex, requestId }, ...this.wanted.filter((r) => r.snippetId !== ref.snippetId || r.tokenIndex !== ref.tokenIndex)].slice(0, 16);
     this.start();
   }
 
@@ -80,7 +81,7 @@ export class MaskedGuessStream implements vscode.Disposable {
   }
 
   /** The next snippet and tokens to ask for: wanted tokens first, then in order. */
-  private nextBatch(): { snippet: MapSnippet; analysisId: string; tokenIndices: number[] } | undefined {
+  private nextBatch(): { snippet: MapSnippet; analysisId: string; tokenIndices: number[]; requestId?: RequestId } | undefined {
     const pending = (s: MapSnippet, i: number): boolean => {
       const a = s.analysis;
       const t = a?.tokens[i];
@@ -94,7 +95,7 @@ export class MaskedGuessStream implements vscode.Disposable {
         // The wanted token and its next neighbours: the user's eye tends to move along the text.
         const tokenIndices = [ref.tokenIndex];
         for (let i = ref.tokenIndex + 1; i < a.tokens.length && tokenIndices.length < 4; i++) if (pending(snippet, i)) tokenIndices.push(i);
-        return { snippet, analysisId: a.analysisId, tokenIndices };
+        return { snippet, analysisId: a.analysisId, tokenIndices, requestId: ref.requestId };
       }
     }
     if (this.ctx.config.maskedGuesses === 'onDemand') return undefined;
@@ -141,6 +142,7 @@ export class MaskedGuessStream implements vscode.Disposable {
           type: 'guesses',
           snippetId: batch.snippet.id,
           tokens: found.map((g) => ({ tokenIndex: g.tokenIndex, guesses: g.guesses.map((x) => ({ token: x.token, probability: x.probability })) })),
+          requestId: batch.requestId,
         });
         this.postProgress();
       }

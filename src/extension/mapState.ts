@@ -11,7 +11,7 @@ export interface MapSnippet {
   text: string;
   /** Offset of `text` in the document when it was taken. */
   startOffset: number;
-  /** Undefined until analysed, and again after the engine restarts (model change). */
+  /** Undefined until analyzed, and again after the engine restarts (model change). */
   analysis?: AnalysisSummary;
 }
 
@@ -28,8 +28,8 @@ function newId(): string {
 
 export class MapState {
   private list: MapSnippet[] = [];
-  /** Hidden-state layer shown (0 = embeddings … numLayers); undefined until a model tells how many. */
-  layer: number | undefined;
+  /** The map's layer (0 = embeddings … numLayers); undefined until a model tells how many. */
+  hiddenLayer: number | undefined;
   method: ProjectionMethod;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;

@@ -48,7 +48,7 @@ export class StatusBar implements vscode.Disposable {
         tooltip = vscode.l10n.t('Loading the model. Click to show the log.');
         break;
       case 'analyzing':
-        text = vscode.l10n.t('Context Lens: analysing');
+        text = vscode.l10n.t('Context Lens: analyzing');
         tooltip = this.ready ? vscode.l10n.t('Model: {0}. Click to show the log.', this.ready.model) : vscode.l10n.t('Click to show the log.');
         break;
       case 'ready':

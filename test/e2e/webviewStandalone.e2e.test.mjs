@@ -153,7 +153,7 @@ test('layer slider and projection select post to the host and the map follows', 
   await layer.focus();
   await page.keyboard.press('ArrowRight');
   await mapReady(page, { layer: '4' });
-  assert.deepEqual((await posted(page, 'setLayer')).map((m) => m.layer), [4]);
+  assert.deepEqual((await posted(page, 'setLayer')).map((m) => m.hiddenLayer), [4]);
   await page.keyboard.press('Home');
   await mapReady(page, { layer: '0' });
   assert.match(await page.getByTestId('layer-value').innerText(), /0/);
@@ -193,7 +193,9 @@ test('tabs, token chips and attention views are keyboard usable; state survives 
   await page.waitForSelector('[data-testid=heatmap] .heatmaplayer');
   await page.waitForSelector('[data-testid=attention-grid] .grid-cell');
   const req = await posted(page, 'requestAttention');
-  assert.deepEqual(req[0], { type: 'requestAttention', snippetId: 'zh', layer: 2 });
+  const { requestId, ...firstRequest } = req[0];
+  assert.equal(typeof requestId, 'string', 'a request carries its id');
+  assert.deepEqual(firstRequest, { type: 'requestAttention', snippetId: 'zh', attentionLayer: 3 });
   assert.equal((await posted(page, 'requestAttentionGrid')).length, 1);
   // With two tokens selected only their rows are drawn.
   const fromRows = await page.locator('[data-testid=head-view] .hv-line').evaluateAll((els) => [...new Set(els.map((e) => e.dataset.from))]);
@@ -201,14 +203,14 @@ test('tabs, token chips and attention views are keyboard usable; state survives 
   assert.equal(await page.locator('[data-testid=heatmap] canvas').count(), 0, 'heatmap is SVG/image, not WebGL');
   assert.equal(await page.getByTestId('attention-grid').locator('.grid-cell').count(), 6 * 4);
 
-  // Grid cell → that layer and head.
-  await page.locator('.grid-cell[data-layer="4"][data-head="1"]').click();
-  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'requestAttention' && m.layer === 4));
+  // Grid cell → that layer and head (attention layers count from 1: the cell of L5).
+  await page.locator('.grid-cell[data-layer="5"][data-head="1"]').click();
+  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'requestAttention' && m.attentionLayer === 5));
   assert.equal(await page.getByTestId('attention-head').inputValue(), '1');
-  assert.equal(await page.getByTestId('attention-layer').inputValue(), '4');
+  assert.equal(await page.getByTestId('attention-layer').inputValue(), '5');
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Enter');
-  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'requestAttention' && m.layer === 5));
+  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'requestAttention' && m.attentionLayer === 6));
   await page.waitForSelector('[data-testid=heatmap] .heatmaplayer');
   await page.waitForTimeout(200);
   await page.screenshot({ path: join(shots, 'webview-attention-dark.png') });

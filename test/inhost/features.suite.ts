@@ -195,7 +195,7 @@ export const tests: InHostTest[] = [
     },
   },
   {
-    name: 'hostile text is analysed without errors',
+    name: 'hostile text is analyzed without errors',
     timeoutMs: 120_000,
     run: async () => {
       await activate();

@@ -44,6 +44,21 @@ test('analyze gives the ids, hidden states and attentions torch computed (fp32, 
   }
 });
 
+test('attention layers count from 1: attention layer k is torch\'s attentions[k - 1]; numbers outside 1 … numLayers clamp', async () => {
+  const { numLayers, numHeads } = reference;
+  const ref = reference.texts[0];
+  const summary = await session.analyze(ref.text, 1);
+  const T = ref.input_ids.length;
+  const torchLayer = (l: number) => ref.attentions.subarray(l * numHeads * T * T, (l + 1) * numHeads * T * T);
+  for (let k = 1; k <= numLayers; k++) {
+    const slice = session.attention(summary.analysisId, k);
+    assert.equal(slice.weights.length, numHeads * T * T);
+    assert.ok(maxAbsDiff(slice.weights, torchLayer(k - 1)) <= 1e-4, `attention layer ${k}`);
+  }
+  assert.ok(maxAbsDiff(session.attention(summary.analysisId, 0).weights, torchLayer(0)) <= 1e-4, '0 → the first layer');
+  assert.ok(maxAbsDiff(session.attention(summary.analysisId, numLayers + 3).weights, torchLayer(numLayers - 1)) <= 1e-4, 'past the last → the last');
+});
+
 test('the masked guess for 苹[MASK] is 果, from analyze and from guessesAt', async () => {
   const text = '我喜欢吃苹[MASK]。';
   const summary = await session.analyze(text, 3);
@@ -131,7 +146,7 @@ test('polysemy: the two 果 of 我用苹果手机。我爱吃苹果。 are nearl
   assert.ok(guo && Math.abs(guo.cosine - last) < 1e-6, 'the map links the two 果 with their cosine');
 });
 
-test('text longer than the model maximum is analysed in overlapping windows and says so', async () => {
+test('text longer than the model maximum is analyzed in overlapping windows and says so', async () => {
   const sentence = '我喜欢吃苹果。我用苹果手机。';
   const text = sentence.repeat(12); // 168 text tokens > 128 positions of the fixture
   const summary = await session.analyze(text, 1);
@@ -165,7 +180,7 @@ test('projection of an analysis gives one point per token, and exports are well-
   assert.equal(metadataTsv.trim().split('\n').length, vectorRows.length + 1);
   const json = JSON.parse(session.exportJson([summary.analysisId]));
   assert.equal(json.snippets[0].tokens.length, summary.tokens.length);
-  const slice = session.attention(summary.analysisId, 1);
+  const slice = session.attention(summary.analysisId, 2);
   assert.equal(slice.weights.length, reference.numHeads * summary.tokens.length ** 2);
   const grid = session.attentionGrid(summary.analysisId, 4);
   assert.equal(grid.size, 4);

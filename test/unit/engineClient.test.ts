@@ -87,7 +87,7 @@ test('the real worker: analyze applies the caller\'s maxChars; the JSON export g
     await assert.rejects(client.call('analyze', { text, topK: 2, maxChars: text.length - 1, guesses: false }), (e: unknown) => codeOf(e) === 'INPUT_TOO_LARGE');
     const a = await client.call('analyze', { text, topK: 2, maxChars: maxCharsForTokens(info.maxTokens), guesses: false });
     const b = await client.call('analyze', { text: 'i put money in the bank .', topK: 2, guesses: false });
-    const projection = await client.call('project', { analysisIds: [a.analysisId, b.analysisId], layer: 1, method: 'pca' });
+    const projection = await client.call('project', { analysisIds: [a.analysisId, b.analysisId], hiddenLayer: 1, method: 'pca' });
     // Through the panel's conversions: the map the webview draws (by snippet id), and back for the export.
     const snippetOf = new Map([[a.analysisId, 'sA'], [b.analysisId, 'sB']]);
     const analysisOf = new Map([...snippetOf].map(([analysisId, snippetId]) => [snippetId, analysisId]));

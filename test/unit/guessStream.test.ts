@@ -136,3 +136,18 @@ test('on demand: only the tokens the user looks at (and their next neighbours) a
   assert.ok(quick[0].guesses.every((g) => g.length === 0), 'the other snippet is untouched');
   assert.ok(h.posted.filter((m) => m.type === 'guessProgress').every((m) => m.type === 'guessProgress' && m.total === 0), 'no progress counter on demand');
 });
+
+test('the guesses computed for a wantGuesses carry its request id; the ones streamed in order carry none', async () => {
+  const quick = await Promise.all(TEXTS.map((text) => session.analyze(text, TOP_K, {}, undefined, false)));
+  const h = harness(quick);
+  const done = h.finished();
+  h.stream.prioritize({ snippetId: 's1', tokenIndex: 2 }, 'want-7');
+  await done;
+  const guesses = h.posted.flatMap((m) => (m.type === 'guesses' ? [m] : []));
+  const wanted = guesses.filter((m) => m.requestId !== undefined);
+  assert.equal(wanted.length, 1, 'one reply to the request');
+  assert.equal(wanted[0].requestId, 'want-7');
+  assert.equal(wanted[0].snippetId, 's1');
+  assert.equal(wanted[0].tokens[0].tokenIndex, 2, 'and it holds the wanted token');
+  assert.ok(guesses.length > 1, 'the rest streamed in order, without an id');
+});

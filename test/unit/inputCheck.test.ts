@@ -28,7 +28,7 @@ test('INPUT_TOO_LARGE says how long the selection is and the limit', () => {
   assert.equal(codeOf('a'.repeat(1000), 1000), null);
   assert.equal(codeOf('a'.repeat(1001), 1000), 'INPUT_TOO_LARGE');
   assert.throws(() => checkInputText('a'.repeat(250_001), 200_000), {
-    message: 'The selection has 250,001 characters; Context Lens analyses at most 200,000. Select a shorter passage.',
+    message: 'The selection has 250,001 characters; Context Lens analyzes at most 200,000. Select a shorter passage.',
   });
   // Lengths are UTF-16 code units, as VS Code counts them.
   assert.equal(codeOf('😀'.repeat(6), 11), 'INPUT_TOO_LARGE');

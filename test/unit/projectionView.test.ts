@@ -8,7 +8,7 @@ import { toExportedProjection, toProjectionView } from '../../src/extension/pane
 
 test('points of snippets gone from the map and non-finite points are dropped; links need both ends', () => {
   const result: ProjectionResult = {
-    layer: 1,
+    hiddenLayer: 1,
     method: 'pca',
     points: [
       { analysisId: 'a1', tokenIndex: 0, x: 1, y: 2 },
@@ -24,7 +24,7 @@ test('points of snippets gone from the map and non-finite points are dropped; li
   };
   const view = toProjectionView(result, (a) => ({ a1: 's1', a2: 's2' })[a]);
   assert.deepEqual(view, {
-    layer: 1,
+    hiddenLayer: 1,
     method: 'pca',
     points: [
       { snippetId: 's1', tokenIndex: 0, x: 1, y: 2 },
@@ -34,7 +34,7 @@ test('points of snippets gone from the map and non-finite points are dropped; li
   });
   // s2's analysis was released (engine restart, not re-made yet): its points leave the export.
   assert.deepEqual(toExportedProjection(view, (s) => (s === 's1' ? 'a9' : undefined)), {
-    layer: 1,
+    hiddenLayer: 1,
     method: 'pca',
     points: [{ analysisId: 'a9', tokenIndex: 0, x: 1, y: 2 }],
   });

@@ -9,7 +9,7 @@ import {
   tokenizeWithOffsetsDetailed,
   type OffsetTokenizer,
 } from '../../src/engine/tokenOffsets';
-import type { AnalysedToken } from '../../src/engine/types';
+import type { AnalyzedToken } from '../../src/engine/types';
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 
 // Compile-time: a transformers.js tokenizer is an OffsetTokenizer.
@@ -36,12 +36,12 @@ function realIds(tok: any, text: string): number[] {
 }
 
 /** Tokens as compact strings for exact expectations: piece@start-end. */
-function brief(tokens: AnalysedToken[]): string[] {
+function brief(tokens: AnalyzedToken[]): string[] {
   return tokens.map((t) => `${t.piece}@${t.start}-${t.end}`);
 }
 
 /** The invariants every result must satisfy, whatever path produced it. */
-function checkShape(tok: any, text: string, tokens: AnalysedToken[]): void {
+function checkShape(tok: any, text: string, tokens: AnalyzedToken[]): void {
   assert.deepEqual(tokens.map((t) => t.id), realIds(tok, text), `ids of ${JSON.stringify(text)}`);
   tokens.forEach((t, i) => assert.equal(t.index, i));
   assert.ok(tokens[0].special && tokens[0].start === 0 && tokens[0].end === 0, 'leading [CLS]');
@@ -57,7 +57,7 @@ function checkShape(tok: any, text: string, tokens: AnalysedToken[]): void {
 }
 
 /** text.slice(start, end) normalised equals the piece without ##, or the token is [UNK] over a non-empty range. */
-function checkRoundTrip(tok: any, text: string, tokens: AnalysedToken[]): void {
+function checkRoundTrip(tok: any, text: string, tokens: AnalyzedToken[]): void {
   const normalize = (s: string): string => tok._tokenizer.normalizer(s).replace(/\s+/g, '');
   for (const t of tokens.slice(1, -1)) {
     const slice = text.slice(t.start, t.end);

@@ -9,7 +9,7 @@ import { rovingIndex } from '../../webview/keyboard';
 import { sortLinks } from '../../webview/links';
 import { escapePlotly, hoverHtml } from '../../webview/plotlyText';
 import { displayPiece, isContinuation, tokenContext } from '../../webview/tokenText';
-import { restorePersisted } from '../../webview/state';
+import { restorePersisted } from '../../webview/persisted';
 import { EN, fill, setStrings, t } from '../../webview/strings';
 
 function tok(index: number, piece: string, start: number, end: number, special = false, surface?: string): TokenView {
@@ -93,6 +93,14 @@ test('attentionMatrix picks a head or averages, and drops hidden tokens without 
   assert.deepEqual([...dropped.values], [0, 0, 0, 0]);
 });
 
+test('attentionMatrix reads the Float32Array weights the host sends as it reads numbers', () => {
+  const w = [0.25, 0.75, 0.5, 0.5, 1, 0, 0.125, 0.875];
+  const fromArray = attentionMatrix(w, 2, [0, 1], -1);
+  const fromTyped = attentionMatrix(Float32Array.from(w), 2, [0, 1], -1);
+  assert.deepEqual([...fromTyped.values], [...fromArray.values]);
+  assert.deepEqual([...fromTyped.values], [0.625, 0.375, 0.3125, 0.6875]);
+});
+
 test('headViewLines and sumRows use the selected rows only', () => {
   const m = { tokens: [5, 6, 7], values: Float64Array.from([0.5, 0.5, 0, 0.1, 0.2, 0.7, 0, 0, 1]) };
   assert.equal(headViewLines(m, []).length, 6);
@@ -133,7 +141,7 @@ test('strings: English defaults, host overrides, placeholders', () => {
 test('restorePersisted keeps valid fields and drops malformed ones', () => {
   const s = restorePersisted({ tab: 'attention', layer: 4, projection: 'pca', hideSpecial: false, selectedTokens: [1, 'x', 3], head: 2, snippets: [null, { uri: 'u', label: 'l', text: 't', startOffset: 0 }] });
   assert.equal(s.tab, 'attention');
-  assert.equal(s.layer, 4);
+  assert.equal(s.hiddenLayer, 4);
   assert.equal(s.projection, 'pca');
   assert.equal(s.hideSpecial, false);
   assert.deepEqual(s.selectedTokens, [1, 3]);
@@ -141,7 +149,7 @@ test('restorePersisted keeps valid fields and drops malformed ones', () => {
   assert.equal(s.snippets.length, 1);
   const bad = restorePersisted({ tab: 'nope', layer: -1, projection: 'tsne' });
   assert.equal(bad.tab, 'map');
-  assert.equal(bad.layer, 0);
+  assert.equal(bad.hiddenLayer, 0);
   assert.equal(bad.projection, 'umap');
   assert.deepEqual(restorePersisted('garbage').selectedTokens, []);
 });

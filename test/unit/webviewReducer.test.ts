@@ -4,7 +4,15 @@ import { test } from 'node:test';
 import type { AttentionGridView, AttentionLayerView, HostToWebview, ProjectionView, SnippetView, TokenView } from '../../src/protocol';
 import { attentionKey } from '../../webview/keys';
 import { applyHostMessage, readHostMessage, type HostMessageResult } from '../../webview/reduce';
-import { initialState, restorePersisted, type AppState } from '../../webview/state';
+import { restorePersisted } from '../../webview/persisted';
+import { sendRequest } from '../../webview/requests';
+import { initialState, state, type AppState } from '../../webview/state';
+
+// What the webview posts to the host (webview/vscodeApi.ts asks for this on its first message).
+const posted: unknown[] = [];
+Object.assign(globalThis, {
+  acquireVsCodeApi: () => ({ postMessage: (m: unknown) => posted.push(m), getState: () => undefined, setState: () => undefined }),
+});
 
 function token(index: number, piece: string, extra: Partial<TokenView> = {}): TokenView {
   const special = piece.startsWith('[');
@@ -17,16 +25,16 @@ function snippet(id: string, pieces: string[], extra: Partial<SnippetView> = {})
   return { id, label: `${id}.txt:1`, text: pieces.join(''), tokens, windowed: false, ...extra };
 }
 
-function projection(layer: number, method: 'umap' | 'pca', snippetIds: string[]): ProjectionView {
-  return { layer, method, points: snippetIds.map((snippetId, i) => ({ snippetId, tokenIndex: 1, x: i, y: -i })), links: [] };
+function projection(hiddenLayer: number, method: 'umap' | 'pca', snippetIds: string[]): ProjectionView {
+  return { hiddenLayer, method, points: snippetIds.map((snippetId, i) => ({ snippetId, tokenIndex: 1, x: i, y: -i })), links: [] };
 }
 
-function attention(snippetId: string, layer: number): AttentionLayerView {
-  return { snippetId, layer, numHeads: 1, tokenIndices: [0, 1], weights: [1, 0, 0.5, 0.5] };
+function attention(snippetId: string, attentionLayer: number): AttentionLayerView {
+  return { snippetId, attentionLayer, numHeads: 1, tokenIndices: [0, 1], weights: Float32Array.of(1, 0, 0.5, 0.5) };
 }
 
 function grid(snippetId: string): AttentionGridView {
-  return { snippetId, numLayers: 1, numHeads: 1, tokenIndices: [0, 1], size: 2, weights: [1, 0, 0.5, 0.5] };
+  return { snippetId, numLayers: 1, numHeads: 1, tokenIndices: [0, 1], size: 2, weights: Float32Array.of(1, 0, 0.5, 0.5) };
 }
 
 /** Applies `msg` and checks the reducer left its input exactly as it was. */
@@ -39,7 +47,7 @@ function apply(state: AppState, msg: HostToWebview): HostMessageResult {
 
 /** Two snippets on the map, the second's first word selected with an out-of-range index kept from before. */
 function mapWithSnippets(): AppState {
-  const s = initialState(restorePersisted({ layer: 3, projection: 'umap', selectedSnippetId: 'b', selectedTokens: [1, 9] }));
+  const s = initialState(restorePersisted({ hiddenLayer: 3, projection: 'umap', selectedSnippetId: 'b', selectedTokens: [1, 9] }));
   return apply(s, { type: 'snippets', snippets: [snippet('a', ['我', '用']), snippet('b', ['苹', '果', '机'])] }).state;
 }
 
@@ -50,16 +58,16 @@ test('readHostMessage accepts objects with a string type only', () => {
 
 test('init: the strings, layer and projection from the host; kept choices change (saved)', () => {
   const s = initialState();
-  const r = apply(s, { type: 'init', strings: { 'tab.map': '嵌入图' }, layer: 4, projection: 'pca' });
+  const r = apply(s, { type: 'init', strings: { 'tab.map': '嵌入图' }, hiddenLayer: 4, projection: 'pca' });
   assert.deepEqual(r.topics, ['strings']);
   assert.deepEqual(r.strings, { 'tab.map': '嵌入图' });
-  assert.equal(r.state.persisted.layer, 4);
+  assert.equal(r.state.persisted.hiddenLayer, 4);
   assert.equal(r.state.persisted.projection, 'pca');
   assert.notEqual(r.state.persisted, s.persisted, 'a new persisted object: the caller saves it');
 
-  const odd = apply(s, { type: 'init', strings: undefined as unknown as Record<string, string>, layer: 2.5, projection: 'tsne' as 'umap' });
+  const odd = apply(s, { type: 'init', strings: undefined as unknown as Record<string, string>, hiddenLayer: 2.5, projection: 'tsne' as 'umap' });
   assert.deepEqual(odd.strings, {}, 'no strings = back to English');
-  assert.equal(odd.state.persisted.layer, 0, 'a non-integer layer is ignored');
+  assert.equal(odd.state.persisted.hiddenLayer, 0, 'a non-integer layer is ignored');
   assert.equal(odd.state.persisted.projection, 'umap', 'an unknown method is ignored');
 });
 
@@ -121,19 +129,19 @@ test('projection: becomes the map; answers the pending layer, or leaves a newer 
   assert.deepEqual(r.topics, ['projection', 'layer']);
   assert.equal(r.state.projection, p);
   assert.equal(r.state.pendingLayer, null);
-  assert.equal(r.state.persisted.layer, 5);
+  assert.equal(r.state.persisted.hiddenLayer, 5);
   assert.equal(r.state.persisted.projection, 'pca');
 
   // The user moved the slider on to 6 while layer 5 was being projected: 5 shows, 6 stays pending.
-  const moved = { ...s, pendingLayer: 6, persisted: { ...s.persisted, layer: 6 } };
+  const moved = { ...s, pendingLayer: 6, persisted: { ...s.persisted, hiddenLayer: 6 } };
   const stale = apply(moved, { type: 'projection', projection: p });
   assert.equal(stale.state.projection, p);
   assert.equal(stale.state.pendingLayer, 6);
-  assert.equal(stale.state.persisted.layer, 6);
+  assert.equal(stale.state.persisted.hiddenLayer, 6);
   assert.equal(stale.state.persisted.projection, 'pca');
   const answered = apply(stale.state, { type: 'projection', projection: projection(6, 'pca', ['a']) });
   assert.equal(answered.state.pendingLayer, null);
-  assert.equal(answered.state.persisted.layer, 6);
+  assert.equal(answered.state.persisted.hiddenLayer, 6);
 });
 
 test('projection: points of a snippet the webview does not have are kept as sent (the map draws known snippets only)', () => {
@@ -158,7 +166,7 @@ test('attention: stored by (snippet, layer); only that request is answered', () 
   s.attentionRequested.add(attentionKey('a', 1));
   s.attentionRequested.add(attentionKey('a', 2));
   const a = attention('a', 1);
-  const r = apply(s, { type: 'attention', attention: a });
+  const r = apply(s, { type: 'attention', requestId: 'r1', attention: a });
   assert.deepEqual(r.topics, ['attention']);
   assert.equal(r.state.attention.get(attentionKey('a', 1)), a);
   assert.equal(r.state.attention.has(attentionKey('a', 2)), false);
@@ -170,7 +178,7 @@ test('attentionGrid: stored by snippet; only that request is answered', () => {
   s.gridRequested.add('a');
   s.gridRequested.add('b');
   const g = grid('b');
-  const r = apply(s, { type: 'attentionGrid', grid: g });
+  const r = apply(s, { type: 'attentionGrid', requestId: 'r1', grid: g });
   assert.deepEqual(r.topics, ['grid']);
   assert.equal(r.state.grids.get('b'), g);
   assert.deepEqual([...r.state.gridRequested], ['a']);
@@ -235,6 +243,121 @@ test('error: shown, and every request in flight is given up (the layer slider to
   assert.equal(r.state.gridRequested.size, 0);
   assert.equal(r.state.attention.size, 1);
   assert.equal(apply(s, { type: 'error', message: undefined as unknown as string }).state.error, '');
+});
+
+/** mapWithSnippets, waiting for: A = attention layer 1 of a, B = the grid of b, P = the projection of layer 4. */
+function waitingForThree(): AppState {
+  const s = { ...mapWithSnippets(), pendingLayer: 4 };
+  s.attentionRequested.add(attentionKey('a', 1));
+  s.gridRequested.add('b');
+  s.requests.set('A', { kind: 'attention', key: attentionKey('a', 1) });
+  s.requests.set('B', { kind: 'grid', snippetId: 'b' });
+  s.requests.set('P', { kind: 'projection' });
+  return s;
+}
+
+test('error for one request: only that request fails; the others stay pending', () => {
+  const s = waitingForThree();
+  const a = apply(s, { type: 'error', requestId: 'A', message: 'The analysis a1 is no longer held' });
+  assert.deepEqual(a.topics, ['error']);
+  assert.equal(a.state.error, 'The analysis a1 is no longer held');
+  assert.deepEqual([...a.state.attentionRequested], [], 'A is given up (asked again when the view next needs it)');
+  assert.deepEqual([...a.state.requests.keys()], ['B', 'P']);
+  assert.deepEqual([...a.state.gridRequested], ['b'], 'B is still pending');
+  assert.equal(a.state.pendingLayer, 4, 'P is still pending');
+
+  const b = apply(a.state, { type: 'error', requestId: 'B', message: 'x' });
+  assert.deepEqual(b.topics, ['error']);
+  assert.deepEqual([...b.state.gridRequested], []);
+  assert.deepEqual([...b.state.requests.keys()], ['P']);
+  assert.equal(b.state.pendingLayer, 4);
+
+  const p = apply(s, { type: 'error', requestId: 'P', message: 'Projection failed' });
+  assert.deepEqual(p.topics, ['error', 'layer'], 'the layer slider shows the layer on the map again');
+  assert.equal(p.state.pendingLayer, null);
+  assert.deepEqual([...p.state.attentionRequested], [attentionKey('a', 1)]);
+  assert.deepEqual([...p.state.gridRequested], ['b']);
+  assert.deepEqual([...p.state.requests.keys()], ['A', 'B']);
+});
+
+test('error for a request no view waits for (an export, an answered or superseded request): shown, nothing given up', () => {
+  const s = waitingForThree();
+  const r = apply(s, { type: 'error', requestId: 'export-1', message: 'Could not write the file' });
+  assert.deepEqual(r.topics, ['error']);
+  assert.equal(r.state.error, 'Could not write the file');
+  assert.equal(r.state.requests, s.requests);
+  assert.equal(r.state.attentionRequested, s.attentionRequested);
+  assert.equal(r.state.gridRequested, s.gridRequested);
+  assert.equal(r.state.pendingLayer, 4);
+});
+
+test('error without a request id (the model did not load): every request is given up, as before request ids', () => {
+  const r = apply(waitingForThree(), { type: 'error', message: 'Model failed' });
+  assert.deepEqual(r.topics, ['error', 'layer']);
+  assert.equal(r.state.requests.size, 0);
+  assert.equal(r.state.attentionRequested.size, 0);
+  assert.equal(r.state.gridRequested.size, 0);
+  assert.equal(r.state.pendingLayer, null);
+});
+
+test('replies settle their request: attention (also one answered with another layer), grid, projection', () => {
+  const s = waitingForThree();
+  s.attentionRequested.add(attentionKey('b', 9));
+  s.requests.set('C', { kind: 'attention', key: attentionKey('b', 9) });
+  // The model has 2 layers: the host answers C with layer 2.
+  const c = apply(s, { type: 'attention', requestId: 'C', attention: attention('b', 2) });
+  assert.deepEqual([...c.state.requests.keys()], ['A', 'B', 'P'], 'C is answered');
+  assert.ok(c.state.attention.has(attentionKey('b', 2)));
+  assert.deepEqual([...c.state.attentionRequested], [attentionKey('a', 1), attentionKey('b', 9)], 'layer 9 is not asked for again');
+
+  const b = apply(s, { type: 'attentionGrid', requestId: 'B', grid: grid('b') });
+  assert.deepEqual([...b.state.requests.keys()], ['A', 'P', 'C']);
+  const p = apply(s, { type: 'projection', requestId: 'P', projection: projection(4, 'umap', ['a']) });
+  assert.deepEqual([...p.state.requests.keys()], ['A', 'B', 'C']);
+  assert.equal(p.state.pendingLayer, null);
+  const unasked = apply(s, { type: 'projection', projection: projection(4, 'umap', ['a']) });
+  assert.equal(unasked.state.requests, s.requests, 'a projection the host made by itself settles no request');
+});
+
+test('snippets: attention and grid requests are dropped with their data; a projection request still waits', () => {
+  const r = apply(waitingForThree(), { type: 'snippets', snippets: [snippet('a', ['x'])] });
+  assert.deepEqual([...r.state.requests.keys()], ['P']);
+});
+
+test('sendRequest: a new id per request, posted with it; awaited replies kept; a newer projection request replaces the older', () => {
+  const [first, second] = [sendRequest({ type: 'setLayer', hiddenLayer: 2 }, { kind: 'projection' }), sendRequest({ type: 'exportAnalysis', format: 'json' })];
+  const attentionId = sendRequest({ type: 'requestAttention', snippetId: 'a', attentionLayer: 1 }, { kind: 'attention', key: attentionKey('a', 1) });
+  const third = sendRequest({ type: 'setProjection', method: 'pca' }, { kind: 'projection' });
+  assert.equal(new Set([first, second, attentionId, third]).size, 4, 'ids differ');
+  assert.deepEqual(posted, [
+    { type: 'setLayer', hiddenLayer: 2, requestId: first },
+    { type: 'exportAnalysis', format: 'json', requestId: second },
+    { type: 'requestAttention', snippetId: 'a', attentionLayer: 1, requestId: attentionId },
+    { type: 'setProjection', method: 'pca', requestId: third },
+  ]);
+  assert.deepEqual([...state.requests], [
+    [attentionId, { kind: 'attention', key: attentionKey('a', 1) }],
+    [third, { kind: 'projection' }],
+  ], 'the host answers the newest projection request only; an export is awaited by no view');
+});
+
+test('restore: a state saved before the two layer names keeps its layers (hidden `layer`, 0-based `attentionLayer`)', () => {
+  // The previous release saved the map's layer as `layer` and the Attention tab's "Layer 3" as attentionLayer 2.
+  const old = restorePersisted({ tab: 'attention', layer: 4, projection: 'pca', head: 1, attentionLayer: 2, selectedTokens: [], snippets: [] });
+  assert.equal(old.hiddenLayer, 4);
+  assert.equal(old.attentionLayer, 3, 'the same layer, counted from 1');
+  assert.equal('layer' in old, false, 'saved again under today\'s names');
+  assert.deepEqual(restorePersisted(structuredClone(old)), old, 'reading back what is saved now does not shift the layer again');
+  assert.equal(restorePersisted({ layer: 2, attentionLayer: 0 }).attentionLayer, 1, 'old layer 0 = Layer 1');
+  assert.equal(restorePersisted({ layer: 2 }).attentionLayer, undefined, 'no attention layer picked: none');
+
+  const now = restorePersisted({ hiddenLayer: 4, attentionLayer: 3 });
+  assert.equal(now.hiddenLayer, 4);
+  assert.equal(now.attentionLayer, 3, 'today\'s state is taken as it is');
+  assert.equal(restorePersisted({ hiddenLayer: 5, layer: 2, attentionLayer: 2 }).hiddenLayer, 5, 'with both names, today\'s wins');
+  assert.equal(restorePersisted({ hiddenLayer: 5, layer: 2, attentionLayer: 2 }).attentionLayer, 2);
+  assert.equal(restorePersisted({ hiddenLayer: -1, attentionLayer: 1.5 }).hiddenLayer, 0, 'malformed: the default');
+  assert.equal(restorePersisted({ hiddenLayer: -1, attentionLayer: 1.5 }).attentionLayer, undefined);
 });
 
 test('an unknown message kind changes nothing', () => {

@@ -36,7 +36,7 @@ export function createAttentionControls(onChange: () => void): AttentionControls
     headLabel.textContent = t('head');
     const s = shownSnippet();
     fillSelect(snippetSelect, state.snippets.map((x) => [x.id, x.label]), s?.id ?? '');
-    fillSelect(layerSelect, Array.from({ length: layerCount() }, (_, i) => [String(i), t('layerN', { n: i + 1 })]), String(shownLayer()));
+    fillSelect(layerSelect, Array.from({ length: layerCount() }, (_, i) => [String(i + 1), t('layerN', { n: i + 1 })]), String(shownLayer()));
     const heads = headCount(s?.id);
     // A head the model does not have (restored from another model) falls back to the mean.
     if (headCountKnown(s?.id) && state.persisted.head >= heads) state.persisted.head = -1;

@@ -9,13 +9,13 @@ import { readTheme } from '../theme';
 
 export interface AttentionGrid {
   root: HTMLElement;
-  /** Draws `grid` (or "loading" while it is undefined) with the cell of (`layer`, `head`) marked. */
-  draw(snippet: SnippetView, grid: AttentionGridView | undefined, layer: number, head: number): void;
+  /** Draws `grid` (or "loading" while it is undefined) with the cell of (`attentionLayer`, `head`) marked. */
+  draw(snippet: SnippetView, grid: AttentionGridView | undefined, attentionLayer: number, head: number): void;
   clear(): void;
 }
 
-/** `onPick(layer, head)`: the user chose a cell (the caller shows it, then the cell keeps the focus). */
-export function createAttentionGrid(onPick: (layer: number, head: number) => void): AttentionGrid {
+/** `onPick(attentionLayer, head)`: the user chose a cell (the caller shows it, then the cell keeps the focus). */
+export function createAttentionGrid(onPick: (attentionLayer: number, head: number) => void): AttentionGrid {
   const root = el('div', { class: 'att-grid', 'data-testid': 'attention-grid', role: 'grid' });
   let focusIndex = 0;
   let cells: HTMLButtonElement[] = [];
@@ -77,8 +77,8 @@ export function createAttentionGrid(onPick: (layer: number, head: number) => voi
     const next: HTMLButtonElement[] = [];
     root.appendChild(el('span', { class: 'grid-corner' }));
     for (let h = 0; h < g.numHeads; h++) root.appendChild(el('span', { class: 'grid-col', 'aria-hidden': 'true' }, `H${h + 1}`));
-    for (let l = 0; l < g.numLayers; l++) {
-      root.appendChild(el('span', { class: 'grid-row', 'aria-hidden': 'true' }, `L${l + 1}`));
+    for (let l = 1; l <= g.numLayers; l++) {
+      root.appendChild(el('span', { class: 'grid-row', 'aria-hidden': 'true' }, `L${l}`));
       for (let h = 0; h < g.numHeads; h++) {
         const canvas = el('canvas', { width: Math.max(1, k), height: Math.max(1, k), 'aria-hidden': 'true' });
         drawCell(canvas, g, l, h, keep, low, high);
@@ -90,8 +90,8 @@ export function createAttentionGrid(onPick: (layer: number, head: number) => voi
             class: active ? 'grid-cell active' : l === curLayer ? 'grid-cell layer' : 'grid-cell',
             'data-layer': l,
             'data-head': h,
-            'aria-label': t('gridCell', { layer: l + 1, head: h + 1 }),
-            title: t('gridCell', { layer: l + 1, head: h + 1 }),
+            'aria-label': t('gridCell', { layer: l, head: h + 1 }),
+            title: t('gridCell', { layer: l, head: h + 1 }),
             'aria-pressed': active ? 'true' : 'false',
             tabindex: -1,
           },
@@ -129,12 +129,12 @@ export function createAttentionGrid(onPick: (layer: number, head: number) => voi
 }
 
 /** One head's weights over the kept rows/columns, scaled to its own maximum (square root: weak links stay visible). */
-function drawCell(canvas: HTMLCanvasElement, g: AttentionGridView, layer: number, head: number, keep: number[], low: Rgb, high: Rgb): void {
+function drawCell(canvas: HTMLCanvasElement, g: AttentionGridView, attentionLayer: number, head: number, keep: number[], low: Rgb, high: Rgb): void {
   const ctx = canvas.getContext('2d');
   const k = keep.length;
   if (!ctx || !k) return;
   const n = g.size;
-  const base = (layer * g.numHeads + head) * n * n;
+  const base = ((attentionLayer - 1) * g.numHeads + head) * n * n;
   let max = 1e-9;
   for (const r of keep) for (const c of keep) max = Math.max(max, g.weights[base + r * n + c] ?? 0);
   const img = ctx.createImageData(k, k);

@@ -5,7 +5,7 @@ import { clear, el } from '../dom';
 import { attentionKey } from '../keys';
 import { isVisibleToken, persist, state } from '../state';
 import { t } from '../strings';
-import { post } from '../vscodeApi';
+import { sendRequest } from '../requests';
 import { createAttentionControls } from './controls';
 import { createAttentionGrid } from './grid';
 import { headViewSvg } from './headView';
@@ -29,8 +29,8 @@ export function createAttentionView(): AttentionView {
   const heatmap = createHeatmap(() => visible);
   const gridTitle = el('h2', { class: 'side-title' });
   const gridHint = el('p', { class: 'hint' });
-  const grid = createAttentionGrid((layer, head) => {
-    state.persisted.attentionLayer = layer;
+  const grid = createAttentionGrid((attentionLayer, head) => {
+    state.persisted.attentionLayer = attentionLayer;
     state.persisted.head = head;
     persist();
     render();
@@ -56,15 +56,15 @@ export function createAttentionView(): AttentionView {
   function request(): void {
     const s = shownSnippet();
     if (!s || !visible) return;
-    const layer = shownLayer();
-    const key = attentionKey(s.id, layer);
+    const attentionLayer = shownLayer();
+    const key = attentionKey(s.id, attentionLayer);
     if (!state.attention.has(key) && !state.attentionRequested.has(key)) {
       state.attentionRequested.add(key);
-      post({ type: 'requestAttention', snippetId: s.id, layer });
+      sendRequest({ type: 'requestAttention', snippetId: s.id, attentionLayer }, { kind: 'attention', key });
     }
     if (!state.grids.has(s.id) && !state.gridRequested.has(s.id)) {
       state.gridRequested.add(s.id);
-      post({ type: 'requestAttentionGrid', snippetId: s.id });
+      sendRequest({ type: 'requestAttentionGrid', snippetId: s.id }, { kind: 'grid', snippetId: s.id });
     }
   }
 

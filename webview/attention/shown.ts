@@ -9,14 +9,14 @@ export function shownSnippet(): SnippetView | undefined {
 }
 
 export function layerCount(): number {
-  return Math.max(1, state.model?.numLayers ?? Math.max((state.persisted.attentionLayer ?? 0) + 1, state.persisted.layer));
+  return Math.max(1, state.model?.numLayers ?? Math.max(state.persisted.attentionLayer ?? 0, state.persisted.hiddenLayer));
 }
 
-/** The attention layer (0-based): the user's pick, else the one feeding the map's layer. */
+/** The attention layer (1 … layerCount()): the user's pick, else the one whose output the map shows (1 for the embeddings). */
 export function shownLayer(): number {
   const p = state.persisted;
-  const l = p.attentionLayer ?? Math.max(0, p.layer - 1);
-  return Math.min(Math.max(0, l), layerCount() - 1);
+  const l = p.attentionLayer ?? p.hiddenLayer;
+  return Math.min(Math.max(1, l), layerCount());
 }
 
 export function headCount(snippetId?: string): number {

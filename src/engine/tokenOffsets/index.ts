@@ -12,7 +12,7 @@
  * No `vscode` import; only a type import of transformers.js.
  */
 import type { TokenizerLike } from '../hfInternals';
-import type { AnalysedToken } from '../types';
+import type { AnalyzedToken } from '../types';
 import { alignPieces } from './align';
 import { replayTokenize } from './replay';
 import { tokenizerInfo, type Span } from './tokenizerInfo';
@@ -24,7 +24,7 @@ export type OffsetTokenizer = TokenizerLike;
 export type OffsetMethod = 'replay' | 'aligned';
 
 export interface TokenizeWithOffsetsResult {
-  tokens: AnalysedToken[];
+  tokens: AnalyzedToken[];
   method: OffsetMethod;
 }
 
@@ -35,7 +35,7 @@ export interface TokenizeWithOffsetsResult {
  * "[MASK]") is a text token: `special: false`, covering the characters typed. Never throws for a tokenizer
  * that can encode the text.
  */
-export function tokenizeWithOffsets(tokenizer: OffsetTokenizer, text: string): AnalysedToken[] {
+export function tokenizeWithOffsets(tokenizer: OffsetTokenizer, text: string): AnalyzedToken[] {
   return tokenizeWithOffsetsDetailed(tokenizer, text).tokens;
 }
 
@@ -59,7 +59,7 @@ export function tokenizeWithOffsetsDetailed(tokenizer: OffsetTokenizer, text: st
     body = alignPieces(info, text, textIds);
   }
 
-  const out: AnalysedToken[] = [];
+  const out: AnalyzedToken[] = [];
   const push = (id: number, start: number, end: number, special: boolean, fallbackPiece?: string) => {
     out.push({ index: out.length, id, piece: info.idToToken(id) ?? fallbackPiece ?? '', start, end, special });
   };
@@ -74,7 +74,7 @@ export function tokenizeWithOffsetsDetailed(tokenizer: OffsetTokenizer, text: st
  * (UTF-16 code units), or -1 (whitespace, outside the text, only special tokens there).
  * `tokens` must be ordered by position, as `tokenizeWithOffsets` returns them.
  */
-export function tokenIndexAtOffset(tokens: readonly AnalysedToken[], offset: number): number {
+export function tokenIndexAtOffset(tokens: readonly AnalyzedToken[], offset: number): number {
   if (!Number.isFinite(offset) || tokens.length === 0) return -1;
   // Last token with start <= offset.
   let lo = 0;

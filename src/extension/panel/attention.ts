@@ -1,25 +1,19 @@
-/** The attention tab's data: one layer's heads, or every layer × head pooled small, as the webview's messages. */
-import type { HostToWebview } from '../../protocol';
+/** The attention tab's data: one layer's heads, or every layer × head pooled small, as the webview shows them. */
+import type { AttentionGridView, AttentionLayerView } from '../../protocol';
 import type { Ctx } from '../context';
 import type { AnalyzedSnippet } from '../mapState';
 
 /** Side of the pooled matrices in the layers × heads grid. */
 const ATTENTION_GRID_MAX = 48;
 
-/** `layer` counts attention layers from 0; clamped to the model's. */
-export async function attentionMessage(ctx: Ctx, s: AnalyzedSnippet, layer: number): Promise<HostToWebview> {
-  const L = Math.max(0, Math.min(s.analysis.numLayers - 1, Math.round(layer)));
-  const slice = await ctx.engine.call('attention', { analysisId: s.analysis.analysisId, layer: L });
-  return {
-    type: 'attention',
-    attention: { snippetId: s.id, layer: L, numHeads: slice.numHeads, tokenIndices: slice.tokenIndices, weights: Array.from(slice.weights) },
-  };
+/** `attentionLayer` (1 … numLayers) is clamped to the model's layers; the view names the layer it holds. */
+export async function attentionLayerView(ctx: Ctx, s: AnalyzedSnippet, attentionLayer: number): Promise<AttentionLayerView> {
+  const clamped = Math.max(1, Math.min(s.analysis.numLayers, Math.round(attentionLayer)));
+  const slice = await ctx.engine.call('attention', { analysisId: s.analysis.analysisId, attentionLayer: clamped });
+  return { snippetId: s.id, attentionLayer: clamped, numHeads: slice.numHeads, tokenIndices: slice.tokenIndices, weights: slice.weights };
 }
 
-export async function attentionGridMessage(ctx: Ctx, s: AnalyzedSnippet): Promise<HostToWebview> {
+export async function attentionGridView(ctx: Ctx, s: AnalyzedSnippet): Promise<AttentionGridView> {
   const g = await ctx.engine.call('attentionGrid', { analysisId: s.analysis.analysisId, maxSize: ATTENTION_GRID_MAX });
-  return {
-    type: 'attentionGrid',
-    grid: { snippetId: s.id, numLayers: g.numLayers, numHeads: g.numHeads, tokenIndices: g.tokenIndices, size: g.size, weights: Array.from(g.weights) },
-  };
+  return { snippetId: s.id, numLayers: g.numLayers, numHeads: g.numHeads, tokenIndices: g.tokenIndices, size: g.size, weights: g.weights };
 }

@@ -24,8 +24,8 @@ export async function exportJson(ctx: Ctx, analysisIds: string[], shown: Project
   void vscode.window.showInformationMessage(vscode.l10n.t('Saved {0}', displayPath(target)));
 }
 
-/** vectors.tsv and metadata.tsv of one layer for projector.tensorflow.org, into a folder the user picks. */
-export async function exportProjector(ctx: Ctx, analysisIds: string[], layer: number): Promise<void> {
+/** vectors.tsv and metadata.tsv of one hidden layer for projector.tensorflow.org, into a folder the user picks. */
+export async function exportProjector(ctx: Ctx, analysisIds: string[], hiddenLayer: number): Promise<void> {
   const folders = await vscode.window.showOpenDialog({
     canSelectFiles: false,
     canSelectFolders: true,
@@ -36,14 +36,14 @@ export async function exportProjector(ctx: Ctx, analysisIds: string[], layer: nu
   });
   const folder = folders?.[0];
   if (!folder) return;
-  const out = await ctx.engine.call('exportProjector', { analysisIds, layer });
+  const out = await ctx.engine.call('exportProjector', { analysisIds, hiddenLayer });
   const vectors = vscode.Uri.joinPath(folder, 'vectors.tsv');
   const metadata = vscode.Uri.joinPath(folder, 'metadata.tsv');
   await vscode.workspace.fs.writeFile(vectors, Buffer.from(out.vectorsTsv, 'utf8'));
   await vscode.workspace.fs.writeFile(metadata, Buffer.from(out.metadataTsv, 'utf8'));
-  ctx.log.info(`Exported projector TSV (layer ${layer}) to ${folder.toString(true)}`);
+  ctx.log.info(`Exported projector TSV (layer ${hiddenLayer}) to ${folder.toString(true)}`);
   void vscode.window.showInformationMessage(
-    vscode.l10n.t('Wrote vectors.tsv and metadata.tsv (layer {0}) to {1}. Load them at projector.tensorflow.org.', layer, displayPath(folder)),
+    vscode.l10n.t('Wrote vectors.tsv and metadata.tsv (layer {0}) to {1}. Load them at projector.tensorflow.org.', hiddenLayer, displayPath(folder)),
   );
 }
 

@@ -6,13 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { isContextLensError, messageOf } from '../../engine/errors';
-import type { HostToWebview, ModelStatusView, ProjectionMethod, WebviewPersistedState, WebviewToHost } from '../../protocol';
+import type { HostToWebview, ModelStatusView, ProjectionMethod, RequestId, WebviewPersistedState, WebviewToHost } from '../../protocol';
+import { savedHiddenLayer } from '../../../webview/persisted';
 import type { Ctx } from '../context';
 import { MaskedGuessStream } from '../guessStream';
 import { webviewStrings } from '../l10n';
 import type { AnalyzedSnippet } from '../mapState';
 import { runWithProgress, type ProgressSink } from '../progress';
-import { attentionGridMessage, attentionMessage } from './attention';
+import { attentionGridView, attentionLayerView } from './attention';
 import { panelHtml } from './html';
 import { exportJson, exportProjector, saveImage } from './mapExports';
 import { MapProjection } from './mapProjection';
@@ -45,7 +46,8 @@ export class MapPanel implements vscode.Disposable {
   /** Brings a panel back after a window reload from what was saved (see snippetStore.ts for which copy wins). */
   static restore(ctx: Ctx, panel: vscode.WebviewPanel, state: unknown): void {
     const s = (state && typeof state === 'object' ? state : {}) as Partial<WebviewPersistedState>;
-    if (typeof s.layer === 'number' && Number.isFinite(s.layer)) ctx.map.layer = Math.max(0, Math.round(s.layer));
+    const hiddenLayer = savedHiddenLayer(state);
+    if (hiddenLayer !== undefined) ctx.map.hiddenLayer = hiddenLayer;
     if (s.projection === 'umap' || s.projection === 'pca') ctx.map.method = s.projection as ProjectionMethod;
     if (ctx.map.isEmpty) {
       for (const snip of ctx.snippetStore.restore(s.snippets)) ctx.map.add(snip);
@@ -113,21 +115,21 @@ export class MapPanel implements vscode.Disposable {
         case 'ready':
           return this.onReady();
         case 'setLayer':
-          if (typeof m.layer !== 'number' || !Number.isFinite(m.layer)) return;
-          ctx.map.layer = Math.max(0, Math.round(m.layer));
-          return this.projection.project();
+          if (typeof m.hiddenLayer !== 'number' || !Number.isFinite(m.hiddenLayer)) return;
+          ctx.map.hiddenLayer = Math.max(0, Math.round(m.hiddenLayer));
+          return this.projection.project(m.requestId);
         case 'setProjection':
           if (m.method !== 'umap' && m.method !== 'pca') return;
           ctx.map.method = m.method;
-          return this.projection.project();
+          return this.projection.project(m.requestId);
         case 'requestAttention': {
           const s = await this.analyzedSnippet(m.snippetId);
-          if (s && typeof m.layer === 'number') this.post(await attentionMessage(ctx, s, m.layer));
+          if (s && typeof m.attentionLayer === 'number') this.post({ type: 'attention', requestId: m.requestId, attention: await attentionLayerView(ctx, s, m.attentionLayer) });
           return;
         }
         case 'requestAttentionGrid': {
           const s = await this.analyzedSnippet(m.snippetId);
-          if (s) this.post(await attentionGridMessage(ctx, s));
+          if (s) this.post({ type: 'attentionGrid', requestId: m.requestId, grid: await attentionGridView(ctx, s) });
           return;
         }
         case 'revealToken':
@@ -136,19 +138,20 @@ export class MapPanel implements vscode.Disposable {
           const ids = await this.analyzedIds();
           if (!ids) return;
           if (m.format !== 'projector') return exportJson(ctx, ids, this.projection.last);
-          return exportProjector(ctx, ids, this.projection.last?.layer ?? ctx.map.layer ?? ctx.model?.numLayers ?? 0);
+          return exportProjector(ctx, ids, this.projection.last?.hiddenLayer ?? ctx.map.hiddenLayer ?? ctx.model?.numLayers ?? 0);
         }
         case 'saveImage':
           return saveImage(ctx, m.format, m.dataUrl);
         case 'clear':
           return ctx.clearMap();
         case 'wantGuesses':
-          if (m.ref && typeof m.ref.snippetId === 'string' && Number.isInteger(m.ref.tokenIndex)) this.guessStream.prioritize(m.ref);
+          if (m.ref && typeof m.ref.snippetId === 'string' && Number.isInteger(m.ref.tokenIndex)) this.guessStream.prioritize(m.ref, m.requestId);
           return;
       }
     } catch (e) {
       if (isContextLensError(e, 'CANCELLED')) return;
-      this.post({ type: 'error', message: messageOf(e) });
+      // The error belongs to this message's request: the webview gives up that one only.
+      this.post({ type: 'error', message: messageOf(e), requestId: requestIdOf(m) });
       ctx.reportError(e);
     }
   }
@@ -156,7 +159,7 @@ export class MapPanel implements vscode.Disposable {
   private onReady(): void {
     const ctx = this.ctx;
     ctx.log.debug('Embedding Map webview ready');
-    this.post({ type: 'init', strings: webviewStrings(), layer: ctx.map.layer ?? ctx.model?.numLayers ?? 0, projection: ctx.map.method });
+    this.post({ type: 'init', strings: webviewStrings(), hiddenLayer: ctx.map.hiddenLayer ?? ctx.model?.numLayers ?? 0, projection: ctx.map.method });
     this.postModel();
     this.post({ type: 'snippets', snippets: ctx.map.views() });
     const shown = this.projection.last;
@@ -244,6 +247,11 @@ function webviewOptions(ctx: Ctx): vscode.WebviewPanelOptions & vscode.WebviewOp
     // this is as narrow as it gets while the webview bundle shares dist/ with the host's bundles.
     localResourceRoots: [vscode.Uri.joinPath(ctx.extension.extensionUri, 'dist')],
   };
+}
+
+/** The request id of a request; undefined for 'ready'. */
+function requestIdOf(m: WebviewToHost): RequestId | undefined {
+  return 'requestId' in m && typeof m.requestId === 'string' ? m.requestId : undefined;
 }
 
 function modelStatus(ctx: Ctx): ModelStatusView {

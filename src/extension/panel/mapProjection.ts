@@ -1,7 +1,7 @@
 /** The map's 2-D layout: asks the engine to project every snippet at the current layer and method, and keeps the last result. */
 import * as vscode from 'vscode';
 import { isContextLensError, messageOf } from '../../engine/errors';
-import type { HostToWebview, ProjectionView } from '../../protocol';
+import type { HostToWebview, ProjectionView, RequestId } from '../../protocol';
 import type { Ctx } from '../context';
 import { ms } from '../log';
 import type { MapSnippet } from '../mapState';
@@ -15,12 +15,15 @@ export class MapProjection implements vscode.Disposable {
   constructor(
     private readonly ctx: Ctx,
     private readonly post: (m: HostToWebview) => void,
-    /** Re-analyses snippets the engine no longer holds. */
+    /** Re-analyzes snippets the engine no longer holds. */
     private readonly ensureAnalyzed: (signal: AbortSignal) => Promise<void>,
   ) {}
 
-  /** Projects every snippet at the current layer; a newer request cancels an older one. */
-  async project(): Promise<void> {
+  /**
+   * Projects every snippet at the map's layer; a newer request cancels an older one, which gets no reply.
+   * `requestId`: the webview's setLayer/setProjection this answers (the projection or the error carries it).
+   */
+  async project(requestId?: RequestId): Promise<void> {
     this.abort?.abort();
     const ac = new AbortController();
     this.abort = ac;
@@ -29,28 +32,28 @@ export class MapProjection implements vscode.Disposable {
       await this.ensureAnalyzed(ac.signal);
       const info = ctx.model;
       const method = ctx.map.method;
-      const layer = Math.min(ctx.map.layer ?? info?.numLayers ?? 0, info?.numLayers ?? Number.MAX_SAFE_INTEGER);
+      const hiddenLayer = Math.min(ctx.map.hiddenLayer ?? info?.numLayers ?? 0, info?.numLayers ?? Number.MAX_SAFE_INTEGER);
       const ids = ctx.map.analysisIds();
       if (ids.length === 0 || !info) {
-        this.show({ layer, method, points: [], links: [] });
+        this.show({ hiddenLayer, method, points: [], links: [] }, requestId);
         return;
       }
       this.post({ type: 'progress', message: vscode.l10n.t('Projecting {0} tokens with {1}…', countTokens(ctx.map.snippets), method.toUpperCase()), fraction: 0 });
       const t0 = performance.now();
       // No seed: the engine's default one, so that the map, the CLI and the tests lay out the same points alike.
-      const result = await ctx.engine.call('project', { analysisIds: ids, layer, method }, {
+      const result = await ctx.engine.call('project', { analysisIds: ids, hiddenLayer, method }, {
         signal: ac.signal,
         onProgress: (e) => {
           if (e.phase === 'project') this.post({ type: 'progress', message: vscode.l10n.t('Projecting with {0}…', method.toUpperCase()), fraction: e.fraction });
         },
       });
       if (ac.signal.aborted) return;
-      ctx.log.info(`Projected ${result.points.length} tokens (${method}, layer ${layer}) in ${ms(performance.now() - t0)}`);
-      this.show(toProjectionView(result, (analysisId) => ctx.map.byAnalysisId(analysisId)?.id));
+      ctx.log.info(`Projected ${result.points.length} tokens (${method}, layer ${hiddenLayer}) in ${ms(performance.now() - t0)}`);
+      this.show(toProjectionView(result, (analysisId) => ctx.map.byAnalysisId(analysisId)?.id), requestId);
     } catch (e) {
       if (isContextLensError(e, 'CANCELLED') || ac.signal.aborted) return;
       ctx.noteEngineFailure(e);
-      this.post({ type: 'error', message: messageOf(e) });
+      this.post({ type: 'error', message: messageOf(e), requestId });
       ctx.reportError(e);
     } finally {
       if (this.abort === ac) {
@@ -60,9 +63,9 @@ export class MapProjection implements vscode.Disposable {
     }
   }
 
-  private show(view: ProjectionView): void {
+  private show(view: ProjectionView, requestId: RequestId | undefined): void {
     this.last = view;
-    this.post({ type: 'projection', projection: view });
+    this.post({ type: 'projection', projection: view, requestId });
   }
 
   dispose(): void {

@@ -23,7 +23,7 @@ export function toProjectionView(r: ProjectionResult, snippetIdOf: (analysisId: 
     const b = ref(l.b);
     if (a && b) links.push({ piece: l.piece, a, b, cosine: l.cosine });
   }
-  return { layer: r.layer, method: r.method, points, links };
+  return { hiddenLayer: r.hiddenLayer, method: r.method, points, links };
 }
 
 /** The map on screen in the engine's terms; points of snippets without an analysis are dropped. */
@@ -32,5 +32,5 @@ export function toExportedProjection(view: ProjectionView, analysisIdOf: (snippe
     const analysisId = analysisIdOf(p.snippetId);
     return analysisId === undefined ? [] : [{ analysisId, tokenIndex: p.tokenIndex, x: p.x, y: p.y }];
   });
-  return { layer: view.layer, method: view.method, points };
+  return { hiddenLayer: view.hiddenLayer, method: view.method, points };
 }
