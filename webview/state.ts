@@ -14,7 +14,7 @@ import type {
   TokenView,
   WebviewPersistedState,
 } from '../src/protocol';
-import { restorePersisted } from './persisted';
+import { restorePersisted } from '../src/shared/persistedState';
 import { savedState, saveState } from './vscodeApi';
 
 export type Tab = WebviewPersistedState['tab'];

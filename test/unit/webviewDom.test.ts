@@ -9,7 +9,7 @@ import { rovingIndex } from '../../webview/keyboard';
 import { sortLinks } from '../../webview/links';
 import { escapePlotly, hoverHtml } from '../../webview/plotlyText';
 import { displayPiece, isContinuation, tokenContext } from '../../webview/tokenText';
-import { restorePersisted } from '../../webview/persisted';
+import { restorePersisted } from '../../src/shared/persistedState';
 import { EN, fill, setStrings, t } from '../../webview/strings';
 
 function tok(index: number, piece: string, start: number, end: number, special = false, surface?: string): TokenView {

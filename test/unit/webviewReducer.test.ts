@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { AttentionGridView, AttentionLayerView, HostToWebview, ProjectionView, SnippetView, TokenView } from '../../src/protocol';
 import { attentionKey } from '../../webview/keys';
 import { applyHostMessage, readHostMessage, type HostMessageResult } from '../../webview/reduce';
-import { restorePersisted } from '../../webview/persisted';
+import { restorePersisted } from '../../src/shared/persistedState';
 import { sendRequest } from '../../webview/requests';
 import { initialState, state, type AppState } from '../../webview/state';
 

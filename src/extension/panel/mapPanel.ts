@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { isContextLensError, messageOf } from '../../engine/errors';
 import type { HostToWebview, ModelStatusView, ProjectionMethod, RequestId, WebviewPersistedState, WebviewToHost } from '../../protocol';
-import { savedHiddenLayer } from '../../../webview/persisted';
+import { savedHiddenLayer } from '../../shared/persistedState';
 import type { Ctx } from '../context';
 import { MaskedGuessStream } from '../guessStream';
 import { webviewStrings } from '../l10n';

@@ -1,9 +1,9 @@
 /**
- * Reading back what the webview kept with vscode.setState (WebviewPersistedState): it may be malformed,
+ * Reading back what the webview kept with vscode.setState (WebviewPersistedState, src/protocol.ts): it may be malformed,
  * or saved by an earlier version. Pure, so that the host reads a restored panel's state by the same rule
  * (MapPanel.restore) and the unit tests run it in Node.
  */
-import type { WebviewPersistedState } from '../src/protocol';
+import type { WebviewPersistedState } from '../protocol';
 
 const DEFAULTS: WebviewPersistedState = {
   tab: 'map',
