@@ -143,6 +143,17 @@ export function tokenizerComponents(tokenizer: TokenizerLike): TokenizerComponen
   };
 }
 
+/**
+ * Makes `normalize` the tokenizer's normalizer stage: every later `encode` (and so every id the model reads)
+ * normalizes with it. For a stage the JS port implements differently from the reference (see
+ * tokenOffsets/conform.ts). Throws a LibraryShapeError when the tokenizer has no normalizer stage to replace.
+ */
+export function replaceNormalizer(tokenizer: TokenizerLike, normalize: (text: string) => string): void {
+  const inner = innerTokenizer(tokenizer);
+  if (!isFunction(inner.normalizer)) throw shapeError('PreTrainedTokenizer._tokenizer.normalizer', 'a callable pipeline stage');
+  inner.normalizer = normalize;
+}
+
 /** id -> vocabulary piece (`##ing`, `[CLS]`), undefined for an id the vocabulary does not have. */
 export function idToPiece(tokenizer: TokenizerLike): (id: number) => string | undefined {
   const inner = innerTokenizer(tokenizer);
