@@ -58,6 +58,7 @@ export const KNOWN_TRICKY_TEXTS: readonly string[] = [
   'line one\r\nline two\r\n',
   '我用苹果手机。我爱吃苹果。',
   'The bank raised rates; the river bank flooded.',
+  'a\u0890b bank\u166Driver x\u2E43y \u{10EAD}z',
 ];
 
 /** Pieces the generator strings are made of, by class, so every class is well represented. */
@@ -76,10 +77,14 @@ const CLASSES: Record<string, readonly string[]> = {
   asciiWords: ['bank', 'river', 'the', 'Apple', 'PHONES', 'unaffable', 'x', 'a1', '.', ',', "'", '-', '(', ')'],
   chineseWords: ['银行', '河岸', '苹果手机', '我爱吃'],
   accented: ['café', 'naïve', 'Résumé', 'Ωmega', 'Ελληνικά', 'Привет'],
+  // Classified differently by the reference's older Unicode tables than by Node's (referenceUnicode.ts).
+  unicodeVersions: ['\u0890', '\u07FD', '\u1734', '\u166D', '\u2E43', '\u{10EAD}', '\u{111C9}', '\u0085', '\u{105C9}', '\u{13430}'],
 };
 
 const piece = fc.oneof(
   ...Object.values(CLASSES).map((pieces) => ({ arbitrary: fc.constantFrom(...pieces), weight: 1 })),
+  // Any code points at all: unassigned, private use, the newest scripts.
+  { arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }), weight: 3 },
 );
 const generatedText = fc.array(piece, { minLength: 1, maxLength: 12 }).map((parts) => parts.join(''));
 
@@ -98,7 +103,7 @@ interface Difference {
 }
 
 /** Classes in the order a diverging text is counted under them: the rarer, harder characters first. */
-const CLASSIFY_ORDER = ['cjkAstral', 'invisible', 'bidi', 'combining', 'caseFolding', 'ligatures', 'fullWidth', 'emoji', 'specials', 'accented', 'cjkBmp', 'chineseWords'];
+const CLASSIFY_ORDER = ['unicodeVersions', 'cjkAstral', 'invisible', 'bidi', 'combining', 'caseFolding', 'ligatures', 'fullWidth', 'emoji', 'specials', 'accented', 'cjkBmp', 'chineseWords'];
 
 /** The class a diverging text is counted under: the first in CLASSIFY_ORDER one of its pieces belongs to. */
 function classOf(text: string): string {

@@ -6,17 +6,23 @@
  * the JS port's, run per code point.
  */
 import { mapCodePoints, mappedFrom, type Mapped } from './mapped';
+import { KEPT_FORMAT, KEPT_MARKS, NOT_DECOMPOSED, STRIPPED_MARKS } from './referenceUnicode';
 import type { NormalizerJson } from './tokenizerJson';
 
 const RE_SINGLE_WS = /^\s$/; // no `u` flag, as in BertNormalizer.clean_text: a surrogate pair is never whitespace
 const RE_CONTROL = /^\p{Cc}|\p{Cf}|\p{Co}|\p{Cs}$/u;
-const RE_MN = /\p{Mn}/gu;
+/** Format characters the reference's (older) Unicode tables do not know as such: clean_text keeps them. */
+const RE_KEPT_FORMAT = new RegExp(`^[${KEPT_FORMAT}]$`, 'u');
+/** Non-spacing marks as the reference's tables have them (referenceUnicode.ts). */
+const RE_MN = new RegExp(`[[\\p{Mn}--[${KEPT_MARKS}]][${STRIPPED_MARKS}]]`, 'gv');
+/** Characters the reference's NFD does not decompose. */
+const RE_NOT_DECOMPOSED = new RegExp(`[${NOT_DECOMPOSED}]`, 'u');
 /** Combining marks, as the tokenizer's `do_lowercase_and_remove_accent` removes them. */
 export const RE_M = /\p{M}/gu;
 
 export function isControl(ch: string): boolean {
   if (ch === '\t' || ch === '\n' || ch === '\r') return false;
-  return RE_CONTROL.test(ch);
+  return RE_CONTROL.test(ch) && !RE_KEPT_FORMAT.test(ch);
 }
 
 /** The CJK ideograph blocks the reference splits into words of their own (its `is_chinese_char`). */
@@ -33,9 +39,10 @@ function isChineseChar(cp: number): boolean {
   );
 }
 
-const stripAccentsNFD = (s: string) => s.normalize('NFD').replace(RE_MN, '');
-/** Per code point: ASCII needs no decomposition. */
-const stripAccentsChar = (ch: string) => (ch.charCodeAt(0) < 0x80 ? ch : stripAccentsNFD(ch));
+/** Per code point: ASCII needs no decomposition; what the reference cannot decompose stays whole. */
+const stripAccentsChar = (ch: string) => (ch.charCodeAt(0) < 0x80 || RE_NOT_DECOMPOSED.test(ch) ? ch : ch.normalize('NFD').replace(RE_MN, ''));
+/** The whole string at once (canonical reordering of marks across code points), as the reference does it. */
+const stripAccentsNFD = (s: string) => (RE_NOT_DECOMPOSED.test(s) ? Array.from(s, stripAccentsChar).join('') : s.normalize('NFD').replace(RE_MN, ''));
 
 /**
  * BertNormalizer as the reference implements it: clean the text (drop NUL, U+FFFD and control / format

@@ -8,12 +8,11 @@ import type { TokenizerComponents } from '../hfInternals';
 import { mapCodePoints, mappedFrom, rangeOf, removeSpaceMapped, type Mapped } from './mapped';
 import { fuseUnk, isWordPiece, realModel, wordPieceModel, type WordModel } from './models';
 import { bertNormalize, genericNormalize, RE_M } from './normalizers';
+import { bertPreTokenize } from './preTokenizers';
 import { applyStrips, Splitter, type AddedTokenInfo } from './splitter';
 import type { TokenizerConfigJson, TokenizerJson } from './tokenizerJson';
 import type { Span } from './tokenizerInfo';
 
-const PUNCTUATION = '\\p{P}\\u0021-\\u002F\\u003A-\\u0040\\u005B-\\u0060\\u007B-\\u007E';
-const RE_BERT_PRETOKENIZE = new RegExp(`[^\\s${PUNCTUATION}]+|[${PUNCTUATION}]`, 'gu');
 
 export interface ReplayInfo {
   addedMap: Map<string, AddedTokenInfo>;
@@ -58,11 +57,7 @@ export function buildReplay(json: TokenizerJson, config: TokenizerConfigJson, co
   if (!pCfg) {
     preTokenize = (text) => (text.length ? [[0, text.length]] : []);
   } else if (pCfg.type === 'BertPreTokenizer') {
-    preTokenize = (text) => {
-      const words: [number, number][] = [];
-      for (const m of text.matchAll(RE_BERT_PRETOKENIZE)) words.push([m.index!, m.index! + m[0].length]);
-      return words;
-    };
+    preTokenize = (text) => bertPreTokenize(text);
   } else if (components?.preTokenizer) {
     const real = components.preTokenizer;
     preTokenize = (text, section_index) => {
