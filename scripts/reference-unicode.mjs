@@ -5,9 +5,10 @@
 // is kept, not removed; a new non-spacing mark is kept, not stripped; a new punctuation mark is part of a word.
 // The engine applies these decisions so that its ids equal the reference's for every code point.
 //
-// Usage: node scripts/reference-unicode.mjs   (scans all 1,114,112 code points, about 10 s)
+// Usage: node scripts/reference-unicode.mjs [--check]   (scans all 1,114,112 code points, a few seconds)
+//   --check: write nothing; exit 1 when the file differs from a fresh scan (another Node or tokenizers version).
 import { createRequire } from 'node:module';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const require = createRequire(import.meta.url);
 const { bertNormalizer, bertPreTokenizer } = require('tokenizers');
@@ -71,8 +72,8 @@ function classBody(cps) {
 }
 
 const entry = (name, doc, cps) => `/** ${doc} (${cps.length}) */\nexport const ${name} = '${classBody(cps)}';\n`;
-writeFileSync(
-  'src/engine/tokenOffsets/referenceUnicode.ts',
+const OUT = 'src/engine/tokenOffsets/referenceUnicode.ts';
+const generated =
   `/**
  * Where the reference tokenizer (Rust \`tokenizers\` ${tokenizersVersion}) classifies a character differently from
  * Node ${process.versions.node} (Unicode ${process.versions.unicode}): its Unicode tables are older. Regular-expression
@@ -84,8 +85,15 @@ ${entry('STRIPPED_MARKS', 'Marks strip_accents removes though Node does not coun
 ${entry('NOT_DECOMPOSED', 'Characters strip_accents leaves whole (no NFD decomposition in the reference)', notDecomposed)}
 ${entry('WORD_CHARACTERS', 'Punctuation or whitespace for Node, part of a word for BertPreTokenizer', wordCharacters)}
 ${entry('PUNCTUATION', 'A word of their own for BertPreTokenizer (punctuation), not for Node', punctuation)}
-${entry('WHITESPACE', 'A word boundary for BertPreTokenizer (whitespace), not for Node', whitespace)}`,
-);
+${entry('WHITESPACE', 'A word boundary for BertPreTokenizer (whitespace), not for Node', whitespace)}`;
+if (process.argv.includes('--check')) {
+  // The header names the versions; the tables are what must match.
+  const body = (text) => text.slice(text.indexOf('*/'));
+  if (body(readFileSync(OUT, 'utf8')) !== body(generated)) {
+    console.error(`${OUT} differs from a fresh scan: run node scripts/reference-unicode.mjs`);
+    process.exit(1);
+  }
+} else writeFileSync(OUT, generated);
 console.log(
   `kept format ${keptFormat.length}, kept marks ${keptMarks.length}, stripped marks ${strippedMarks.length}, not decomposed ${notDecomposed.length}, word ${wordCharacters.length}, punctuation ${punctuation.length}, whitespace ${whitespace.length}`,
 );

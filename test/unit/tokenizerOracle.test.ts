@@ -11,6 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
@@ -178,6 +179,12 @@ test('the reference reports offsets in code points (converted to UTF-16 here)', 
   // '😀' is one code point and two code units: 'bank' starts at code point 2, code unit 3.
   assert.deepEqual(enc.getOffsets()[1], [2, 6]);
   assert.equal(codePointToUtf16('😀 bank')(2), 3);
+});
+
+test('referenceUnicode.ts is what a fresh scan of the reference gives under this Node', () => {
+  // A Node or tokenizers upgrade moves the Unicode tables on one side; the oracle samples, this scans all.
+  const run = spawnSync(process.execPath, ['scripts/reference-unicode.mjs', '--check'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
 });
 
 for (const name of VOCABULARIES) {
