@@ -143,6 +143,26 @@ export function tokenizerComponents(tokenizer: TokenizerLike): TokenizerComponen
   };
 }
 
+/**
+ * Makes `normalize` the tokenizer's normalizer stage: every later `encode` (and so every id the model reads)
+ * normalizes with it. For a stage the JS port implements differently from the reference (see
+ * tokenOffsets/conform.ts). Throws a LibraryShapeError when the tokenizer has no normalizer stage to replace.
+ */
+export function replaceNormalizer(tokenizer: TokenizerLike, normalize: (text: string) => string): void {
+  replaceStage(tokenizer, 'normalizer', normalize);
+}
+
+/** Makes `preTokenize` (text to words) the tokenizer's pre-tokenizer stage, as `replaceNormalizer` does. */
+export function replacePreTokenizer(tokenizer: TokenizerLike, preTokenize: (text: string) => string[]): void {
+  replaceStage(tokenizer, 'pre_tokenizer', preTokenize);
+}
+
+function replaceStage(tokenizer: TokenizerLike, name: 'normalizer' | 'pre_tokenizer', stage: (text: string) => unknown): void {
+  const inner = innerTokenizer(tokenizer);
+  if (!isFunction(inner[name])) throw shapeError(`PreTrainedTokenizer._tokenizer.${name}`, 'a callable pipeline stage');
+  inner[name] = stage;
+}
+
 /** id -> vocabulary piece (`##ing`, `[CLS]`), undefined for an id the vocabulary does not have. */
 export function idToPiece(tokenizer: TokenizerLike): (id: number) => string | undefined {
   const inner = innerTokenizer(tokenizer);

@@ -19,13 +19,20 @@ export function maxCharsForTokens(maxTokens: number): number {
 
 /** Fraction of control / replacement characters above which a text is taken for binary data. */
 export const BINARY_CONTROL_FRACTION = 0.1;
+/**
+ * Control / replacement characters a text may hold whatever its length. A short selection with one stray
+ * U+FFFD (a mis-decoded quote, a pasted byte) is text; a share measured on a handful of characters says nothing
+ * about the document. Binary data read as text has far more: random bytes decoded as Latin-1 are about a
+ * quarter control characters, as UTF-8 about half replacement characters, and file headers carry NULs.
+ */
+export const STRAY_CONTROL_ALLOWANCE = 2;
 
 /**
  * Throws a ContextLensError when `text` cannot usefully be analyzed:
  * - 'EMPTY_INPUT': empty, or only whitespace / zero-width characters;
  * - 'INPUT_TOO_LARGE': more than `maxChars` UTF-16 code units (VS Code's notion of characters);
- * - 'BINARY_INPUT': contains a NUL, or more than 10% control characters (other than tab, line feed, carriage
- *   return, form feed, vertical tab) and U+FFFD replacement characters.
+ * - 'BINARY_INPUT': contains a NUL, or more than STRAY_CONTROL_ALLOWANCE and more than 10% control characters
+ *   (other than tab, line feed, carriage return, form feed, vertical tab) and U+FFFD replacement characters.
  * Runs in one pass over the text, and not at all over a text that is too large.
  */
 export function checkInputText(text: string, maxChars: number): void {
@@ -48,7 +55,7 @@ export function checkInputText(text: string, maxChars: number): void {
       suspicious++;
     }
   }
-  if (suspicious > text.length * BINARY_CONTROL_FRACTION) {
+  if (suspicious > STRAY_CONTROL_ALLOWANCE && suspicious > text.length * BINARY_CONTROL_FRACTION) {
     throw new ContextLensError(
       'BINARY_INPUT',
       `The selection looks like binary data (${fmt(suspicious)} of its ${fmt(text.length)} characters are control or replacement characters). Select text.`,

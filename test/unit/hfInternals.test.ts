@@ -9,6 +9,8 @@ import {
   LibraryShapeError,
   maxLength,
   ortSession,
+  replaceNormalizer,
+  replacePreTokenizer,
   specialTokenId,
   tokenizerComponents,
   tokenizerConfigJson,
@@ -98,6 +100,17 @@ test('tokenizer internals: the parsed JSON files, the pipeline stages, pieces, s
   assert.equal(maxLength(tokenizer), fixtureJson('tokenizer_config.json').model_max_length);
 });
 
+test('replaceNormalizer / replacePreTokenizer: the replacement runs in every later encode', async () => {
+  const fresh: PreTrainedTokenizer = await AutoTokenizer.from_pretrained(FIXTURE_MODEL);
+  const before = Array.from(fresh.encode('apple', { add_special_tokens: false }), Number);
+  replaceNormalizer(fresh, (text) => text.replace('pear', 'apple'));
+  // Without lowercasing, 'apple' is still 'apple' and 'pear' (not in the vocabulary) now reads as 'apple'.
+  assert.deepEqual(Array.from(fresh.encode('pear', { add_special_tokens: false }), Number), before);
+  // And the pre-tokenizer: one word per character.
+  replacePreTokenizer(fresh, (text) => Array.from(text));
+  assert.equal(fresh.encode('apple', { add_special_tokens: false }).length, 5);
+});
+
 test('a changed library shape is a LibraryShapeError naming the field, the versions and the adapter', () => {
   const encode = (): number[] => [];
   assert.throws(() => ortSession({} as PreTrainedModel), isShapeError('PreTrainedModel.sessions'));
@@ -106,6 +119,8 @@ test('a changed library shape is a LibraryShapeError naming the field, the versi
   assert.throws(() => tokenizerConfigJson({ encode, _tokenizerConfig: 'not an object' }), isShapeError('PreTrainedTokenizer._tokenizerConfig'));
   assert.throws(() => tokenizerComponents({ encode }), isShapeError('PreTrainedTokenizer._tokenizer'));
   assert.throws(() => tokenizerComponents({ encode, _tokenizer: { normalizer: 'lowercase' } }), isShapeError('PreTrainedTokenizer._tokenizer.normalizer'));
+  assert.throws(() => replaceNormalizer({ encode, _tokenizer: { normalizer: 'lowercase' } }, (t) => t), isShapeError('PreTrainedTokenizer._tokenizer.normalizer'));
+  assert.throws(() => replacePreTokenizer({ encode, _tokenizer: {} }, (t) => [t]), isShapeError('PreTrainedTokenizer._tokenizer.pre_tokenizer'));
   assert.throws(() => idToPiece({ encode, _tokenizer: { vocab: [] } } satisfies TokenizerLike), isShapeError('PreTrainedTokenizer._tokenizer.id_to_token'));
   assert.throws(() => specialTokenId({ config: { cls_token: '[CLS]' } } as unknown as PreTrainedTokenizer, 'cls_token'), isShapeError('PreTrainedTokenizer._tokenizer.token_to_id'));
   assert.throws(() => maxLength({} as PreTrainedTokenizer), isShapeError('PreTrainedTokenizer.model_max_length'));

@@ -8,12 +8,11 @@ import type { TokenizerComponents } from '../hfInternals';
 import { mapCodePoints, mappedFrom, rangeOf, removeSpaceMapped, type Mapped } from './mapped';
 import { fuseUnk, isWordPiece, realModel, wordPieceModel, type WordModel } from './models';
 import { bertNormalize, genericNormalize, RE_M } from './normalizers';
+import { bertPreTokenize } from './preTokenizers';
 import { applyStrips, Splitter, type AddedTokenInfo } from './splitter';
 import type { TokenizerConfigJson, TokenizerJson } from './tokenizerJson';
 import type { Span } from './tokenizerInfo';
 
-const PUNCTUATION = '\\p{P}\\u0021-\\u002F\\u003A-\\u0040\\u005B-\\u0060\\u007B-\\u007E';
-const RE_BERT_PRETOKENIZE = new RegExp(`[^\\s${PUNCTUATION}]+|[${PUNCTUATION}]`, 'gu');
 
 export interface ReplayInfo {
   addedMap: Map<string, AddedTokenInfo>;
@@ -58,11 +57,7 @@ export function buildReplay(json: TokenizerJson, config: TokenizerConfigJson, co
   if (!pCfg) {
     preTokenize = (text) => (text.length ? [[0, text.length]] : []);
   } else if (pCfg.type === 'BertPreTokenizer') {
-    preTokenize = (text) => {
-      const words: [number, number][] = [];
-      for (const m of text.matchAll(RE_BERT_PRETOKENIZE)) words.push([m.index!, m.index! + m[0].length]);
-      return words;
-    };
+    preTokenize = (text) => bertPreTokenize(text);
   } else if (components?.preTokenizer) {
     const real = components.preTokenizer;
     preTokenize = (text, section_index) => {
@@ -127,12 +122,14 @@ export function buildReplay(json: TokenizerJson, config: TokenizerConfigJson, co
   };
 }
 
-/** The text's tokens (no template tokens) with their ranges in `text`. */
+/**
+ * The text's tokens (no template tokens) with their ranges in `text`: from the first to the last original
+ * character its normalized characters came from, as the reference reports them. A character the normalizer
+ * removed (zero-width space, U+FFFD, a stripped accent) between two tokens is in neither.
+ */
 export function replayTokenize(r: ReplayInfo, text: string): Span[] {
   const out: Span[] = [];
   const idOf = (t: string): number => r.addedMap.get(t)?.id ?? r.vocab.get(t) ?? (r.unkId as number);
-  /** Original code units that no normalized unit comes from (removed controls, marks, ZWJ…). */
-  const covered = new Uint8Array(text.length);
 
   const sections = r.splitUnnormalized.split(text);
   applyStrips(text, sections, r.addedMap);
@@ -151,7 +148,6 @@ export function replayTokenize(r: ReplayInfo, text: string): Span[] {
     }
     if (r.normalize) m = r.normalize(m);
     if (m.text.length === 0) return;
-    for (let i = 0; i < m.text.length; i++) for (let k = m.starts[i]; k < m.ends[i]; k++) covered[k] = 1;
 
     const subs = r.splitNormalized.split(m.text);
     applyStrips(m.text, subs, r.addedMap);
@@ -175,13 +171,5 @@ export function replayTokenize(r: ReplayInfo, text: string): Span[] {
     }
   });
 
-  // Let a token also cover the removed characters right after it (combining marks, ZWJ, controls): they
-  // belong to what the user sees as that word.
-  for (let i = 0; i < out.length; i++) {
-    const limit = i + 1 < out.length ? out[i + 1].start : text.length;
-    let e = out[i].end;
-    while (e < limit && !covered[e] && !/\s/.test(text[e])) e++;
-    out[i].end = e;
-  }
   return out;
 }

@@ -1,5 +1,6 @@
 /** What the offset mapping knows of a tokenizer, worked out once per tokenizer. */
 import { idToPiece, tokenizerComponents, tokenizerConfigJson, tokenizerJson, type TokenizerLike } from '../hfInternals';
+import { conformTokenizer } from './conform';
 import { buildReplay, type ReplayInfo } from './replay';
 
 /** A token of the text: its id, its piece, and its [start, end) in the original text. */
@@ -39,6 +40,8 @@ function attempt<T>(read: () => T): T | undefined {
 export function tokenizerInfo(tokenizer: TokenizerLike): TokenizerInfo {
   const cached = infoCache.get(tokenizer);
   if (cached) return cached;
+  // First of all, so that every id (the template's below, the text's in tokenizeWithOffsets) is the reference's.
+  attempt(() => conformTokenizer(tokenizer));
   const json = attempt(() => tokenizerJson(tokenizer));
   const components = attempt(() => tokenizerComponents(tokenizer));
 
