@@ -5,10 +5,12 @@
  * if set, else onnxruntime-node (required unconditionally at import). So the backend is a per-process (per
  * worker) decision made here, before the first import, and cannot be changed afterwards.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ContextLensError } from './errors';
+import { installSharpStandIn } from './sharpStandIn';
 import type { DevicePreference } from './types';
 
 export type Transformers = typeof import('@huggingface/transformers');
@@ -66,26 +68,30 @@ function shadowModule(request: string, exports: unknown): void {
   require.cache[path] = shadow;
 }
 
-/**
- * transformers.js requires `sharp` (images) at import, though text models never use it. Where its native
- * binary cannot load (a platform without a prebuilt binary, a pruned package), a stub that fails only
- * when an image is actually processed keeps the import working.
- */
-function stubSharpIfBroken(): void {
+/** Where onnxruntime-node keeps its binary for a platform (its own loader looks there, napi-v6). */
+export function nativeBinaryPath(platform: string = process.platform, arch: string = process.arch): string | undefined {
   try {
-    fromTransformers()('sharp');
+    const ortNode = dirname(fromTransformers().resolve('onnxruntime-node/package.json'));
+    return join(ortNode, 'bin', 'napi-v6', platform, arch, 'onnxruntime_binding.node');
   } catch {
-    try {
-      shadowModule('sharp', () => {
-        throw new Error('Image support (sharp) is not available on this system.');
-      });
-    } catch {
-      // Not even resolvable: transformers.js's import will report it.
-    }
+    return undefined;
   }
 }
 
+/**
+ * Whether this package holds the native runtime for `platform`-`arch`. Each platform's VSIX carries only
+ * its own binaries and the universal one none (scripts/package-vsix.mjs): the answer decides native or
+ * WASM before anything native is loaded.
+ */
+export function nativeBinaryPresent(platform: string = process.platform, arch: string = process.arch): boolean {
+  const path = nativeBinaryPath(platform, arch);
+  return path !== undefined && existsSync(path);
+}
+
 function tryLoadNative(): string | undefined {
+  if (!nativeBinaryPresent()) {
+    return `this package holds no native ONNX runtime for ${process.platform}-${process.arch}`;
+  }
   try {
     fromTransformers()('onnxruntime-node');
     return undefined;
@@ -112,7 +118,7 @@ export function loadRuntime(device: DevicePreference): Runtime {
     }
     return runtime;
   }
-  stubSharpIfBroken();
+  installSharpStandIn();
   if (device === 'wasm') {
     configureWasmRuntime();
     runtime = { kind: 'wasm', transformers: require(TRANSFORMERS) as Transformers };
