@@ -2,7 +2,8 @@
 //   setup   scripts/ci-setup.sh: Node 24, code-server, chromium (cached outside the clone)
 //   build   node scripts/build.mjs
 //   unit    node --test dist/test/unit/
-//   package scripts/package-vsix.mjs (production build, vsce package --target linux-x64)
+//   package scripts/package-vsix.mjs --target all: every platform VSIX and the universal one, each
+//           one's file list checked and its size printed; the linux-x64 VSIX is the one installed below
 //   inhost  dist/test/inhost/index.js inside code-server's extension host, extension installed from the VSIX
 //   e2e     test/e2e/*.e2e.test.mjs (node:test + Playwright + Chromium) against one code-server;
 //           test/e2e/*.<locale>.e2e.test.mjs against another one in that display language (e.g. zh-cn)
@@ -19,7 +20,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { demoFolder, ensureTools, exitOnSignals, demoModel, installVsix, repoRoot, secondsSince, spawnGroup, startCodeServer, stopGroup } from './codeServer.mjs';
-import { packageVsix } from './package-vsix.mjs';
+import { ALL_TARGETS, packageAndCheck, TARGET } from './package-vsix.mjs';
 import { countTests } from './testCount.mjs';
 import { runInCodeServer } from '../test/inhost/runInCodeServer.mjs';
 
@@ -166,9 +167,9 @@ if (wants('unit')) {
 
 if (needsVsCode && !opts.devpath) {
   const ok = await layer('package', () => {
-    const p = packageVsix();
-    vsix = p.vsix;
-    return `${p.vsix.slice(repoRoot.length + 1)} ${(p.bytes / 1024 / 1024).toFixed(1)} MB`;
+    const built = packageAndCheck(ALL_TARGETS);
+    vsix = built.find((p) => p.target === TARGET).vsix;
+    return built.map((p) => `${p.target} ${(p.bytes / 1024 / 1024).toFixed(1)} MB`).join(', ');
   });
   if (!ok) process.exit(summary());
 }
