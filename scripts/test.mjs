@@ -5,6 +5,7 @@
 //   package scripts/package-vsix.mjs --target all: every platform VSIX and the universal one, each
 //           one's file list checked and its size printed; the linux-x64 VSIX is the one installed below
 //   inhost  dist/test/inhost/index.js inside code-server's extension host, extension installed from the VSIX
+//           (linux-x64, native runtime); then again from the universal VSIX, which must run on WebAssembly
 //   e2e     test/e2e/*.e2e.test.mjs (node:test + Playwright + Chromium) against one code-server;
 //           test/e2e/*.<locale>.e2e.test.mjs against another one in that display language (e.g. zh-cn)
 //
@@ -20,7 +21,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { demoFolder, ensureTools, exitOnSignals, demoModel, installVsix, repoRoot, secondsSince, spawnGroup, startCodeServer, stopGroup } from './codeServer.mjs';
-import { ALL_TARGETS, packageAndCheck, TARGET } from './package-vsix.mjs';
+import { ALL_TARGETS, packageAndCheck, TARGET, UNIVERSAL } from './package-vsix.mjs';
 import { countTests } from './testCount.mjs';
 import { runInCodeServer } from '../test/inhost/runInCodeServer.mjs';
 
@@ -153,7 +154,7 @@ async function e2eGroup(tools, vsix, install, files, locale) {
 }
 
 const tStart = performance.now();
-let tools, vsix;
+let tools, vsix, universalVsix;
 if (needsVsCode && !(await layer('setup', () => { tools = ensureTools(); }))) process.exit(summary());
 if (!(await layer('build', async () => (await run(process.execPath, ['scripts/build.mjs'])).code))) process.exit(summary());
 
@@ -169,6 +170,7 @@ if (needsVsCode && !opts.devpath) {
   const ok = await layer('package', () => {
     const built = packageAndCheck(ALL_TARGETS);
     vsix = built.find((p) => p.target === TARGET).vsix;
+    universalVsix = built.find((p) => p.target === UNIVERSAL).vsix;
     return built.map((p) => `${p.target} ${(p.bytes / 1024 / 1024).toFixed(1)} MB`).join(', ');
   });
   if (!ok) process.exit(summary());
@@ -176,6 +178,11 @@ if (needsVsCode && !opts.devpath) {
 
 if (wants('inhost')) {
   await layer('inhost', () => runInCodeServer({ tools, vsix, devPath: opts.devpath ? repoRoot : undefined, grep: opts.grep }));
+  // The universal VSIX holds no native runtime: every in-host test again, on onnxruntime-web's WebAssembly
+  // build, in a fresh profile (installVsix makes a new extensions folder).
+  if (universalVsix) {
+    await layer('inhost-universal', () => runInCodeServer({ tools, vsix: universalVsix, grep: opts.grep, env: { CONTEXT_LENS_EXPECT_BACKEND: 'wasm' } }));
+  }
 }
 if (wants('e2e')) await layer('e2e', () => e2e(tools, vsix));
 

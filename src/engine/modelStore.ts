@@ -190,6 +190,7 @@ async function loadModelNow(spec: ModelSpec, opts: LoadModelOptions): Promise<Lo
     source,
     dtype: spec.dtype,
     backend,
+    ...(runtime.nativeFailure === undefined ? {} : { nativeFailure: runtime.nativeFailure }),
     numLayers: edit.attentionOutputs.length,
     numHeads: configNumber(config, ['num_attention_heads', 'n_heads']) ?? 0,
     hiddenSize: configNumber(config, ['hidden_size', 'dim', 'd_model']) ?? 0,

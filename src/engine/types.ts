@@ -23,6 +23,8 @@ export interface ModelInfo {
   dtype: Dtype;
   /** The backend that actually runs: 'cpu' (onnxruntime-node), 'wasm', 'webgpu'. */
   backend: string;
+  /** Why the native runtime is not in use though the device preference allowed it (e.g. this package holds none for the platform). */
+  nativeFailure?: string;
   numLayers: number;
   numHeads: number;
   hiddenSize: number;

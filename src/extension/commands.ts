@@ -21,6 +21,8 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
     reg('contextLens.useDemoModel', () => useDemoModel(ctx)),
     // Internal test hook (not contributed): the last error or warning shown, {code, message}; `true` also clears it.
     reg('contextLens._lastError', (clear) => lastError(ctx, clear === true)),
+    // Internal test hook (not contributed): the status bar item's state, text and tooltip.
+    reg('contextLens._status', () => ({ state: { ...ctx.status.state }, ...ctx.status.shown })),
   ];
 }
 

@@ -26,6 +26,11 @@ export class StatusBar implements vscode.Disposable {
     return this.current;
   }
 
+  /** What the status bar item shows now. */
+  get shown(): { text: string; tooltip: string } {
+    return { text: this.item.text, tooltip: String(this.item.tooltip ?? '') };
+  }
+
   set(state: StatusState): void {
     this.current = state;
     if (state.kind === 'ready') this.ready = state;

@@ -109,6 +109,7 @@ export const tests: InHostTest[] = [
         'contextLens.showLog',
         'contextLens.useDemoModel',
         'contextLens._lastError',
+        'contextLens._status',
       ];
       assert.deepEqual(expected.filter((c) => !registered.has(c)), []);
     },

@@ -28,11 +28,12 @@ import { launchBrowser, screenshot } from '../e2e/harness.mjs';
  * @param {string} [o.workspace]
  * @param {number} [o.timeoutSeconds]
  * @param {string} [o.grep]        CONTEXT_LENS_INHOST_GREP
+ * @param {Record<string, string>} [o.env]  more environment for the extension host (e.g. CONTEXT_LENS_EXPECT_BACKEND)
  * @param {ReturnType<typeof ensureTools>} [o.tools]
  * @returns {Promise<number>} exit code
  */
 export async function runInCodeServer({ vsix, devPath, tests = join(repoRoot, 'dist/test/inhost/index.js'), workspace = demoFolder,
-  timeoutSeconds = 240, grep, tools = ensureTools() }) {
+  timeoutSeconds = 240, grep, env: moreEnv = {}, tools = ensureTools() }) {
   if (!vsix === !devPath) throw new Error('give exactly one of vsix / devPath');
   if (!existsSync(tests)) throw new Error(`${tests} missing: build first (node scripts/build.mjs)`);
   const t0 = performance.now();
@@ -41,7 +42,7 @@ export async function runInCodeServer({ vsix, devPath, tests = join(repoRoot, 'd
     ({ extensionsDir, extensionPath } = await installVsix(tools, vsix));
     console.log(`[inhost] installed ${vsix} in ${secondsSince(t0)} s`);
   }
-  const env = { CONTEXT_LENS_MODEL: process.env.CONTEXT_LENS_MODEL || demoModel };
+  const env = { CONTEXT_LENS_MODEL: process.env.CONTEXT_LENS_MODEL || demoModel, ...moreEnv };
   if (grep) env.CONTEXT_LENS_INHOST_GREP = grep;
   const t1 = performance.now();
   const cs = await startCodeServer({ tools, workspace, extensionsDir, smokeTestDriver: true, env, label: 'code-server-inhost' });
