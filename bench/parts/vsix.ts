@@ -1,29 +1,33 @@
-/** vsix: the size of each packaged VSIX in the repository root (packaged by this run when there is none). */
+/**
+ * vsix: the size of every target's VSIX (scripts/package-vsix.mjs --target all), packaged by this run
+ * when any is missing from the repository root.
+ */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ALL_TARGETS, MAX_VSIX_BYTES } from '../../scripts/vsixContents.mjs';
 import type { BenchContext } from '../context';
 import { log, REPO } from '../options';
 import { figure, single } from '../stats';
 
 export function part(c: BenchContext): void {
-  let files = readdirSync(REPO).filter((f) => f.endsWith('.vsix'));
+  const { name, version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { name: string; version: string };
+  const fileOf = (target: string) => `${name}-${version}-${target}.vsix`;
   let note = 'existing package in the repo root';
-  if (!files.length) {
-    if (existsSync(join(REPO, 'scripts/package-vsix.mjs'))) {
-      log('no *.vsix: running scripts/package-vsix.mjs (linux-x64)');
-      const r = spawnSync(process.execPath, [join(REPO, 'scripts/package-vsix.mjs')], { cwd: REPO, stdio: 'inherit' });
-      note = `packaged by this run (scripts/package-vsix.mjs, exit ${r.status})`;
-      files = readdirSync(REPO).filter((f) => f.endsWith('.vsix'));
-    }
-    if (!files.length) {
-      c.add(figure('VSIX: not packaged', single(NaN), 'MB', { target: '≤ 40 MB per platform', met: null, note: 'no *.vsix and no package script produced one' }));
-      return;
-    }
+  const missing = ALL_TARGETS.filter((t) => !existsSync(join(REPO, fileOf(t))));
+  if (missing.length) {
+    log(`no ${missing.map(fileOf).join(', ')}: running scripts/package-vsix.mjs --target all`);
+    const r = spawnSync(process.execPath, [join(REPO, 'scripts/package-vsix.mjs'), '--target', 'all'], { cwd: REPO, stdio: 'inherit' });
+    note = `packaged by this run (scripts/package-vsix.mjs --target all, exit ${r.status})`;
   }
-  for (const f of files) {
-    const mb = statSync(join(REPO, f)).size / 1024 / 1024;
-    const platform = /-(linux|darwin|win32|alpine)-(x64|arm64|armhf)\.vsix$/.exec(f)?.slice(1).join('-') ?? 'universal';
-    c.add(figure(`VSIX size ${platform} (${f})`, single(mb), 'MB', { target: '≤ 40 MB', met: mb <= 40, note: `${note}; ${statSync(join(REPO, f)).mtime.toISOString()}` }));
+  const limitMb = MAX_VSIX_BYTES / 1024 / 1024;
+  for (const target of ALL_TARGETS) {
+    const file = join(REPO, fileOf(target));
+    if (!existsSync(file)) {
+      c.add(figure(`VSIX size ${target}: not packaged`, single(NaN), 'MB', { target: `≤ ${limitMb} MB`, met: null, note }));
+      continue;
+    }
+    const mb = statSync(file).size / 1024 / 1024;
+    c.add(figure(`VSIX size ${target} (${fileOf(target)})`, single(mb), 'MB', { target: `≤ ${limitMb} MB`, met: mb <= limitMb, note: `${note}; ${statSync(file).mtime.toISOString()}` }));
   }
 }
