@@ -2,38 +2,28 @@
 // `vsce package` once per target. A platform VSIX (`vsce package --target T`) holds only T's
 // onnxruntime-node binaries; the universal VSIX (no --target) holds none and runs on onnxruntime-web's
 // WebAssembly build wherever it is installed (darwin-x64, alpine-*, any platform without a platform VSIX).
-// .vscodeignore lists what no VSIX holds (sources, tests, fixtures, sharp); each target's ignore file is
-// .vscodeignore plus the other platforms' binaries, written to tmp/ and passed with --ignoreFile.
+// .vscodeignore lists what the universal VSIX leaves out (sources, tests, fixtures, sharp, every native
+// binary); a platform's ignore file is .vscodeignore plus a line taking back that platform's binaries,
+// written to tmp/vsce/ and passed with --ignoreFile.
 // Every VSIX's file list is checked (checkVsixContents) and its size printed.
 //
 // Usage: node scripts/package-vsix.mjs [--target linux-x64|…|universal|all] [--out FILE]
 //   --target  default linux-x64 (the one the in-host and e2e layers install); `all`: every target
 //   --out     the VSIX path (one target only)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { repoRoot, secondsSince } from './codeServer.mjs';
-import { ALL_TARGETS, checkVsixContents, ignoreFileText, ORT_BIN, UNIVERSAL } from './vsixContents.mjs';
+import { ALL_TARGETS, checkVsixContents, ignoreFileText, UNIVERSAL } from './vsixContents.mjs';
 
 export { ALL_TARGETS, PLATFORM_TARGETS, UNIVERSAL } from './vsixContents.mjs';
 
 export const TARGET = 'linux-x64';
-/** The `os/arch` folders onnxruntime-node holds binaries in, under each napi-v* folder. */
-function nativePlatformFolders() {
-  const folders = new Set();
-  for (const napi of readdirSync(join(repoRoot, ORT_BIN))) {
-    for (const os of readdirSync(join(repoRoot, ORT_BIN, napi))) {
-      for (const arch of readdirSync(join(repoRoot, ORT_BIN, napi, os))) folders.add(`${os}/${arch}`);
-    }
-  }
-  return [...folders].sort();
-}
-
-/** .vscodeignore plus the lines that keep every other platform's native runtime out of `target`'s VSIX. */
+/** .vscodeignore, plus for a platform VSIX the line that takes back its own native runtime. */
 function ignoreFileFor(target) {
-  return ignoreFileText(target, readFileSync(join(repoRoot, '.vscodeignore'), 'utf8'), nativePlatformFolders());
+  return ignoreFileText(target, readFileSync(join(repoRoot, '.vscodeignore'), 'utf8'));
 }
 
 export function vsixPath(target) {
