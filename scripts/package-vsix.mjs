@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { repoRoot, secondsSince } from './codeServer.mjs';
-import { ALL_TARGETS, checkVsixContents, ignoreFileText, UNIVERSAL } from './vsixContents.mjs';
+import { ALL_TARGETS, checkVsixContents, ignoreFileText, PLATFORM_TARGETS, UNIVERSAL } from './vsixContents.mjs';
 
 export { ALL_TARGETS, PLATFORM_TARGETS, UNIVERSAL } from './vsixContents.mjs';
 
@@ -24,6 +24,12 @@ export const TARGET = 'linux-x64';
 /** .vscodeignore, plus for a platform VSIX the line that takes back its own native runtime. */
 function ignoreFileFor(target) {
   return ignoreFileText(target, readFileSync(join(repoRoot, '.vscodeignore'), 'utf8'));
+}
+
+/** The VSIX for the machine this runs on: its platform's, or the universal one where there is none. */
+export function hostTarget() {
+  const target = `${process.platform}-${process.arch}`;
+  return PLATFORM_TARGETS.includes(target) ? target : UNIVERSAL;
 }
 
 export function vsixPath(target) {

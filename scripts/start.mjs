@@ -1,8 +1,8 @@
 // `npm start`: run Context Lens in VS Code on the demo folder.
 //   - With a desktop `code` CLI on PATH: builds, then `code --extensionDevelopmentPath=. demo`.
 //   - Otherwise (or with --code-server): sets up code-server (scripts/ci-setup.sh), builds and packages
-//     the extension, installs the VSIX into a fresh code-server profile, opens demo/ at
-//     http://127.0.0.1:PORT and keeps running until Ctrl-C.
+//     the extension for this platform (the universal VSIX where there is none), installs the VSIX into a
+//     fresh code-server profile, opens demo/ at http://127.0.0.1:PORT and keeps running until Ctrl-C.
 // Model: CONTEXT_LENS_MODEL if set; else, when the Hugging Face Hub cannot be reached, the bundled
 // demo model assets/demo-model (so the demo works offline); else the extension's default.
 //
@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { demoFolder, ensureTools, demoModel, installVsix, killTree, repoRoot, secondsSince, startCodeServer } from './codeServer.mjs';
-import { packageVsix } from './package-vsix.mjs';
+import { hostTarget, packageVsix } from './package-vsix.mjs';
 
 const { values: opts } = parseArgs({ options: {
   port: { type: 'string', default: process.env.CONTEXT_LENS_PORT || '8080' },
@@ -44,7 +44,8 @@ if (onPath('code') && !opts['code-server']) {
 }
 
 const tools = ensureTools();
-const { vsix } = packageVsix();
+// The package a user of this machine would install: native runtime where it has one, WebAssembly elsewhere.
+const { vsix } = packageVsix({ target: hostTarget() });
 const { extensionsDir } = await installVsix(tools, vsix);
 const cs = await startCodeServer({
   tools, workspace: demoFolder, extensionsDir, port: Number(opts.port), label: 'code-server-start',
