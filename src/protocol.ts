@@ -10,7 +10,9 @@
 
 // Type only: the webview bundle stays free of engine code.
 import type { ProjectionMethod } from './engine/projection';
-export type { ProjectionMethod };
+import type { LayerGuessesResult, SpanGuessesResult } from './engine/predictions/types';
+import type { SensesProjection, SensesResult } from './engine/senses/types';
+export type { ProjectionMethod, SensesResult, SensesProjection, LayerGuessesResult, SpanGuessesResult };
 
 export interface GuessView {
   token: string;
@@ -112,8 +114,18 @@ export interface ModelStatusView {
  */
 export type RequestId = string;
 
+/** A masked span the user asked about (Guess Masked Span), shown in the Tokens tab. */
+export interface SpanView {
+  /** e.g. `demo/apple.txt:3` */
+  label: string;
+  /** The text the span's offsets count in (the line or selection analysed). */
+  text: string;
+  result: SpanGuessesResult;
+}
+
 export type HostToWebview =
-  | { type: 'init'; strings: Record<string, string>; hiddenLayer: number; projection: ProjectionMethod }
+  /** `standardize`: the contextLens.standardizeDimensions setting (cosines on z-scored dimensions, see engine/senses/types.ts). */
+  | { type: 'init'; strings: Record<string, string>; hiddenLayer: number; projection: ProjectionMethod; standardize?: boolean }
   | { type: 'model'; model: ModelStatusView }
   | { type: 'snippets'; snippets: SnippetView[] }
   /** `requestId`: the setLayer/setProjection this answers; absent when the host re-projected by itself (new snippets, reload). */
@@ -126,7 +138,21 @@ export type HostToWebview =
   /** `requestId`: the wantGuesses this batch was computed for; absent for the guesses streamed in order. */
   | { type: 'guesses'; snippetId: string; tokens: TokenGuessesView[]; requestId?: RequestId }
   /** How many of the map's tokens have their masked guesses; `total: 0` when there is nothing to compute. */
-  | { type: 'guessProgress'; done: number; total: number };
+  | { type: 'guessProgress'; done: number; total: number }
+  /** Show this tab (a command that fills it ran: Explore Word Senses shows 'senses'). */
+  | { type: 'showTab'; tab: WebviewPersistedState['tab'] }
+  /** The setting changed (by the panel's toggle or in Settings); the host re-sends projection links and senses computed with it. */
+  | { type: 'standardize'; standardize: boolean }
+  /** The word-senses result so far (replaces the previous one; sent again as batches finish, `done` on the last); null = cleared. */
+  | { type: 'senses'; senses: SensesResult | null }
+  /** `requestId`: the setSensesView this answers; absent when the host projected by itself (a new batch). */
+  | { type: 'sensesProjection'; projection: SensesProjection; requestId?: RequestId }
+  /** Answers requestLayerGuesses; `result` null where the token has no guesses (a special token). */
+  | { type: 'layerGuesses'; requestId: RequestId; ref: PointRef; result: LayerGuessesResult | null }
+  /** Unmasked predictions of a snippet's tokens (one forward), answering requestUnmasked. */
+  | { type: 'unmasked'; requestId: RequestId; snippetId: string; tokens: TokenGuessesView[] }
+  /** The last Guess Masked Span result (null = none). */
+  | { type: 'span'; span: SpanView | null };
 
 /** Every message but 'ready' is a request: it carries a fresh RequestId (see there). */
 export type WebviewToHost =
@@ -141,11 +167,21 @@ export type WebviewToHost =
   | { type: 'saveImage'; requestId: RequestId; format: 'png' | 'svg'; dataUrl: string }
   | { type: 'clear'; requestId: RequestId }
   /** The user looks at a token whose guesses are pending: compute it next. */
-  | { type: 'wantGuesses'; requestId: RequestId; ref: PointRef };
+  | { type: 'wantGuesses'; requestId: RequestId; ref: PointRef }
+  /** The Senses tab's layer (0 = embeddings … numLayers) and scatter method: answered by a 'sensesProjection'. */
+  | { type: 'setSensesView'; requestId: RequestId; hiddenLayer: number; method: ProjectionMethod }
+  /** The panel's "Standardize dimensions" toggle: the host updates the setting, answered by a 'standardize'. */
+  | { type: 'setStandardize'; requestId: RequestId; standardize: boolean }
+  /** Reveal occurrence `index` (into SensesResult.occurrences) in its editor. */
+  | { type: 'revealOccurrence'; requestId: RequestId; index: number }
+  /** CSV: one row per occurrence with its cluster at `hiddenLayer`; JSON: the CLI's `senses --json` object. */
+  | { type: 'exportSenses'; requestId: RequestId; format: 'csv' | 'json'; hiddenLayer: number }
+  | { type: 'requestLayerGuesses'; requestId: RequestId; ref: PointRef }
+  | { type: 'requestUnmasked'; requestId: RequestId; snippetId: string };
 
 /** What the webview keeps with vscode.setState, restored after hide/show and window reload. */
 export interface WebviewPersistedState {
-  tab: 'map' | 'tokens' | 'attention';
+  tab: 'map' | 'tokens' | 'attention' | 'senses';
   /** The map's layer. (Saved as `layer` before the two layer names: webview/persisted.ts reads both.) */
   hiddenLayer: number;
   projection: ProjectionMethod;
@@ -156,6 +192,10 @@ export interface WebviewPersistedState {
   head: number;
   /** Optional (additive): the attention tab's layer, 1 … numLayers (saved 0-based before the two layer names). */
   attentionLayer?: number;
+  /** Optional (additive): the Senses tab's layer, 0 … numLayers (default: the last). */
+  sensesLayer?: number;
+  /** Optional (additive): the Tokens tab's guesses: masked (one forward per token) or unmasked (one forward). */
+  guessMode?: 'masked' | 'unmasked';
   /** The host re-analyzes these after a window reload (WebviewPanelSerializer). */
   snippets: { uri: string; label: string; text: string; startOffset: number }[];
 }

@@ -5,7 +5,8 @@ import { rovingIndex } from './keyboard';
 import { persist, state, type Tab } from './state';
 import { t, type StringKey } from './strings';
 
-const TABS: Tab[] = ['map', 'tokens', 'attention'];
+const TABS = ['map', 'tokens', 'attention'] as const satisfies readonly Tab[];
+type ShownTab = (typeof TABS)[number];
 
 /** A tab's content; `show`/`hide` tell views that draw only while visible. */
 export interface TabView {
@@ -21,7 +22,7 @@ export interface Tabs {
   select(tab: Tab, user: boolean): void;
 }
 
-export function createTabs(views: Record<Tab, TabView>): Tabs {
+export function createTabs(views: Record<ShownTab, TabView>): Tabs {
   const tablist = el('div', { class: 'tabs', role: 'tablist' });
   const panels = el('main', { class: 'panels' });
   const buttons = new Map<Tab, HTMLButtonElement>();
@@ -36,7 +37,7 @@ export function createTabs(views: Record<Tab, TabView>): Tabs {
     panels.appendChild(section);
   }
   tablist.addEventListener('keydown', (e) => {
-    const i = TABS.indexOf(state.persisted.tab);
+    const i = (TABS as readonly Tab[]).indexOf(state.persisted.tab);
     const next = rovingIndex(e.key, i, TABS.length);
     if (next === null) return;
     e.preventDefault();

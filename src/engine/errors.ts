@@ -14,7 +14,11 @@ export type ContextLensErrorCode =
   /** The engine worker ended (it crashed, or the host restarted it) and took the model and the analyses with it. */
   | 'ENGINE_STOPPED'
   /** The command line was given an unknown option value, a flag without its value, or an unknown format. */
-  | 'BAD_ARGUMENTS';
+  | 'BAD_ARGUMENTS'
+  /** Word senses: the word was not found in the files searched. */
+  | 'NO_OCCURRENCES'
+  /** A masked span that cannot be guessed: empty, only whitespace or special tokens, across lines, or over MAX_SPAN_TOKENS. */
+  | 'BAD_SPAN';
 
 export class ContextLensError extends Error {
   constructor(

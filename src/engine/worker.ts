@@ -25,7 +25,20 @@ const handlers: Handlers = {
   exportJson: (p) => session.exportJson(p.analysisIds, p.projection),
   exportProjector: (p) => session.exportProjector(p.analysisIds, p.hiddenLayer),
   release: (p) => session.release(p.analysisIds),
+  // Issue 10 (word senses) and issue 11 (predictions) replace these lines; they never land like this.
+  sensesStart: () => notBuiltYet('sensesStart'),
+  sensesStep: () => notBuiltYet('sensesStep'),
+  sensesView: () => notBuiltYet('sensesView'),
+  sensesProject: () => notBuiltYet('sensesProject'),
+  sensesRelease: () => notBuiltYet('sensesRelease'),
+  layerGuesses: () => notBuiltYet('layerGuesses'),
+  unmasked: () => notBuiltYet('unmasked'),
+  spanGuesses: () => notBuiltYet('spanGuesses'),
 };
+
+function notBuiltYet(method: string): never {
+  throw new Error(`${method} is not built yet`);
+}
 
 function post(message: WorkerToHost, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);

@@ -6,6 +6,8 @@
 import type { SerializedError } from './errors';
 import type { AnalyzedToken, Guess, ModelInfo, ModelSpec, ProgressEvent } from './types';
 import type { ProjectionMethod } from './projection';
+import type { LayerGuessesResult, SpanGuessesResult } from './predictions/types';
+import type { SensesProjection, SensesRequest, SensesResult, SensesSearchSummary } from './senses/types';
 
 export interface AnalysisSummary {
   analysisId: string;
@@ -92,13 +94,33 @@ export interface EngineMethods {
   analyze: [{ text: string; topK: number; maxTokens?: number; maxChars?: number; guesses?: boolean }, AnalysisSummary];
   guesses: [{ analysisId: string; tokenIndices: number[]; topK: number }, TokenGuesses[]];
   guessesAt: [{ text: string; offset: number; topK: number }, GuessesAtResult | null];
-  project: [{ analysisIds: string[]; hiddenLayer: number; method: ProjectionMethod; seed?: number }, ProjectionResult];
+  /** `standardize`: the same-token links' cosines on z-scored dimensions (see senses/types.ts). */
+  project: [{ analysisIds: string[]; hiddenLayer: number; method: ProjectionMethod; seed?: number; standardize?: boolean }, ProjectionResult];
   attention: [{ analysisId: string; attentionLayer: number }, AttentionSlice];
   attentionGrid: [{ analysisId: string; maxSize: number }, AttentionGridSlice];
   /** `projection`: the 2-D map the user sees, exported with the tokens (see exports.ts). */
   exportJson: [{ analysisIds: string[]; projection?: ExportedProjection }, string];
   exportProjector: [{ analysisIds: string[]; hiddenLayer: number }, ProjectorExport];
   release: [{ analysisIds: string[] }, void];
+
+  // Word senses (issue 10; src/engine/senses/). A job is held by id, like an analysis, keeping only the
+  // word's vectors (layers × hidden per occurrence) and the anisotropy sample.
+  /** Searches the sources (in the worker: reading files is not the host's job) and plans the analysis. Throws NO_OCCURRENCES. */
+  sensesStart: [{ request: SensesRequest }, { jobId: string; search: SensesSearchSummary }];
+  /** Analyses the next batch of occurrences (the first is small, so the first chart comes early) and returns the whole result so far. */
+  sensesStep: [{ jobId: string; standardize: boolean }, SensesResult];
+  /** The result so far again, with or without standardized dimensions (no forward). */
+  sensesView: [{ jobId: string; standardize: boolean }, SensesResult];
+  sensesProject: [{ jobId: string; hiddenLayer: number; method: ProjectionMethod; standardize: boolean; seed?: number }, SensesProjection];
+  sensesRelease: [{ jobId: string }, void];
+
+  // Predictions beyond the final-layer guess (issue 11; src/engine/predictions/).
+  /** The token covering `offset` masked alone, the head applied at every hidden layer. null where no token is. */
+  layerGuesses: [{ text: string; offset: number; topK: number }, LayerGuessesResult | null];
+  /** What the head reconstructs at every position of the unmasked text: one forward (per window). */
+  unmasked: [{ analysisId: string; topK: number }, TokenGuesses[]];
+  /** The tokens covering [start, end) masked together: per-position top-k and joint fills. Throws BAD_SPAN. */
+  spanGuesses: [{ text: string; start: number; end: number; topK: number }, SpanGuessesResult];
 }
 export type EngineMethod = keyof EngineMethods;
 
