@@ -241,8 +241,11 @@ test('kmeans on duplicated rows still fills every cluster', () => {
   assert.equal(new Set(labels).size, 3);
 });
 
-test('chooseClusters: fewer than 3 rows is one cluster', () => {
-  for (const n of [0, 1, 2]) assert.deepEqual(chooseClusters(new Float32Array(n * 4).fill(1), n, 4, 1), { k: 1, labels: new Int32Array(n), silhouette: 0 });
+test('chooseClusters: fewer than 3 rows, identical rows and zero rows are one cluster (no NaN)', () => {
+  const single = (n: number) => ({ k: 1, labels: new Int32Array(n), silhouette: 0 });
+  for (const n of [0, 1, 2]) assert.deepEqual(chooseClusters(new Float32Array(n * 4).fill(1), n, 4, 1), single(n));
+  assert.deepEqual(chooseClusters(new Float32Array(10 * 4).fill(0.5), 10, 4, 1), single(10));
+  assert.deepEqual(chooseClusters(new Float32Array(10 * 4), 10, 4, 1), single(10));
 });
 
 test('matchClusterIds: any renaming of the same partition gets the previous ids back', () => {
@@ -265,6 +268,12 @@ test('matchClusterIds: maximum total overlap, then the smallest free ids for new
   // A split: the larger part keeps the id, the other part takes the smallest free id.
   assert.deepEqual(Array.from(matchClusterIds(Int32Array.from([0, 0, 0, 0, 0]), Int32Array.from([5, 5, 2, 2, 2]))), [1, 1, 0, 0, 0]);
   assert.throws(() => matchClusterIds(new Int32Array(2), new Int32Array(3)), RangeError);
+});
+
+test('matchClusterIds with more than 8 clusters (greedy) still gives renamed ids back', () => {
+  const previous = Int32Array.from({ length: 60 }, (_, i) => (i * 7) % 12);
+  const renamed = previous.map((l) => 30 - l);
+  assert.deepEqual(Array.from(matchClusterIds(previous, renamed)), Array.from(previous));
 });
 
 test('clustersOverLayers: a sense keeps its id from layer to layer', () => {
