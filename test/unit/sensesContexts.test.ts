@@ -32,22 +32,27 @@ function contextOf(text: string, word: string, n = 0, limit = 64): string {
   return text.slice(s, e);
 }
 
-test('the context is the sentence (Intl.Segmenter), whitespace trimmed', () => {
-  assert.equal(contextOf('我喜欢吃苹果。苹果手机很贵！他买了新手机。', '苹果', 1), '苹果手机很贵！');
-  assert.equal(contextOf('I like apples. We sat by the river bank.  The dog is on the river bank.', 'bank', 1), 'The dog is on the river bank.');
+test('the context is the sentence (Intl.Segmenter), whitespace trimmed, when its neighbours would pass the limit', () => {
+  assert.equal(contextOf('我喜欢吃苹果。苹果手机很贵！他买了新手机。', '苹果', 1, 8), '苹果手机很贵！');
+  assert.equal(contextOf('I like apples. We sat by the river bank.  The dog is on the river bank.', 'bank', 1, 8), 'The dog is on the river bank.');
   // A lone line break inside a paragraph does not end the sentence (hard-wrapped prose).
-  assert.equal(contextOf('We read books.\nWe sat by\nthe river bank today.\n', 'bank'), 'We sat by\nthe river bank today.');
+  assert.equal(contextOf('We read books.\nWe sat by\nthe river bank today.\n', 'bank', 0, 8), 'We sat by\nthe river bank today.');
 });
 
-test('a fragment is widened with the following, then the preceding sentence, within its paragraph', () => {
-  // "bank." is 2 tokens: the next sentence joins it.
-  assert.equal(contextOf('Bank. I put money in it. The cat is big.', 'Bank'), 'Bank. I put money in it.');
-  // At the end of the text the preceding sentence joins it.
+test('the sentence is widened with whole neighbours, the following one first, within its paragraph and the limit', () => {
+  const text = 'The cat is big. I put money in the bank. The bank has money. We read books.';
+  // Tokens: 5, 7, 5, 4 (punctuation included): 7 alone, 12 with the next, 17 with the previous too, 21 with all four.
+  assert.equal(contextOf(text, 'bank', 0, 7), 'I put money in the bank.');
+  assert.equal(contextOf(text, 'bank', 0, 11), 'I put money in the bank.');
+  assert.equal(contextOf(text, 'bank', 0, 12), 'I put money in the bank. The bank has money.');
+  assert.equal(contextOf(text, 'bank', 0, 17), 'The cat is big. I put money in the bank. The bank has money.');
+  assert.equal(contextOf(text, 'bank', 0, 20), 'The cat is big. I put money in the bank. The bank has money.');
+  assert.equal(contextOf(text, 'bank', 0, 21), text);
+  // At the end of the text only the preceding sentences are left.
   assert.equal(contextOf('I put money in it. The bank.', 'bank'), 'I put money in it. The bank.');
-  // A blank line ends the paragraph: the fragment stays alone rather than borrow another topic's sentence.
-  assert.equal(contextOf('The bank.\n\nThe river is very big today.', 'bank'), 'The bank.');
-  // Widening never passes the limit.
-  assert.equal(contextOf('Bank. I put my money in the bank today.', 'Bank', 0, 4), 'Bank.');
+  // A blank line ends the paragraph: the context does not borrow another topic's sentences.
+  assert.equal(contextOf('We sat by the river.\n\nThe bank.\nIt has money.\n\nThe river is very big today.', 'bank'), 'The bank.\nIt has money.');
+  assert.equal(contextOf('The bank.\r\n  \r\nThe river is very big today.', 'bank'), 'The bank.');
 });
 
 test('a long sentence is cut to at most contextTokens tokens around the word, never inside a word', () => {

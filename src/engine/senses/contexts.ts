@@ -2,10 +2,11 @@
  * Each occurrence's context: the text the model reads around it.
  *
  * The occurrence's sentence (Intl.Segmenter, sentence granularity), then:
- * - widened to neighbouring sentences while it has fewer than MIN_CONTEXT_TOKENS tokens (a heading or a
- *   fragment such as "Bank." says nothing of the sense) and the widened text stays within `contextTokens`;
- * - cut to at most `contextTokens` tokens around the word (the model's tokenizer with offsets), half on each
- *   side where the text allows, never inside a word.
+ * - widened with whole neighbouring sentences (the following one, then the preceding one, in turn) while
+ *   the text stays within `contextTokens` tokens and within its paragraph: a blank line ends a topic, and
+ *   a sentence of another topic would blur the very sense being measured;
+ * - or, when the sentence alone is longer, cut to at most `contextTokens` tokens around the word (the
+ *   model's tokenizer with offsets), half on each side where the text allows, never inside a word.
  * A single line break inside a paragraph does not end a sentence (hard-wrapped prose); a blank line does.
  * Identical contexts (same text, the word at the same place in it) are merged, with their `count`.
  */
@@ -16,8 +17,6 @@ import type { AnalyzedToken } from '../types';
 import type { FoundOccurrence, SearchOutcome } from './search';
 
 export const DEFAULT_CONTEXT_TOKENS = 64;
-/** Sentences shorter than this many tokens are widened with their neighbours. */
-export const MIN_CONTEXT_TOKENS = 5;
 /** Characters looked at on each side of an occurrence per context token: sentences are found in that window only. */
 const CHARS_PER_CONTEXT_TOKEN = 16;
 
@@ -102,12 +101,12 @@ export function contextSpan(tokenizer: OffsetTokenizer, text: string, start: num
   if (first < 0) first = 0;
   if (last < first) last = first;
   let [cs, ce] = trimSpan(text, sentences[first][0], sentences[last][1]);
-  // Widen a fragment with its neighbours, following sentence first, within its paragraph and the limit.
+  // Widen with the neighbours, following sentence first, within the paragraph and the limit.
   let count = textTokenCount(tokenizer, text.slice(cs, ce));
   let canNext = true;
   let canPrevious = true;
   let preferNext = true;
-  while (count < MIN_CONTEXT_TOKENS) {
+  while (count < contextTokens) {
     canNext &&= last < sentences.length - 1;
     canPrevious &&= first > 0;
     if (!canNext && !canPrevious) break;
