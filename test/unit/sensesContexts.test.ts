@@ -1,26 +1,14 @@
 // Word senses, the contexts (src/engine/senses/contexts.ts) with the demo model's tokenizer: the sentence,
-// widened when it is a fragment, cut to the token limit around the word, merged when identical, and the
+// widened with its paragraph's neighbouring sentences or cut to the token limit around the word, merged when identical, and the
 // occurrence's line and column exactly as an editor counts them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AnalysisSession } from '../../src/engine/session';
 import { buildContexts, contextSpan, lineColumn, lineStarts } from '../../src/engine/senses/contexts';
 import { searchSources } from '../../src/engine/senses/search';
 import { tokenizeWithOffsets } from '../../src/engine/tokenOffsets';
-import { FIXTURE_MODEL } from './helpers/fixture';
+import { demoSession } from './helpers/demoSession';
 
-const cacheDir = mkdtempSync(join(tmpdir(), 'context-lens-senses-contexts-'));
-const session = new AnalysisSession();
-before(async () => {
-  await session.load({ model: FIXTURE_MODEL, dtype: 'fp32', device: 'cpu', cacheDir });
-});
-after(async () => {
-  await session.dispose();
-  rmSync(cacheDir, { recursive: true, force: true });
-});
+const session = demoSession('senses-contexts');
 
 const tok = () => session.model.tokenizer;
 const textTokens = (s: string) => tokenizeWithOffsets(tok(), s).filter((t) => !t.special);

@@ -2,28 +2,18 @@
 // substitutes against the engine's other paths (analyze, guessesAt), the figures against direct
 // computations, the clusters against hand labels (test/fixtures/senses-labels.json), batches, errors,
 // cancellation, tiny inputs, a second word, and the Map's standardized same-token links.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isContextLensError } from '../../src/engine/errors';
 import { kmeans } from '../../src/engine/senses/kmeans';
 import { standardizeColumns } from '../../src/engine/senses/standardize';
 import type { SensesResult, SensesSource } from '../../src/engine/senses/types';
-import { AnalysisSession } from '../../src/engine/session';
 import { cosineSimilarity, normalizeRows } from '../../src/engine/vectorMath';
-import { FIXTURE_MODEL } from './helpers/fixture';
+import { demoSession } from './helpers/demoSession';
 
-const cacheDir = mkdtempSync(join(tmpdir(), 'context-lens-senses-job-'));
-const session = new AnalysisSession();
-before(async () => {
-  await session.load({ model: FIXTURE_MODEL, dtype: 'fp32', device: 'cpu', cacheDir });
-});
-after(async () => {
-  await session.dispose();
-  rmSync(cacheDir, { recursive: true, force: true });
-});
+const session = demoSession('senses-job');
 
 const DEMO = resolve('demo/senses');
 const LABELS = JSON.parse(readFileSync(resolve('test/fixtures/senses-labels.json'), 'utf8')) as Record<string, string>;

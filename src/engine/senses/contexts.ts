@@ -15,23 +15,17 @@ import type { OffsetTokenizer } from '../tokenOffsets';
 import { tokenizeWithOffsets } from '../tokenOffsets';
 import type { AnalyzedToken } from '../types';
 import type { FoundOccurrence, SearchOutcome } from './search';
+import type { SenseOccurrence } from './types';
 
 export const DEFAULT_CONTEXT_TOKENS = 64;
 /** Characters looked at on each side of an occurrence per context token: sentences are found in that window only. */
 const CHARS_PER_CONTEXT_TOKEN = 16;
 
-export interface PlannedContext {
+/** An occurrence's context as planned: where the first occurrence with it is (SenseOccurrence's fields), and its tokens. */
+export interface PlannedContext extends Pick<SenseOccurrence, 'start' | 'end' | 'line' | 'column' | 'context' | 'contextStart' | 'count'> {
   /** Index of the word (0 = `word`, 1 = `also`). */
   word: number;
   source: number;
-  /** The first occurrence with this context: [start, end) in the file's text, its 1-based line and column. */
-  start: number;
-  end: number;
-  line: number;
-  column: number;
-  context: string;
-  contextStart: number;
-  count: number;
   /** The context's tokens with [CLS] and [SEP] (offsets into `context`). */
   tokens: AnalyzedToken[];
   /** Indices into `tokens` of the word's pieces (at least one). */
