@@ -78,7 +78,7 @@ export function createSensesScatter(onReveal: (index: number) => void): SensesSc
       xaxis: axis,
       yaxis: axis,
       showlegend: true,
-      legend: { orientation: 'v', x: 1, y: 1, xanchor: 'right', yanchor: 'top', font: { color: theme.foreground }, bgcolor: theme.widgetBackground, bordercolor: theme.border, borderwidth: 1 },
+      legend: { orientation: 'h', x: 0, y: 1.02, xanchor: 'left', yanchor: 'bottom', font: { color: theme.foreground }, bgcolor: 'rgba(0,0,0,0)' },
       hovermode: 'closest',
       dragmode: 'pan',
       uirevision: `${projection.method}:${projection.hiddenLayer}:${result.word}`,
