@@ -3,50 +3,24 @@
 // Screenshots go to test-results/.
 //   node --test test/e2e/sensesStandalone.e2e.test.mjs   (CHROMIUM=/path overrides /usr/bin/chromium)
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { buildWebview, repoRoot, startHarness } from '../webview/harness.mjs';
+import { assertClean, launchHarnessBrowser, openHarnessPage, posted, shots } from '../webview/browser.mjs';
+import { repoRoot } from '../webview/harness.mjs';
 import { NUM_LAYERS, sensesProjections, sensesSample } from '../webview/sensesSample.mjs';
 
-const shots = join(repoRoot, 'test-results');
-let harness;
-let context;
-let profile;
-
+let browser;
 before(async () => {
-  mkdirSync(shots, { recursive: true });
-  await buildWebview();
-  harness = await startHarness();
-  profile = mkdtempSync(join(tmpdir(), 'context-lens-senses-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchHarnessBrowser({ viewport: { width: 1280, height: 900 } });
 });
-
 after(async () => {
-  await context?.close();
-  await harness?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
 });
 
+/** A fresh tab on the harness, its kept state reset, the map drawn. */
 async function open(query = '') {
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('dialog', (d) => {
-    problems.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  await page.goto(`${harness.url}?${query}`);
+  const { page, problems } = await openHarnessPage(browser.context, browser.harness.url, query);
   await page.evaluate(() => window.harness.reset());
   await page.reload();
   await page.waitForFunction(() => document.body.dataset.mapReady === 'true');
@@ -101,16 +75,6 @@ async function sensesReady(page, { layer, points } = {}) {
   );
 }
 
-async function assertClean(page, problems) {
-  const report = await page.evaluate(() => ({ csp: window.__csp, errors: window.__errors, alerts: window.__alerts, imgX: document.querySelectorAll('img[src="x"]').length }));
-  assert.deepEqual(report.csp, [], 'no securitypolicyviolation events');
-  assert.deepEqual(report.errors, [], 'no window errors');
-  assert.deepEqual(report.alerts, [], 'no alert() ran');
-  assert.equal(report.imgX, 0, 'hostile <img> never became an element');
-  assert.deepEqual(problems, [], 'no page errors / console errors / dialogs');
-}
-
-const posted = (page, type) => page.evaluate((t) => window.__posted.filter((m) => m.type === t), type);
 const send = (page, msg) => page.evaluate((m) => window.harness.send(m), msg);
 
 test('empty Senses tab says how to start', async () => {
@@ -358,6 +322,31 @@ test('a compared word: both in one scatter (shape by word), centroid alignment o
   await page.waitForFunction(() => document.querySelector('[data-testid=senses-chart]')._fullLayout.font.color === '#3b3b3b');
   await sensesReady(page);
   await page.screenshot({ path: join(shots, 'senses-also-light.png'), fullPage: true });
+  await assertClean(page, problems);
+  await page.close();
+});
+
+/** The webview's strings in Simplified Chinese, as src/extension/l10n.ts sends them: webview/strings.ts's keys, translated by the l10n bundle. */
+async function zhStrings() {
+  const esbuild = await import('esbuild');
+  const out = await esbuild.build({ entryPoints: [join(repoRoot, 'webview/strings.ts')], bundle: true, write: false, format: 'esm', platform: 'neutral', logLevel: 'warning' });
+  const { EN } = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
+  const bundle = JSON.parse(readFileSync(join(repoRoot, 'l10n/bundle.l10n.zh-cn.json'), 'utf8'));
+  return Object.fromEntries(Object.entries(EN).flatMap(([key, english]) => (typeof bundle[english] === 'string' ? [[key, bundle[english]]] : [])));
+}
+
+test('zh-cn: the tab in Simplified Chinese', async () => {
+  const { page, problems } = await open('theme=dark');
+  const full = await installSensesHost(page);
+  await send(page, { type: 'init', strings: await zhStrings(), hiddenLayer: 3, projection: 'umap', standardize: false });
+  await send(page, { type: 'senses', senses: full });
+  await send(page, { type: 'showTab', tab: 'senses' });
+  await sensesReady(page, { layer: NUM_LAYERS, points: full.occurrences.length });
+  assert.equal(await page.getByTestId('tab-senses').innerText(), '词义');
+  assert.match(await page.getByTestId('senses-summary').innerText(), /找到 20 处，已分析 19 处/);
+  assert.match(await page.getByTestId('senses-group').first().innerText(), /词义 1[\s\S]*11 处出现[\s\S]*BERT 建议：/);
+  await page.locator('.senses-help summary').click();
+  await page.screenshot({ path: join(shots, 'senses-zh-dark.png'), fullPage: true });
   await assertClean(page, problems);
   await page.close();
 });

@@ -8,10 +8,11 @@ import type { SensesResult } from '../../src/protocol';
 import type { SenseLayerStats } from '../../src/engine/senses/types';
 import { el } from '../dom';
 import { rovingIndex } from '../keyboard';
-import { baseConfig, baseLayout, purge, react, resize, type Layout, type PlotlyDiv, type Trace } from '../plotting';
+import { baseConfig, baseLayout, type Layout, type PlotlyDiv, type Trace } from '../plotting';
 import { escapePlotly } from '../plotlyText';
 import { t, type StringKey } from '../strings';
 import { readTheme, type Theme } from '../theme';
+import { sensesPlot } from './plot';
 
 export interface SensesChart {
   root: HTMLElement;
@@ -42,6 +43,9 @@ const finite = (v: number | undefined): number | null => (typeof v === 'number' 
 /** `onSelect`: the user picked hidden layer `layer` (0 … numLayers). */
 export function createSensesChart(onSelect: (layer: number) => void): SensesChart {
   const plot = el('div', { class: 'senses-chart', 'data-testid': 'senses-chart', role: 'figure', tabindex: 0, 'data-layer': '' }) as PlotlyDiv;
+  const drawn = sensesPlot(plot, 'chart', ({ x }) => {
+    if (typeof x === 'number' && Number.isInteger(x)) onSelect(x);
+  });
   let rendered = false;
   let numLayers = 0;
   let current = 0;
@@ -100,28 +104,14 @@ export function createSensesChart(onSelect: (layer: number) => void): SensesChar
       plot.dataset.layer = String(layer);
       plot.setAttribute('aria-label', `${t('sensesChartAria')} ${t('layerValue', { layer, max: numLayers })}`);
       const fig = figure(result, layer);
-      try {
-        await react(plot, fig.data, fig.layout, { ...baseConfig, scrollZoom: false, displayModeBar: false });
-      } catch (err) {
-        console.error('[context-lens] senses chart failed', err);
-        return;
-      }
-      if (!rendered) {
-        rendered = true;
-        plot.on?.('plotly_click', (ev: { points?: { x?: unknown }[] }) => {
-          const x = ev.points?.[0]?.x;
-          if (typeof x === 'number' && Number.isInteger(x)) onSelect(x);
-        });
-      }
+      rendered = await drawn.draw(fig.data, fig.layout, { ...baseConfig, scrollZoom: false, displayModeBar: false });
     },
     clear() {
-      if (rendered) purge(plot);
+      drawn.clear();
       rendered = false;
       plot.dataset.layer = '';
     },
-    resize() {
-      if (rendered) resize(plot);
-    },
+    resize: drawn.resize,
   };
 }
 
