@@ -7,7 +7,7 @@
  */
 import { tokenInWindow } from '../analyze';
 import { ContextLensError } from '../errors';
-import { floatData, hasLayerHead, runRows } from '../forward';
+import { floatData, hasPredictionOutputs, runRows } from '../forward';
 import { guessVocabulary, topKFromLogits } from '../maskedGuesses';
 import type { LoadedModel } from '../modelStore';
 import { LAYER_LOGITS_OUTPUT } from '../onnx';
@@ -18,7 +18,7 @@ import type { Guess } from '../types';
 export async function layerGuessesAt(lm: LoadedModel, text: string, offset: number, topK: number, signal?: AbortSignal): Promise<LayerGuessesResult | null> {
   const at = tokenInWindow(lm, text, offset, signal);
   if (!at) return null;
-  if (!hasLayerHead(lm)) {
+  if (!hasPredictionOutputs(lm)) {
     throw new ContextLensError(
       'NOT_A_MASKED_LM',
       `Guesses at every layer need the masked-LM head right after the last layer, and the graph of ${lm.info.model} has another shape there. The final guesses (hover, Tokens tab) still work.`,
