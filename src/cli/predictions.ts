@@ -66,15 +66,16 @@ function spanJson(r: SpanGuessesResult) {
 
 function spanLines(r: SpanGuessesResult, text: string): string[] {
   const lines = ['', `span [${r.start},${r.end}) "${text.slice(r.start, r.end)}": ${r.tokens.length} token(s) masked together`];
-  r.tokens.forEach((t, i) => lines.push(`  ${String(t.index).padEnd(5)}${t.piece.padEnd(12)}${guessList(r.positions[i])}`));
+  r.tokens.forEach((t, i) => lines.push(`  #${t.index} ${t.piece}: ${guessList(r.positions[i])}`));
   lines.push('joint fills (most confident position first, beam 5):');
-  for (const f of r.fills) lines.push(`  ${f.text.padEnd(16)}${f.score >= 0.001 ? percent(f.score) : f.score.toExponential(2)}  (${f.tokens.join(' ')})`);
+  // Scores first: a CJK fill is twice as wide as its length, which would push a column after it.
+  for (const f of r.fills) lines.push(`  ${(f.score >= 0.001 ? percent(f.score) : f.score.toExponential(2)).padEnd(10)}${f.text}  (${f.tokens.join(' ')})`);
   return lines;
 }
 
 function unmaskedLines(summary: AnalysisSummary, unmasked: TokenGuesses[]): string[] {
   const lines = ['', 'unmasked: what the head reconstructs at each token of the text as it is (one forward, nothing masked)'];
-  for (const u of unmasked) lines.push(`  ${String(u.tokenIndex).padEnd(5)}${summary.tokens[u.tokenIndex].piece.padEnd(12)}${guessList(u.guesses)}`);
+  for (const u of unmasked) lines.push(`  #${u.tokenIndex} ${summary.tokens[u.tokenIndex].piece}: ${guessList(u.guesses)}`);
   return lines;
 }
 
