@@ -10,6 +10,7 @@ import { cosineSimilarity } from './vectorMath';
 import { standardizeColumns } from './senses/standardize';
 import { DEFAULT_PROJECTION_SEED, project, type ProjectionMethod } from './projection';
 import { buildAnalysisJson, buildProjectorTsv } from './exports';
+import { layerGuessesAt, spanGuesses, unmaskedGuesses, type LayerGuessesResult, type SpanGuessesResult } from './predictions';
 import type { Analysis, ModelInfo, ModelSpec, ProgressEvent } from './types';
 import { buildResult, layerMatrix, planJob, runNextBatch, type SensesJob } from './senses';
 import type { SensesProgress, SensesProjection, SensesRequest, SensesResult, SensesSearchSummary } from './senses/types';
@@ -40,6 +41,8 @@ export class AnalysisSession {
   private loading: { key: string; promise: Promise<LoadedModel> } | undefined;
   private readonly analyses = new Map<string, Analysis>();
   private readonly sensesJobs = new Map<string, SensesJob>();
+  /** The unmasked predictions computed for an analysis (dropped with it). */
+  private readonly unmaskedKept = new WeakMap<Analysis, { topK: number; guesses: TokenGuesses[] }>();
   private nextId = 1;
   /** Calls someone is waiting for (analyze, hover, projection) now running; background guesses wait for 0. */
   private interactive = 0;
@@ -149,6 +152,30 @@ export class AnalysisSession {
 
   guessesAt(text: string, offset: number, topK: number, ctx: CallContext = {}): Promise<GuessesAtResult | null> {
     return this.interactiveCall(() => guessesAt(this.model, text, offset, topK, ctx.signal));
+  }
+
+  /** The token covering `offset` masked alone, the head applied at every hidden layer (null where no token is). */
+  layerGuesses(text: string, offset: number, topK: number, ctx: CallContext = {}): Promise<LayerGuessesResult | null> {
+    return this.interactiveCall(() => layerGuessesAt(this.model, text, offset, atLeastOne(topK), ctx.signal));
+  }
+
+  /**
+   * What the head reconstructs at every non-special token of a held analysis, nothing masked: one forward per
+   * window, kept with the analysis so that switching the view back and forth costs nothing.
+   */
+  async unmasked(analysisId: string, topK: number, ctx: CallContext = {}): Promise<TokenGuesses[]> {
+    const analysis = this.get(analysisId);
+    const k = atLeastOne(topK);
+    const kept = this.unmaskedKept.get(analysis);
+    if (kept && kept.topK >= k) return kept.guesses.map((g) => ({ tokenIndex: g.tokenIndex, guesses: g.guesses.slice(0, k) }));
+    const guesses = await this.interactiveCall(() => unmaskedGuesses(this.model, analysis, k, ctx.signal));
+    this.unmaskedKept.set(analysis, { topK: k, guesses });
+    return guesses;
+  }
+
+  /** The tokens covering [start, end) of `text` masked together: per-position top-k and joint fills. Throws BAD_SPAN. */
+  spanGuesses(text: string, start: number, end: number, topK: number, ctx: CallContext = {}): Promise<SpanGuessesResult> {
+    return this.interactiveCall(() => spanGuesses(this.model, text, start, end, atLeastOne(topK), ctx.signal));
   }
 
   /**
@@ -335,6 +362,9 @@ export class AnalysisSession {
 /** The worker posts every progress event the protocol allows (workerProtocol.ts); senses calls send theirs. */
 function sensesReporter(ctx: CallContext): (e: SensesProgress) => void {
   return (e) => (ctx.onProgress as ((e: SensesProgress) => void) | undefined)?.(e);
+/** A top-k of at least one guess (the layer table and the fills need the top guess). */
+function atLeastOne(topK: number): number {
+  return Number.isFinite(topK) ? Math.max(1, Math.round(topK)) : 5;
 }
 
 function clampLayer(layer: number, min: number, max: number): number {

@@ -25,20 +25,16 @@ const handlers: Handlers = {
   exportJson: (p) => session.exportJson(p.analysisIds, p.projection),
   exportProjector: (p) => session.exportProjector(p.analysisIds, p.hiddenLayer),
   release: (p) => session.release(p.analysisIds),
-  // Issue 10 (word senses) and issue 11 (predictions) replace these lines; they never land like this.
   sensesStart: (p, ctx) => session.sensesStart(p.request, ctx),
   sensesStep: (p, ctx) => session.sensesStep(p.jobId, p.standardize, ctx),
   sensesView: (p) => session.sensesView(p.jobId, p.standardize),
   sensesProject: (p, ctx) => session.sensesProject(p.jobId, p.hiddenLayer, p.method, p.standardize, p.seed, ctx),
   sensesRelease: (p) => session.sensesRelease(p.jobId),
-  layerGuesses: () => notBuiltYet('layerGuesses'),
-  unmasked: () => notBuiltYet('unmasked'),
-  spanGuesses: () => notBuiltYet('spanGuesses'),
+  layerGuesses: (p, ctx) => session.layerGuesses(p.text, p.offset, p.topK, ctx),
+  unmasked: (p, ctx) => session.unmasked(p.analysisId, p.topK, ctx),
+  spanGuesses: (p, ctx) => session.spanGuesses(p.text, p.start, p.end, p.topK, ctx),
 };
 
-function notBuiltYet(method: string): never {
-  throw new Error(`${method} is not built yet`);
-}
 
 function post(message: WorkerToHost, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
