@@ -362,6 +362,8 @@ export class AnalysisSession {
 /** The worker posts every progress event the protocol allows (workerProtocol.ts); senses calls send theirs. */
 function sensesReporter(ctx: CallContext): (e: SensesProgress) => void {
   return (e) => (ctx.onProgress as ((e: SensesProgress) => void) | undefined)?.(e);
+}
+
 /** A top-k of at least one guess (the layer table and the fills need the top guess). */
 function atLeastOne(topK: number): number {
   return Number.isFinite(topK) ? Math.max(1, Math.round(topK)) : 5;

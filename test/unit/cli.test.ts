@@ -143,6 +143,8 @@ test('senses without --json: the per-layer table, then each cluster with its lab
     return [...before].reduce((n, ch) => n + (/[\u2e80-\ua4cf\uff00-\uff60]/.test(ch) ? 2 : 1), 0);
   }));
   assert.equal(columns.size, 1, concordance.join('\n'));
+});
+
 test('prediction options: malformed values are BAD_ARGUMENTS before any model loads', async () => {
   for (const [argv, message] of [
     [['--layer-guesses', '--at', 'x'], /--at needs a character offset/],
