@@ -152,12 +152,22 @@ export async function guessesAt(
   const tokens = tokenizeWithOffsets(lm.tokenizer, text);
   const index = tokenIndexAtOffset(tokens, offset);
   if (index < 0) return null;
+  const { windowIds, positionOf } = windowAround(lm, tokens, index, index);
+  const [guesses] = await lm.family.guesses(lm, windowIds, [positionOf(index)], topK, signal);
+  return { token: tokens[index], guesses };
+}
+
+/**
+ * The ids of one model input ([CLS], at most maxTokens - 2 text tokens, [SEP]) centred on the tokens
+ * `first` … `last` (indices into `tokens`, which hold [CLS] and [SEP] at their ends), and the position in
+ * it of a token index of that range.
+ */
+export function windowAround(lm: LoadedModel, tokens: AnalyzedToken[], first: number, last: number): { windowIds: number[]; positionOf: (index: number) => number } {
   const textCount = tokens.length - 2;
   const room = lm.info.maxTokens - 2;
-  const j = index - 1;
+  const j = Math.floor((first + last) / 2) - 1;
   const start = Math.max(0, Math.min(j - Math.floor(room / 2), textCount - room));
   const end = Math.min(textCount, start + room);
   const windowIds = [tokens[0].id, ...tokens.slice(start + 1, end + 1).map((x) => x.id), tokens[tokens.length - 1].id];
-  const [guesses] = await lm.family.guesses(lm, windowIds, [j - start + 1], topK, signal);
-  return { token: tokens[index], guesses };
+  return { windowIds, positionOf: (index) => index - start };
 }

@@ -5,15 +5,28 @@
 import { ContextLensError } from './errors';
 import { int64Tensor, ortSession, type OrtTensor } from './hfInternals';
 import type { LoadedModel } from './modelStore';
+import { LAYER_POSITIONS_INPUT } from './onnx/head';
 
 /**
  * One forward over rows of equal length, fetching only the named outputs.
  * `logitsAt`: flat indices (row × n + position) whose logits the narrowed head computes; the default
- * asks for one position only, for callers that fetch no logits.
+ * asks for one position only, for callers that fetch no logits. `layerLogitsAt`: the same for the head's
+ * copy over every hidden layer (LAYER_LOGITS_OUTPUT); none by default, so that it costs nothing.
  */
-export async function runRows(lm: LoadedModel, rows: number[][], fetches: string[], logitsAt: number[] = [0]): Promise<Record<string, OrtTensor>> {
+export async function runRows(
+  lm: LoadedModel,
+  rows: number[][],
+  fetches: string[],
+  logitsAt: number[] = [0],
+  layerLogitsAt: number[] = [],
+): Promise<Record<string, OrtTensor>> {
   const session = ortSession(lm.model);
-  return session.run(forwardFeeds(session.inputNames, rows, int64Tensor, lm.maskedPositionsInput, logitsAt), fetches);
+  return session.run(forwardFeeds(session.inputNames, rows, int64Tensor, lm.maskedPositionsInput, logitsAt, layerLogitsAt), fetches);
+}
+
+/** Whether the loaded graph has the head's copy over every hidden layer (LAYER_LOGITS_OUTPUT, onnx/head.ts). */
+export function hasLayerHead(lm: LoadedModel): boolean {
+  return ortSession(lm.model).inputNames.includes(LAYER_POSITIONS_INPUT);
 }
 
 /**
@@ -28,6 +41,7 @@ export function forwardFeeds<T>(
   int64: (data: BigInt64Array, dims: number[]) => T,
   maskedPositionsInput?: string,
   logitsAt: number[] = [0],
+  layerLogitsAt: number[] = [],
 ): Record<string, T> {
   const batch = rows.length;
   const n = rows[0].length;
@@ -38,6 +52,7 @@ export function forwardFeeds<T>(
     attention_mask: int64(new BigInt64Array(batch * n).fill(1n), [batch, n]),
   };
   if (maskedPositionsInput && inputNames.includes(maskedPositionsInput)) feeds[maskedPositionsInput] = int64(BigInt64Array.from(logitsAt, BigInt), [logitsAt.length]);
+  if (inputNames.includes(LAYER_POSITIONS_INPUT)) feeds[LAYER_POSITIONS_INPUT] = int64(BigInt64Array.from(layerLogitsAt, BigInt), [layerLogitsAt.length]);
   if (inputNames.includes('token_type_ids')) feeds.token_type_ids = int64(new BigInt64Array(batch * n), [batch, n]);
   return feeds;
 }

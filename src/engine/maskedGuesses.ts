@@ -1,5 +1,15 @@
 /** Turning a row of logits into the top-k guesses, without sorting the whole vocabulary. */
+import type { LoadedModel } from './modelStore';
 import type { Guess } from './types';
+
+/**
+ * How a model's guesses are read: an id's text is what the tokenizer decodes it to (as transformers.js's
+ * fill-mask pipeline shows it), and special tokens are never proposed.
+ */
+export function guessVocabulary(lm: LoadedModel): { idToText: (id: number) => string; exclude: ReadonlySet<number> } {
+  const { cls, sep, pad, mask, unk } = lm.specialIds;
+  return { idToText: (id) => lm.tokenizer.decode([id]), exclude: new Set([cls, sep, pad, mask, unk].filter((x) => x >= 0)) };
+}
 
 /**
  * Softmax over `logits[offset, offset + vocabSize)` and the k most probable ids, most probable first.

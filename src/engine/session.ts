@@ -9,6 +9,7 @@ import { loadModel, type LoadedModel } from './modelStore';
 import { cosineSimilarity } from './vectorMath';
 import { DEFAULT_PROJECTION_SEED, project, type ProjectionMethod } from './projection';
 import { buildAnalysisJson, buildProjectorTsv } from './exports';
+import { layerGuessesAt, spanGuesses, unmaskedGuesses, type LayerGuessesResult, type SpanGuessesResult } from './predictions';
 import type { Analysis, ModelInfo, ModelSpec, ProgressEvent } from './types';
 import type {
   AnalysisSummary,
@@ -146,6 +147,22 @@ export class AnalysisSession {
     return this.interactiveCall(() => guessesAt(this.model, text, offset, topK, ctx.signal));
   }
 
+  /** The token covering `offset` masked alone, the head applied at every hidden layer (null where no token is). */
+  layerGuesses(text: string, offset: number, topK: number, ctx: CallContext = {}): Promise<LayerGuessesResult | null> {
+    return this.interactiveCall(() => layerGuessesAt(this.model, text, offset, atLeastOne(topK), ctx.signal));
+  }
+
+  /** What the head reconstructs at every non-special token of a held analysis, nothing masked: one forward per window. */
+  unmasked(analysisId: string, topK: number, ctx: CallContext = {}): Promise<TokenGuesses[]> {
+    const analysis = this.get(analysisId);
+    return this.interactiveCall(() => unmaskedGuesses(this.model, analysis, atLeastOne(topK), ctx.signal));
+  }
+
+  /** The tokens covering [start, end) of `text` masked together: per-position top-k and joint fills. Throws BAD_SPAN. */
+  spanGuesses(text: string, start: number, end: number, topK: number, ctx: CallContext = {}): Promise<SpanGuessesResult> {
+    return this.interactiveCall(() => spanGuesses(this.model, text, start, end, atLeastOne(topK), ctx.signal));
+  }
+
   /** The tokens' hidden states at `hiddenLayer` (0 = the embeddings … numLayers) laid out in 2-D. */
   project(analysisIds: string[], hiddenLayer: number, method: ProjectionMethod, seed = DEFAULT_PROJECTION_SEED, ctx: CallContext = {}): Promise<ProjectionResult> {
     return this.interactiveCall(() => this.projectNow(analysisIds, hiddenLayer, method, seed, ctx));
@@ -246,6 +263,11 @@ export class AnalysisSession {
     await this.loaded?.model.dispose();
     this.loaded = undefined;
   }
+}
+
+/** A top-k of at least one guess (the layer table and the fills need the top guess). */
+function atLeastOne(topK: number): number {
+  return Number.isFinite(topK) ? Math.max(1, Math.round(topK)) : 5;
 }
 
 function clampLayer(layer: number, min: number, max: number): number {

@@ -31,9 +31,9 @@ const handlers: Handlers = {
   sensesView: () => notBuiltYet('sensesView'),
   sensesProject: () => notBuiltYet('sensesProject'),
   sensesRelease: () => notBuiltYet('sensesRelease'),
-  layerGuesses: () => notBuiltYet('layerGuesses'),
-  unmasked: () => notBuiltYet('unmasked'),
-  spanGuesses: () => notBuiltYet('spanGuesses'),
+  layerGuesses: (p, ctx) => session.layerGuesses(p.text, p.offset, p.topK, ctx),
+  unmasked: (p, ctx) => session.unmasked(p.analysisId, p.topK, ctx),
+  spanGuesses: (p, ctx) => session.spanGuesses(p.text, p.start, p.end, p.topK, ctx),
 };
 
 function notBuiltYet(method: string): never {

@@ -6,7 +6,7 @@ import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { throwIfAborted } from '../errors';
 import { floatData, runRows } from '../forward';
 import { maxLength, specialTokenId } from '../hfInternals';
-import { topKFromLogits } from '../maskedGuesses';
+import { guessVocabulary, topKFromLogits } from '../maskedGuesses';
 import type { LoadedModel } from '../modelStore';
 import { prepareEditedModelFile } from '../onnx';
 import type { Guess } from '../types';
@@ -75,10 +75,8 @@ async function maskedGuesses(
   const narrow = !!lm.maskedPositionsInput;
   const byLogits = Math.floor(MAX_LOGITS_BYTES / ((narrow ? 1 : n) * vocab * 4));
   const rowsPerChunk = Math.max(1, Math.min(byLogits, Math.floor(MAX_TOKENS_PER_FORWARD / n)));
-  // The guess's text is what the tokenizer decodes the id to, as transformers.js's fill-mask pipeline shows it.
-  const idToText = (id: number): string => lm.tokenizer.decode([id]);
-  const { cls, sep, pad, mask, unk } = lm.specialIds;
-  const exclude = new Set([cls, sep, pad, mask, unk].filter((x) => x >= 0));
+  const { idToText, exclude } = guessVocabulary(lm);
+  const { mask } = lm.specialIds;
   const out: Guess[][] = [];
   for (let c = 0; c < positions.length; c += rowsPerChunk) {
     throwIfAborted(signal);

@@ -7,7 +7,7 @@ import { sha256OfFile, writeFileAtomic } from '../fsUtil';
 import { exposeAttentionsAndHiddenStates } from './expose';
 
 /** Bump when the edit changes, so that files edited by an older version are redone. */
-const EDIT_VERSION = 3;
+const EDIT_VERSION = 4;
 
 interface EditManifest {
   editVersion: number;
@@ -20,6 +20,7 @@ interface EditManifest {
   hiddenStateOutputs: string[];
   opset: number;
   maskedPositionsInput?: string;
+  layerPositionsInput?: string;
 }
 
 export interface PreparedEdit {
@@ -27,6 +28,8 @@ export interface PreparedEdit {
   hiddenStateOutputs: string[];
   opset: number;
   maskedPositionsInput?: string;
+  /** LAYER_POSITIONS_INPUT when the edit added the head's copy over every hidden layer (onnx/head.ts). */
+  layerPositionsInput?: string;
   /** True when an earlier edit of the same source content was reused. */
   cached: boolean;
   /** False when the source's size and times matched the last edit's, so its hash was not recomputed. */
@@ -81,9 +84,9 @@ export async function prepareEditedModelFile(sourceOnnxPath: string, destPath: s
   if (manifest && manifest.editVersion === EDIT_VERSION && manifest.sourceSha256 === sourceSha256 && manifest.destPath === dest) {
     const st = await stat(dest).catch(() => undefined);
     if (st && st.size === manifest.destSize && st.mtimeMs === manifest.destMtimeMs) {
-      const { attentionOutputs, hiddenStateOutputs, opset, maskedPositionsInput } = manifest;
+      const { attentionOutputs, hiddenStateOutputs, opset, maskedPositionsInput, layerPositionsInput } = manifest;
       if (sourceHashed) await writeStamp(sourceSha256);
-      return { attentionOutputs, hiddenStateOutputs, opset, maskedPositionsInput, cached: true, sourceHashed, sourceSha256 };
+      return { attentionOutputs, hiddenStateOutputs, opset, maskedPositionsInput, layerPositionsInput, cached: true, sourceHashed, sourceSha256 };
     }
   }
 
@@ -103,6 +106,7 @@ export async function prepareEditedModelFile(sourceOnnxPath: string, destPath: s
     hiddenStateOutputs: edited.hiddenStateOutputs,
     opset: edited.opset,
     maskedPositionsInput: edited.maskedPositionsInput,
+    layerPositionsInput: edited.layerPositionsInput,
   };
   await writeFileAtomic(join(cacheDir, `${editedSha256}.json`), JSON.stringify(record, null, 2));
   // The stamp describes the file as stat saw it before reading; if it changed in between, the next load
@@ -113,6 +117,7 @@ export async function prepareEditedModelFile(sourceOnnxPath: string, destPath: s
     hiddenStateOutputs: edited.hiddenStateOutputs,
     opset: edited.opset,
     maskedPositionsInput: edited.maskedPositionsInput,
+    layerPositionsInput: edited.layerPositionsInput,
     cached: false,
     sourceHashed: true,
     sourceSha256: editedSha256,

@@ -1,5 +1,5 @@
 /** The edit as a whole: scan, choose the tensors, then rewrite the graph (or append to it). */
-import { findMaskedLmHead, MASKED_POSITIONS_INPUT } from './head';
+import { findMaskedLmHead, LAYER_POSITIONS_INPUT, MASKED_POSITIONS_INPUT } from './head';
 import { withAppendedExposures, withNarrowHead } from './rewrite';
 import { corruptModelError, summarizeOnnxModel } from './scan';
 import { findTargetsByName, findTargetsByStructure, noTargetsError } from './targets';
@@ -21,6 +21,8 @@ export interface ExposedModel {
   opset: number;
   /** MASKED_POSITIONS_INPUT when `logits` is computed only at the positions fed there; undefined when the head could not be narrowed. */
   maskedPositionsInput?: string;
+  /** LAYER_POSITIONS_INPUT when LAYER_LOGITS_OUTPUT gives the head's logits at every hidden layer; undefined with the head. */
+  layerPositionsInput?: string;
 }
 
 /**
@@ -44,7 +46,10 @@ export function exposeAttentionsAndHiddenStates(bytes: Uint8Array, what = 'you c
 
   const existing = new Set(graph.outputNames);
   const narrowed = graph.inputNames.includes(MASKED_POSITIONS_INPUT) ? MASKED_POSITIONS_INPUT : undefined;
-  if (exposed.every((e) => existing.has(e.alias))) return { bytes, attentionOutputs, hiddenStateOutputs, opset: graph.opset, maskedPositionsInput: narrowed };
+  const layered = graph.inputNames.includes(LAYER_POSITIONS_INPUT) ? LAYER_POSITIONS_INPUT : undefined;
+  if (exposed.every((e) => existing.has(e.alias))) {
+    return { bytes, attentionOutputs, hiddenStateOutputs, opset: graph.opset, maskedPositionsInput: narrowed, layerPositionsInput: layered };
+  }
   // Our edit makes every alias a graph output (checked just above), whether it renamed the tensor in place
   // or copied it with an Identity node; a partial set means a foreign graph that happens to use these
   // names, and adding a second producer would make it invalid.
@@ -54,7 +59,9 @@ export function exposeAttentionsAndHiddenStates(bytes: Uint8Array, what = 'you c
 
   const lastHidden = targets.hiddenStates[targets.hiddenStates.length - 1];
   const head = findMaskedLmHead(graph, lastHidden);
-  const rewritten = head && withNarrowHead(bytes, graph, head, lastHidden, exposed);
-  if (rewritten) return { bytes: rewritten, attentionOutputs, hiddenStateOutputs, opset: graph.opset, maskedPositionsInput: MASKED_POSITIONS_INPUT };
+  const rewritten = head && withNarrowHead(bytes, graph, head, lastHidden, exposed, hiddenStateOutputs);
+  if (rewritten) {
+    return { bytes: rewritten, attentionOutputs, hiddenStateOutputs, opset: graph.opset, maskedPositionsInput: MASKED_POSITIONS_INPUT, layerPositionsInput: LAYER_POSITIONS_INPUT };
+  }
   return { bytes: withAppendedExposures(bytes, exposed), attentionOutputs, hiddenStateOutputs, opset: graph.opset };
 }

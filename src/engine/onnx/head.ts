@@ -11,11 +11,28 @@ export const MASKED_POSITIONS_INPUT = 'context_lens_masked_positions';
 /** The hidden state gathered at MASKED_POSITIONS_INPUT, which the head's readers take instead of the whole sequence. */
 export const HIDDEN_AT_POSITIONS = 'context_lens/head/hidden_at_positions';
 
+/**
+ * Graph input of an edited model: int64 [J], positions in the flattened [batch × seq] input at which a copy
+ * of the head reads every hidden state (0 = the embeddings … L); LAYER_LOGITS_OUTPUT is then
+ * [(L + 1) × J, vocab], row `layer × J + j`. Its own input, not MASKED_POSITIONS_INPUT, because every node
+ * runs whatever is fetched: fed empty (forward.ts does), the copy costs nothing in the forwards that do not
+ * want it. (A default value, an initializer of the same name, would spare callers the feed, but
+ * onnxruntime-node passes only the session's `inputNames` through, so such an input could not be fed.)
+ */
+export const LAYER_POSITIONS_INPUT = 'context_lens_layer_positions';
+export const LAYER_LOGITS_OUTPUT = 'context_lens_layer_logits';
+/** The hidden states of every layer gathered at LAYER_POSITIONS_INPUT, stacked layer after layer: the copy's input. */
+export const LAYER_HIDDEN_AT_POSITIONS = 'context_lens/layer_head/hidden_at_positions';
+
 export interface MaskedLmHead {
   /** Indices (in graph.nodes) of the nodes that read the last hidden state. */
   readers: Set<number>;
   /** The graph output the head produces (`logits`). */
   output: string;
+  /** Indices (in graph.nodes) of every node of the head, in graph order (the copy for LAYER_LOGITS_OUTPUT repeats them). */
+  nodes: number[];
+  /** The tensors the head's nodes produce. */
+  tensors: Set<string>;
 }
 
 /**
@@ -34,16 +51,19 @@ export function findMaskedLmHead(graph: OnnxGraphSummary, lastHidden: string): M
     if (isConstant) for (const o of n.outputs) constants.add(o);
   }
   const headNodes: OnnxNodeSummary[] = [];
+  const nodes: number[] = [];
   // Exported graphs list nodes in topological order: one pass collects the downstream closure.
   graph.nodes.forEach((n, i) => {
     if (!n.inputs.some((x) => inHead.has(x))) return;
     if (n.inputs.includes(lastHidden)) readers.add(i);
     headNodes.push(n);
+    nodes.push(i);
     for (const o of n.outputs) inHead.add(o);
   });
   const outputs = graph.outputNames.filter((o) => inHead.has(o) && o !== lastHidden);
   if (outputs.length !== 1 || readers.size === 0) return undefined;
   const external = headNodes.flatMap((n) => n.inputs).filter((x) => x !== '' && !inHead.has(x) && !graph.initializerNames.has(x) && !constants.has(x));
   if (external.length) return undefined;
-  return { readers, output: outputs[0] };
+  const tensors = new Set(headNodes.flatMap((n) => n.outputs));
+  return { readers, output: outputs[0], nodes, tensors };
 }

@@ -6,9 +6,16 @@
  *   as one more ModelProto `graph` field (protobuf merges an embedded message that occurs twice), leaving
  *   the original bytes a prefix.
  */
-import { ELEM_TYPE_FLOAT, ELEM_TYPE_INT64, GRAPH_INPUT, GRAPH_NODE, GRAPH_OUTPUT, GRAPH_VALUE_INFO, MODEL_GRAPH, NODE_INPUT, NODE_OUTPUT, VALUE_INFO_NAME } from './fields';
+import { ELEM_TYPE_FLOAT, ELEM_TYPE_INT64, GRAPH_INPUT, GRAPH_NODE, GRAPH_OUTPUT, GRAPH_VALUE_INFO, MODEL_GRAPH, NODE_INPUT, NODE_NAME, NODE_OUTPUT, VALUE_INFO_NAME } from './fields';
 import { exposureFields, nodeField, valueInfoField, type Exposure } from './graphFields';
-import { HIDDEN_AT_POSITIONS, MASKED_POSITIONS_INPUT, type MaskedLmHead } from './head';
+import {
+  HIDDEN_AT_POSITIONS,
+  LAYER_HIDDEN_AT_POSITIONS,
+  LAYER_LOGITS_OUTPUT,
+  LAYER_POSITIONS_INPUT,
+  MASKED_POSITIONS_INPUT,
+  type MaskedLmHead,
+} from './head';
 import type { OnnxGraphSummary } from './scan';
 import { concatBytes, fieldSpans, lengthDelimitedHeader, messageField, readNameField, stringField, utf8, WireReader } from './wire';
 
@@ -47,9 +54,18 @@ function renamedMessage(
  *   cost onnxruntime a 150 MB memcpy per 512-token forward), except tensors that are already graph
  *   inputs, outputs or initializers, which get an Identity node;
  * - the head's readers take the hidden state at MASKED_POSITIONS_INPUT instead of the whole sequence,
- *   and the head output loses its [batch, seq, vocab] shape.
+ *   and the head output loses its [batch, seq, vocab] shape;
+ * - a copy of the head's nodes, sharing its initializers and constants, reads every hidden state
+ *   (`hiddenStates`, the aliases 0 … L) at LAYER_POSITIONS_INPUT and writes LAYER_LOGITS_OUTPUT.
  */
-export function withNarrowHead(bytes: Uint8Array, graph: OnnxGraphSummary, head: MaskedLmHead, lastHidden: string, exposed: Exposure[]): Uint8Array | undefined {
+export function withNarrowHead(
+  bytes: Uint8Array,
+  graph: OnnxGraphSummary,
+  head: MaskedLmHead,
+  lastHidden: string,
+  exposed: Exposure[],
+  hiddenStates: string[],
+): Uint8Array | undefined {
   const modelFields = fieldSpans(bytes, 0, bytes.length);
   const graphs = modelFields.filter((f) => f.field === MODEL_GRAPH && f.payload);
   if (graphs.length !== 1) return undefined;
@@ -58,9 +74,12 @@ export function withNarrowHead(bytes: Uint8Array, graph: OnnxGraphSummary, head:
   const copied = exposed.filter((e) => !renames.has(e.source));
   const nodeNames = new Set([NODE_INPUT, NODE_OUTPUT]);
   const graphParts: Uint8Array[] = [];
+  const layerHead: Uint8Array[] = [];
+  const headNodes = new Set(head.nodes);
   let nodeIndex = 0;
   for (const f of fieldSpans(bytes, graphs[0].payload![0], graphs[0].payload![1])) {
     if (f.field === GRAPH_NODE && f.payload) {
+      if (headNodes.has(nodeIndex)) layerHead.push(layerHeadNode(bytes, f.payload, head, lastHidden));
       const reader = head.readers.has(nodeIndex);
       const node = renamedMessage(bytes, f.payload, nodeNames, (field, name) =>
         field === NODE_INPUT && reader && name === lastHidden ? HIDDEN_AT_POSITIONS : renames.get(name),
@@ -78,10 +97,20 @@ export function withNarrowHead(bytes: Uint8Array, graph: OnnxGraphSummary, head:
   }
   if (nodeIndex !== graph.nodes.length) return undefined;
   const flat = 'context_lens/head/hidden_flat';
+  const lastAlias = renames.get(lastHidden) ?? lastHidden;
+  // Every hidden state flattened to [batch × seq, hidden] (the last one is flattened once, for both heads).
+  const flats = hiddenStates.map((_, i) => (i === hiddenStates.length - 1 ? flat : `context_lens/layer_head/hidden_flat_${i}`));
+  const gathered = hiddenStates.map((_, i) => `context_lens/layer_head/hidden_${i}_at_positions`);
   graphParts.push(
     valueInfoField(GRAPH_INPUT, MASKED_POSITIONS_INPUT, ELEM_TYPE_INT64, ['masked_positions']),
-    nodeField('Flatten', 'context_lens/head/flatten', [renames.get(lastHidden) ?? lastHidden], [flat], { axis: 2 }),
+    nodeField('Flatten', 'context_lens/head/flatten', [lastAlias], [flat], { axis: 2 }),
     nodeField('Gather', 'context_lens/head/gather', [flat, MASKED_POSITIONS_INPUT], [HIDDEN_AT_POSITIONS], { axis: 0 }),
+    valueInfoField(GRAPH_INPUT, LAYER_POSITIONS_INPUT, ELEM_TYPE_INT64, ['layer_positions']),
+    ...hiddenStates.slice(0, -1).map((alias, i) => nodeField('Flatten', `context_lens/layer_head/flatten_${i}`, [alias], [flats[i]], { axis: 2 })),
+    ...gathered.map((g, i) => nodeField('Gather', `context_lens/layer_head/gather_${i}`, [flats[i], LAYER_POSITIONS_INPUT], [g], { axis: 0 })),
+    nodeField('Concat', 'context_lens/layer_head/concat', gathered, [LAYER_HIDDEN_AT_POSITIONS], { axis: 0 }),
+    ...layerHead,
+    valueInfoField(GRAPH_OUTPUT, LAYER_LOGITS_OUTPUT, ELEM_TYPE_FLOAT, ['layer_rows', 'vocab']),
     ...exposureFields(copied),
     ...exposed.filter((e) => renames.has(e.source)).map((e) => valueInfoField(GRAPH_OUTPUT, e.alias, ELEM_TYPE_FLOAT)),
   );
@@ -92,6 +121,21 @@ export function withNarrowHead(bytes: Uint8Array, graph: OnnxGraphSummary, head:
     else parts.push(bytes.subarray(f.start, f.end));
   }
   return concatBytes(parts);
+}
+
+/**
+ * A head node copied for the layer head: its name and the tensors it makes get a prefix (the head's output
+ * becomes LAYER_LOGITS_OUTPUT), and where it read the last hidden state it reads LAYER_HIDDEN_AT_POSITIONS.
+ * Initializers and constants keep their names, so the copy shares the head's weights.
+ */
+function layerHeadNode(bytes: Uint8Array, payload: [number, number], head: MaskedLmHead, lastHidden: string): Uint8Array {
+  const copyOf = (name: string): string => (name === head.output ? LAYER_LOGITS_OUTPUT : `context_lens/layer_head/${name}`);
+  const node = renamedMessage(bytes, payload, new Set([NODE_INPUT, NODE_OUTPUT, NODE_NAME]), (field, name) => {
+    if (field === NODE_NAME || field === NODE_OUTPUT) return copyOf(name);
+    if (name === lastHidden) return LAYER_HIDDEN_AT_POSITIONS;
+    return head.tensors.has(name) ? copyOf(name) : undefined;
+  });
+  return messageField(GRAPH_NODE, node ?? bytes.subarray(payload[0], payload[1]));
 }
 
 /** The original bytes followed by one more graph field holding the exposures: protobuf merges it into the graph. */
