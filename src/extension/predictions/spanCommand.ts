@@ -5,7 +5,6 @@
  */
 import * as vscode from 'vscode';
 import { isContextLensError } from '../../engine/errors';
-import { maxCharsForTokens } from '../../engine/inputCheck';
 import { MAX_SPAN_TOKENS, type SpanGuessesResult } from '../../engine/predictions/types';
 import type { SpanView } from '../../protocol';
 import { formatProbability } from '../../shared/format';
@@ -15,6 +14,12 @@ import { ms } from '../log';
 import { runWithProgress } from '../progress';
 import { SpanPeek } from './spanPeek';
 import { spanLine, spanSource } from './spanSource';
+
+/**
+ * Characters of a long line read per model token: more than any script needs to fill the window the engine
+ * reads around the span, and no more (the engine tokenizes all it gets).
+ */
+const CHARS_PER_TOKEN_WINDOW = 8;
 
 /** Command arguments (the hover's link, tests): the document and the span's UTF-16 offsets in it. */
 export interface GuessSpanArgs {
@@ -57,7 +62,7 @@ export async function guessMaskedSpan(ctx: Ctx, peek: SpanPeek, rawArgs?: unknow
     return undefined;
   }
   const cfg = ctx.config;
-  const source = spanSource(document.lineAt(line.line).text, line.startChar, line.endChar, maxCharsForTokens(cfg.maxTokens));
+  const source = spanSource(document.lineAt(line.line).text, line.startChar, line.endChar, cfg.maxTokens * CHARS_PER_TOKEN_WINDOW);
   const where = document.uri.scheme === 'untitled' ? document.uri.path : vscode.workspace.asRelativePath(document.uri, false);
   const label = `${where}:${line.line + 1}`;
   const spanText = source.text.slice(source.start, source.end);
