@@ -41,6 +41,7 @@ export function createTokensView(): TokensView {
   });
   const root = el('div', { class: 'tokens-layout' }, el('div', { class: 'tokens-main' }, spanBox, modeSwitch.root, hint, empty, strips), guessPanel);
   let layerTimer: ReturnType<typeof setTimeout> | undefined;
+  let spanShown: typeof state.span = null;
 
   function toggle(snippet: SnippetView, token: TokenView): void {
     const p = state.persisted;
@@ -70,21 +71,30 @@ export function createTokensView(): TokensView {
     renderGuesses();
   }
 
-  /** The guesses the switch shows for a token: masked (streamed) or unmasked (undefined until they come). */
+  /**
+   * The guesses the switch shows for a token: unmasked (undefined until they come), or masked: the last
+   * layer's row of its guesses at every layer once they are here (one forward for this token alone, the
+   * hover's numbers), else the streamed ones. Both are the same masked guess; with q8 weights the streamed
+   * ones, computed a few tokens per batch, can differ in the last digit (activations are quantized per batch).
+   */
   function shownGuesses(snippet: SnippetView, token: TokenView): GuessView[] | undefined {
-    return guessMode() === 'unmasked' ? state.unmasked.get(snippet.id)?.[token.index] : token.guesses;
+    if (guessMode() === 'unmasked') return state.unmasked.get(snippet.id)?.[token.index];
+    const layers = state.layerGuesses.get(pointKey(snippet.id, token.index))?.layers;
+    const last = layers?.[layers.length - 1];
+    return last?.guesses.length ? last.guesses : token.guesses;
   }
 
   function renderSpan(): void {
     clear(spanBox);
-    if (state.span) {
-      spanBox.appendChild(
-        spanSection(state.span, () => {
-          state.span = null;
-          renderSpan();
-        }),
-      );
-    }
+    if (!state.span) return;
+    const section = spanSection(state.span, () => {
+      state.span = null;
+      renderSpan();
+    });
+    spanBox.appendChild(section);
+    // A new result (the command just ran) is brought into view: in a narrow panel it sits below the inspector.
+    if (state.span !== spanShown) section.scrollIntoView({ block: 'nearest' });
+    spanShown = state.span;
   }
 
   /** Chip tooltips: the shown guess mode's top guess. */

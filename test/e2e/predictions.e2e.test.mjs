@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { charCenter, hoverUntil, mapRendered, notification, openFromExplorer, repoRoot, runPaletteCommand, screenshot, selectLine, webviewFrame, withWorkbench } from './harness.mjs';
+import { charCenter, mapRendered, notification, openFromExplorer, repoRoot, runPaletteCommand, screenshot, selectLine, webviewFrame, withWorkbench } from './harness.mjs';
 
 const APPLE_LINE = '我用苹果手机。我爱吃苹果。';
 const LONG_LINE = '今天我用苹果电脑学习。';
@@ -34,6 +34,32 @@ async function nextWarning(extensionLog, seen, timeoutMs = 30_000) {
     if (warnings.length > seen) return { line: warnings[warnings.length - 1], seen: warnings.length };
     if (Date.now() > deadline) throw new Error(`no new warning in the Context Lens log after ${seen}`);
     await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Rests the mouse on `at` (coming from the window's corner, away from any open hover) until a visible editor
+ * hover's text matches `pattern`; returns that text. Hovers are asked for on a mouse move: retried.
+ */
+async function hoverUntil(page, at, pattern, { timeoutMs = 40_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let seen = [];
+  for (;;) {
+    await page.mouse.move(5, 5);
+    await page.mouse.move(at.x, at.y, { steps: 4 });
+    const until = Date.now() + 2_500;
+    while (Date.now() < until) {
+      seen = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('.monaco-hover'))
+          .filter((h) => h.getBoundingClientRect().width > 0 && getComputedStyle(h).visibility !== 'hidden')
+          // MarkdownString.appendText writes spaces as &nbsp;.
+          .map((h) => h.innerText.replace(/\u00a0/g, ' ')),
+      );
+      const hit = seen.find((text) => pattern.test(text));
+      if (hit) return hit;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    if (Date.now() > deadline) throw new Error(`no hover matching ${pattern} over (${at.x}, ${at.y}) within ${timeoutMs / 1000} s; visible hovers: ${JSON.stringify(seen)}`);
   }
 }
 
@@ -63,7 +89,7 @@ test('per-layer guesses, the unmasked switch, the hover line and Guess Masked Sp
     const sparkline = frame.getByTestId('layer-guesses-sparkline');
     assert.equal(Number(await sparkline.getAttribute('data-points')), LAST_LAYER + 1, 'a sparkline point per layer');
     assert.equal(await sparkline.locator('circle').count(), LAST_LAYER + 1);
-    // The last layer's row is the masked guess the inspector lists above it.
+    // The last layer's row is the masked guess the inspector lists above it (and the hover shows below).
     await frame.locator('[data-testid="guess-panel"] .guesses[data-mode="masked"] .guess').first().waitFor({ timeout: 30_000 });
     const masked = await frame.locator('[data-testid="guess-panel"] .guesses .guess').first().innerText();
     const lastRow = await rows.first().locator('td').first().innerText();
@@ -93,7 +119,7 @@ test('per-layer guesses, the unmasked switch, the hover line and Guess Masked Sp
     await unmaskedButton.focus();
     await page.keyboard.press('ArrowLeft');
     assert.equal(await maskedButton.getAttribute('aria-pressed'), 'true', 'the arrow key chooses Masked');
-    assert.equal(await frame.evaluate(() => document.activeElement?.dataset.testid), 'guess-mode-masked', 'focus moves with the choice');
+    assert.equal(await frame.locator(':focus').getAttribute('data-testid'), 'guess-mode-masked', 'focus moves with the choice');
 
     // ---- the editor hover: "first at layer …" ------------------------------------------------------------
     await page.locator('.editor-instance .monaco-editor .view-line', { hasText: APPLE_LINE }).first().click();
@@ -101,6 +127,9 @@ test('per-layer guesses, the unmasked switch, the hover line and Guess Masked Sp
     const hoverText = await hoverUntil(page, await charCenter(page, APPLE_LINE, '果', 0), /first at layer/);
     assert.match(hoverText, /— first at layer \d+, \d+(\.\d)?%.* at the last layer/);
     assert.doesNotMatch(hoverText, /Guess masked span/, 'no span link without a selection');
+    const jiHover = await hoverUntil(page, await charCenter(page, APPLE_LINE, '机', 0), /first at layer/);
+    assert.match(jiHover, new RegExp(`(^|\\n)(1\\. )?${maskedToken} — ${maskedProb.replace('.', '\\.')}`), 'the hover lists the Tokens tab’s masked guess for 机');
+    assert.ok(jiHover.includes(summary.replace(/[“”]/g, '')), `the hover's layer line ${JSON.stringify(jiHover)} = the Tokens tab's ${JSON.stringify(summary)}`);
     lap(`hover: ${JSON.stringify(hoverText.slice(0, 200))}`);
     await screenshot(page, 'e2e-predictions-hover');
     await page.mouse.move(5, 5);
@@ -108,9 +137,8 @@ test('per-layer guesses, the unmasked switch, the hover line and Guess Masked Sp
 
     // ---- Guess Masked Span from the hover's link: select 苹果, point at it, click the link ----------------
     await selectInLine(page, APPLE_LINE, 2, 2);
-    const linkHover = page.locator('.monaco-hover-content', { hasText: 'Guess masked span' }).first();
     await hoverUntil(page, await charCenter(page, APPLE_LINE, '苹', 0), /Guess masked span/);
-    await linkHover.locator('a', { hasText: 'Guess masked span' }).click();
+    await page.locator('.monaco-hover a:visible', { hasText: 'Guess masked span' }).first().click();
     const spanBox = frame.getByTestId('span-guesses');
     await spanBox.waitFor({ timeout: 60_000 });
     await tokensTab(frame);
