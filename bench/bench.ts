@@ -3,8 +3,9 @@
  *
  * The engine against its floors, each measured in the same run: a bert-base-sized BERT (random
  * weights, generated once outside the repo) loaded through the model store and run through analyze(),
- * guessesAt(), the worker the extension host uses, vs raw onnxruntime-node on the unedited file,
- * PyTorch eager fp32 and onnxruntime-web (WASM); projections vs umap-js; activation; VSIX size.
+ * guessesAt(), the predictions beyond the final guess (layers, unmasked, spans), the worker the extension
+ * host uses, vs raw onnxruntime-node on the unedited file, PyTorch eager fp32 and onnxruntime-web (WASM);
+ * projections vs umap-js; activation; VSIX size.
  * Prints a table of medians (min, max) with the ratio to the floor and the target, and with --json
  * writes every figure.
  *
@@ -26,6 +27,7 @@ import * as fp32 from './parts/fp32';
 import * as guesses from './parts/guesses';
 import * as hover from './parts/hover';
 import * as load from './parts/load';
+import * as predictions from './parts/predictions';
 import * as projection from './parts/projection';
 import * as torch from './parts/torch';
 import * as vsix from './parts/vsix';
@@ -42,7 +44,7 @@ const CHILDREN: Record<string, (o: Options) => Promise<void>> = {
 };
 
 /** The parts on the bert-base-sized model; each is skipped, with a row saying why, when it cannot be made. */
-const MODEL_PARTS = ['load', 'analyze', 'hover', 'guesses', 'fp32', 'torch', 'wasm', 'worker'];
+const MODEL_PARTS = ['load', 'analyze', 'hover', 'guesses', 'predictions', 'fp32', 'torch', 'wasm', 'worker'];
 
 /** Runs the parts on the bert-base-sized model; returns the BLAS torch used (for the header). */
 async function modelParts(c: BenchContext): Promise<string> {
@@ -59,7 +61,7 @@ async function modelParts(c: BenchContext): Promise<string> {
       c.add(figure('import transformers.js + onnxruntime-node (once per worker)', single(importMs), 'ms', { note: 'first require, in the main bench process' }));
     }
     if (wants(o, 'load')) await load.part(c);
-    if (wants(o, 'analyze') || wants(o, 'hover') || wants(o, 'guesses') || wants(o, 'torch') || wants(o, 'wasm')) {
+    if (['analyze', 'hover', 'guesses', 'predictions', 'torch', 'wasm'].some((p) => wants(o, p))) {
       const q8Dir = freshCacheDir();
       cacheDirs.push(q8Dir);
       const session = new AnalysisSession();
@@ -68,6 +70,7 @@ async function modelParts(c: BenchContext): Promise<string> {
         if (wants(o, 'analyze') || wants(o, 'torch') || wants(o, 'wasm')) await analyzeRows.part(c, session.model, 'q8', q8Dir);
         if (wants(o, 'hover') || wants(o, 'wasm')) await hover.part(c, session.model);
         if (wants(o, 'guesses')) await guesses.part(c, session.model);
+        if (wants(o, 'predictions')) await predictions.part(c, session.model);
       } finally {
         await session.dispose();
       }

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { ContextLensError } from '../engine/errors';
 import { AnalysisSession } from '../engine/session';
 import { flag, inputText, modelSpecFrom, parseArgs, USAGE, type CliArgs } from './args';
+import { runPredictions } from './predictions';
 
 function pad(s: string, width: number): string {
   // CJK characters take two columns in a terminal.
@@ -30,6 +31,7 @@ async function runAnalyze(args: CliArgs, session: AnalysisSession): Promise<void
   const topK = Number(flag(args, 'top-k', '5'));
   const summary = await session.analyze(inputText(args), topK);
   const info = session.model.info;
+  const predictions = await runPredictions(args, session, summary, topK);
   if (args.flags.get('json')) {
     const json = {
       model: info.model,
@@ -47,6 +49,7 @@ async function runAnalyze(args: CliArgs, session: AnalysisSession): Promise<void
         special: t.special,
         guesses: summary.guesses[t.index].map((g) => ({ token: g.token, probability: Number(g.probability.toFixed(6)) })),
       })),
+      ...predictions.json,
       timings: summary.timings,
     };
     await out(JSON.stringify(json, null, 2) + '\n');
@@ -59,6 +62,7 @@ async function runAnalyze(args: CliArgs, session: AnalysisSession): Promise<void
     const guesses = summary.guesses[t.index].map((g) => `${g.token} ${(g.probability * 100).toFixed(1)}%`).join(', ');
     lines.push(`${pad(String(t.index), 5)}${pad(t.piece, 14)}${pad(`[${t.start},${t.end})`, 12)}${guesses}`);
   }
+  lines.push(...predictions.lines);
   await out(lines.join('\n') + '\n');
 }
 

@@ -146,6 +146,18 @@ export async function guessesAt(
   topK = 5,
   signal?: AbortSignal,
 ): Promise<{ token: AnalyzedToken; guesses: Guess[] } | null> {
+  const at = tokenInWindow(lm, text, offset, signal);
+  if (!at) return null;
+  const [guesses] = await lm.family.guesses(lm, at.windowIds, [at.position], topK, signal);
+  return { token: at.token, guesses };
+}
+
+/**
+ * The token covering a character offset and the model input around it (its window and its position
+ * there), or null where no token is (whitespace, outside the text): what the hover and the per-layer
+ * guesses run.
+ */
+export function tokenInWindow(lm: LoadedModel, text: string, offset: number, signal?: AbortSignal): { token: AnalyzedToken; windowIds: number[]; position: number } | null {
   throwIfAborted(signal);
   if (!text.trim()) return null;
   checkInputText(text, DEFAULT_MAX_CHARS);
@@ -153,8 +165,7 @@ export async function guessesAt(
   const index = tokenIndexAtOffset(tokens, offset);
   if (index < 0) return null;
   const { windowIds, positionOf } = windowAround(lm, tokens, index, index);
-  const [guesses] = await lm.family.guesses(lm, windowIds, [positionOf(index)], topK, signal);
-  return { token: tokens[index], guesses };
+  return { token: tokens[index], windowIds, position: positionOf(index) };
 }
 
 /**

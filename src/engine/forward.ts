@@ -24,8 +24,12 @@ export async function runRows(
   return session.run(forwardFeeds(session.inputNames, rows, int64Tensor, lm.maskedPositionsInput, logitsAt, layerLogitsAt), fetches);
 }
 
-/** Whether the loaded graph has the head's copy over every hidden layer (LAYER_LOGITS_OUTPUT, onnx/head.ts). */
-export function hasLayerHead(lm: LoadedModel): boolean {
+/**
+ * Whether the loaded graph has the prediction outputs (onnx/head.ts): the head's copy over every hidden layer
+ * (LAYER_LOGITS_OUTPUT, read at LAYER_POSITIONS_INPUT) and the head's softmax (PROBABILITIES_OUTPUT). The edit
+ * writes them together with the narrowed head; a head it does not recognise gets neither.
+ */
+export function hasPredictionOutputs(lm: LoadedModel): boolean {
   return ortSession(lm.model).inputNames.includes(LAYER_POSITIONS_INPUT);
 }
 

@@ -72,3 +72,60 @@ test('argument errors exit with 2 before any model loads, saying what is wrong a
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /^context-lens: /);
 });
+
+test('prediction options: malformed values are BAD_ARGUMENTS before any model loads', async () => {
+  for (const [argv, message] of [
+    [['--layer-guesses', '--at', 'x'], /--at needs a character offset/],
+    [['--layer-guesses', '--at', '-3'], /--at needs a character offset/],
+    [['--layer-guesses'], /--layer-guesses needs --at OFFSET/],
+    [['--at', '3'], /--at goes with --layer-guesses/],
+    [['--mask', '4-6'], /--mask needs START:END/],
+    [['--mask', 'a:b'], /--mask needs START:END/],
+  ] as const) {
+    assert.throws(() => parseArgs(['analyze', ...argv, 'text']), (e) => isContextLensError(e, 'BAD_ARGUMENTS') && message.test(e.message), argv.join(' '));
+  }
+  const ok = parseArgs(['analyze', '--layer-guesses', '--at', '5', '--unmasked', '--mask', '4:6', 'text']);
+  assert.deepEqual([ok.flags.get('layer-guesses'), ok.flags.get('unmasked'), ok.flags.get('mask'), ok.positional], [true, true, '4:6', ['text']]);
+  const r = await cli(['analyze', '--model', join(cacheDir, 'no-such-model'), '--mask', '4', 'text']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.ok(r.stderr.startsWith('context-lens: --mask needs START:END'), r.stderr);
+});
+
+test('analyze --json --layer-guesses --at --unmasked --mask: the issue\'s fields, consistent with the masked guesses', async () => {
+  const text = '我喜欢吃苹果。';
+  const r = await cli(['analyze', '--json', '--dtype', 'fp32', '--top-k', '3', '--model', FIXTURE_MODEL, '--layer-guesses', '--at', '5', '--unmasked', '--mask', '4:6', text]);
+  assert.equal(r.code, 0, r.stderr);
+  interface G {
+    token: string;
+    probability: number;
+  }
+  const json = JSON.parse(r.stdout.toString('utf8')) as {
+    numLayers: number;
+    tokens: { guesses: G[]; special: boolean }[];
+    layerGuesses: { layer: number; guesses: G[]; finalRank: number; finalProbability: number }[];
+    unmasked: G[][];
+    span: { start: number; end: number; tokenIndices: number[]; positions: G[][]; fills: { text: string; tokens: string[]; score: number }[] };
+  };
+  assert.deepEqual(json.layerGuesses.map((l) => l.layer), Array.from({ length: json.numLayers + 1 }, (_, i) => i));
+  const last = json.layerGuesses[json.numLayers];
+  assert.deepEqual(Object.keys(last).sort(), ['finalProbability', 'finalRank', 'guesses', 'layer']);
+  assert.deepEqual(last.guesses.map((g) => g.token), json.tokens[6].guesses.map((g) => g.token), 'the last layer is the masked guess of 果');
+  last.guesses.forEach((g, i) => assert.ok(Math.abs(g.probability - json.tokens[6].guesses[i].probability) <= 2e-6));
+  assert.equal(last.finalRank, 1);
+  assert.equal(json.unmasked.length, json.tokens.length, 'one list per token');
+  json.tokens.forEach((t, i) => assert.equal(json.unmasked[i].length, t.special ? 0 : 3));
+  assert.deepEqual([json.span.start, json.span.end, json.span.tokenIndices], [4, 6, [5, 6]]);
+  assert.equal(json.span.positions.length, 2);
+  assert.equal(json.span.fills[0].text, '苹果');
+  assert.deepEqual(json.span.fills[0].tokens, ['苹', '果']);
+  assert.deepEqual(Object.keys(json.span).sort(), ['end', 'fills', 'positions', 'start', 'tokenIndices']);
+  // Without --json: readable tables.
+  const readable = await cli(['analyze', '--model', FIXTURE_MODEL, '--layer-guesses', '--at', '5', '--mask', '4:6', text]);
+  assert.equal(readable.code, 0, readable.stderr);
+  assert.match(readable.stdout.toString('utf8'), /guesses at every layer for "果" \[5,6\) masked alone/);
+  assert.match(readable.stdout.toString('utf8'), /joint fills/);
+  // An engine refusal keeps exit status 1 and says why.
+  const bad = await cli(['analyze', '--model', FIXTURE_MODEL, '--mask', '0:7', '我喜欢\n吃苹果。']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /line break/);
+});

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { isContextLensError } from '../../src/engine/errors';
 import { exposeAttentionsAndHiddenStates, LAYER_LOGITS_OUTPUT, LAYER_POSITIONS_INPUT, MASKED_POSITIONS_INPUT } from '../../src/engine/onnx';
+import { topKFromLogits, topKFromProbabilities } from '../../src/engine/maskedGuesses';
 import { firstSettledLayer, MAX_SPAN_TOKENS, SPAN_BEAM_WIDTH } from '../../src/engine/predictions';
 import { AnalysisSession } from '../../src/engine/session';
 import type { Guess } from '../../src/engine/types';
@@ -127,6 +128,20 @@ test('the last layer\'s row is the ordinary masked guess, exactly', async () => 
   }
   assert.equal(await session.layerGuesses('我喜欢吃苹果。 ', 7, 5), null, 'no token under a space');
   assert.equal(await session.layerGuesses('   ', 1, 5), null, 'whitespace only');
+});
+
+test('topKFromProbabilities on a softmax row picks what topKFromLogits picks from its logits', () => {
+  const logits = Float32Array.from([2, -1, 5, 0.5, 5, 3, -4, 1]);
+  const exp = Array.from(logits, (x) => Math.exp(x - 5));
+  const sum = exp.reduce((a, b) => a + b, 0);
+  const probabilities = Float32Array.from(exp, (e) => e / sum);
+  const name = (id: number) => `t${id}`;
+  for (const exclude of [new Set<number>(), new Set([2, 5])]) {
+    const fromLogits = topKFromLogits(logits, 0, logits.length, 4, name, exclude);
+    const fromProbabilities = topKFromProbabilities(probabilities, 0, logits.length, 4, { idToText: name, exclude });
+    assert.deepEqual(fromProbabilities.map((g) => g.id), fromLogits.map((g) => g.id));
+    fromProbabilities.forEach((g, i) => assert.ok(Math.abs(g.probability - fromLogits[i].probability) < 1e-7));
+  }
 });
 
 test('firstSettledLayer: the first layer from which the final guess stays on top', () => {

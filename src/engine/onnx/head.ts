@@ -21,6 +21,12 @@ export const HIDDEN_AT_POSITIONS = 'context_lens/head/hidden_at_positions';
  */
 export const LAYER_POSITIONS_INPUT = 'context_lens_layer_positions';
 export const LAYER_LOGITS_OUTPUT = 'context_lens_layer_logits';
+/**
+ * Softmax of the narrowed head's `logits` ([K, vocab]), computed by onnxruntime: its vectorised
+ * exponentials take a fraction of the time of one Math.exp per vocabulary entry in JavaScript, which for
+ * the unmasked predictions of a long text (every position's row) cost half a forward.
+ */
+export const PROBABILITIES_OUTPUT = 'context_lens_probabilities';
 /** The hidden states of every layer gathered at LAYER_POSITIONS_INPUT, stacked layer after layer: the copy's input. */
 export const LAYER_HIDDEN_AT_POSITIONS = 'context_lens/layer_head/hidden_at_positions';
 

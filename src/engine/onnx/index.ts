@@ -14,5 +14,5 @@
  */
 export { prepareEditedModelFile, type PreparedEdit } from './editCache';
 export { exposeAttentionsAndHiddenStates, type ExposedModel } from './expose';
-export { LAYER_LOGITS_OUTPUT, LAYER_POSITIONS_INPUT, MASKED_POSITIONS_INPUT } from './head';
+export { LAYER_LOGITS_OUTPUT, LAYER_POSITIONS_INPUT, MASKED_POSITIONS_INPUT, PROBABILITIES_OUTPUT } from './head';
 export { summarizeOnnxModel, type OnnxGraphSummary, type OnnxNodeSummary } from './scan';

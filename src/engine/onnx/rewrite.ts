@@ -14,6 +14,7 @@ import {
   LAYER_LOGITS_OUTPUT,
   LAYER_POSITIONS_INPUT,
   MASKED_POSITIONS_INPUT,
+  PROBABILITIES_OUTPUT,
   type MaskedLmHead,
 } from './head';
 import type { OnnxGraphSummary } from './scan';
@@ -54,7 +55,7 @@ function renamedMessage(
  *   cost onnxruntime a 150 MB memcpy per 512-token forward), except tensors that are already graph
  *   inputs, outputs or initializers, which get an Identity node;
  * - the head's readers take the hidden state at MASKED_POSITIONS_INPUT instead of the whole sequence,
- *   and the head output loses its [batch, seq, vocab] shape;
+ *   and the head output loses its [batch, seq, vocab] shape; its softmax is one more output (PROBABILITIES_OUTPUT);
  * - a copy of the head's nodes, sharing its initializers and constants, reads every hidden state
  *   (`hiddenStates`, the aliases 0 … L) at LAYER_POSITIONS_INPUT and writes LAYER_LOGITS_OUTPUT.
  */
@@ -105,6 +106,8 @@ export function withNarrowHead(
     valueInfoField(GRAPH_INPUT, MASKED_POSITIONS_INPUT, ELEM_TYPE_INT64, ['masked_positions']),
     nodeField('Flatten', 'context_lens/head/flatten', [lastAlias], [flat], { axis: 2 }),
     nodeField('Gather', 'context_lens/head/gather', [flat, MASKED_POSITIONS_INPUT], [HIDDEN_AT_POSITIONS], { axis: 0 }),
+    nodeField('Softmax', 'context_lens/head/softmax', [head.output], [PROBABILITIES_OUTPUT], { axis: 1 }),
+    valueInfoField(GRAPH_OUTPUT, PROBABILITIES_OUTPUT, ELEM_TYPE_FLOAT, ['masked_positions', 'vocab']),
     valueInfoField(GRAPH_INPUT, LAYER_POSITIONS_INPUT, ELEM_TYPE_INT64, ['layer_positions']),
     ...hiddenStates.slice(0, -1).map((alias, i) => nodeField('Flatten', `context_lens/layer_head/flatten_${i}`, [alias], [flats[i]], { axis: 2 })),
     ...gathered.map((g, i) => nodeField('Gather', `context_lens/layer_head/gather_${i}`, [flats[i], LAYER_POSITIONS_INPUT], [g], { axis: 0 })),
