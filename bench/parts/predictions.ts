@@ -48,7 +48,7 @@ async function unmaskedRow(c: BenchContext, lm: LoadedModel, raw: OrtSession): P
     floor,
     target: '≤ 1.2× one raw forward',
     met: ours.median / floor.median <= 1.2,
-    note: `one forward of the analysis's window, the narrowed head asked at its ${n - 2} text tokens, + top-5 each; ratio = / one raw forward of the same ids (unedited file, logits at every position)`,
+    note: `one forward of the analysis's window, the narrowed head and its softmax (in the graph) at its ${n - 2} text tokens, + top-5 each; ratio = / one raw forward of the same ids (unedited file, logits at every position)`,
   }));
   c.add(figure(`raw ORT forward q8, ${n} tokens (unmasked floor)`, floor, 'ms'));
 }

@@ -37,6 +37,8 @@ export class AnalysisSession {
   private loaded: { key: string; model: LoadedModel } | undefined;
   private loading: { key: string; promise: Promise<LoadedModel> } | undefined;
   private readonly analyses = new Map<string, Analysis>();
+  /** The unmasked predictions computed for an analysis (dropped with it). */
+  private readonly unmaskedKept = new WeakMap<Analysis, { topK: number; guesses: TokenGuesses[] }>();
   private nextId = 1;
   /** Calls someone is waiting for (analyze, hover, projection) now running; background guesses wait for 0. */
   private interactive = 0;
@@ -152,10 +154,18 @@ export class AnalysisSession {
     return this.interactiveCall(() => layerGuessesAt(this.model, text, offset, atLeastOne(topK), ctx.signal));
   }
 
-  /** What the head reconstructs at every non-special token of a held analysis, nothing masked: one forward per window. */
-  unmasked(analysisId: string, topK: number, ctx: CallContext = {}): Promise<TokenGuesses[]> {
+  /**
+   * What the head reconstructs at every non-special token of a held analysis, nothing masked: one forward per
+   * window, kept with the analysis so that switching the view back and forth costs nothing.
+   */
+  async unmasked(analysisId: string, topK: number, ctx: CallContext = {}): Promise<TokenGuesses[]> {
     const analysis = this.get(analysisId);
-    return this.interactiveCall(() => unmaskedGuesses(this.model, analysis, atLeastOne(topK), ctx.signal));
+    const k = atLeastOne(topK);
+    const kept = this.unmaskedKept.get(analysis);
+    if (kept && kept.topK >= k) return kept.guesses.map((g) => ({ tokenIndex: g.tokenIndex, guesses: g.guesses.slice(0, k) }));
+    const guesses = await this.interactiveCall(() => unmaskedGuesses(this.model, analysis, k, ctx.signal));
+    this.unmaskedKept.set(analysis, { topK: k, guesses });
+    return guesses;
   }
 
   /** The tokens covering [start, end) of `text` masked together: per-position top-k and joint fills. Throws BAD_SPAN. */

@@ -159,6 +159,8 @@ test('unmasked predictions: every non-special token\'s top-k is torch\'s head on
     const unmasked = await session.unmasked(summary.analysisId, 6);
     assert.deepEqual(unmasked.map((u) => u.tokenIndex), summary.tokens.filter((t) => !t.special).map((t) => t.index));
     for (const u of unmasked) assertGuessesMatch(u.guesses, data, u.tokenIndex, `${ref.text} token ${u.tokenIndex}`);
+    // Asked again with a smaller k: the kept result, cut.
+    assert.deepEqual(await session.unmasked(summary.analysisId, 2), unmasked.map((u) => ({ tokenIndex: u.tokenIndex, guesses: u.guesses.slice(0, 2) })));
   }
   // Windows: a long text in windows of 12 tokens gives what each token's own window gives.
   const sentence = '我喜欢吃苹果。我用苹果手机。';

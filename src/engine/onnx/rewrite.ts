@@ -55,7 +55,8 @@ function renamedMessage(
  *   cost onnxruntime a 150 MB memcpy per 512-token forward), except tensors that are already graph
  *   inputs, outputs or initializers, which get an Identity node;
  * - the head's readers take the hidden state at MASKED_POSITIONS_INPUT instead of the whole sequence,
- *   and the head output loses its [batch, seq, vocab] shape; its softmax is one more output (PROBABILITIES_OUTPUT);
+ *   and the head output loses its [batch, seq, vocab] shape; its softmax is one more output
+ *   (PROBABILITIES_OUTPUT);
  * - a copy of the head's nodes, sharing its initializers and constants, reads every hidden state
  *   (`hiddenStates`, the aliases 0 … L) at LAYER_POSITIONS_INPUT and writes LAYER_LOGITS_OUTPUT.
  */
