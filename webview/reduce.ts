@@ -4,7 +4,7 @@
  */
 import type { HostToWebview, RequestId, SnippetView, TokenGuessesView, WebviewPersistedState } from '../src/protocol';
 import type { Topic } from './bus';
-import { attentionKey } from './keys';
+import { attentionKey, pointKey } from './keys';
 import { applySensesMessage, sensesRequestFailed } from './senses/model';
 import { findSnippet, type AppState, type PendingRequest } from './state';
 
@@ -51,8 +51,13 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
           attentionRequested: new Set(),
           grids: new Map(),
           gridRequested: new Set(),
+          // New snippets may come from a new model: its predictions are asked for again.
+          layerGuesses: new Map(),
+          layerGuessesRequested: new Set(),
+          unmasked: new Map(),
+          unmaskedRequested: new Set(),
           // Only what waited for these snippets' data is given up (the map's and the Senses tab's requests stay).
-          requests: new Map([...state.requests].filter(([, p]) => p.kind !== 'attention' && p.kind !== 'grid')),
+          requests: new Map([...state.requests].filter(([, p]) => !['attention', 'grid', 'layerGuesses', 'unmasked'].includes(p.kind))),
           projection: snippets.length ? state.projection : null,
         },
         topics: ['snippets'],
@@ -91,6 +96,25 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
       const updated = withGuesses(snippet, msg.tokens);
       return { state: { ...state, snippets: state.snippets.map((s) => (s === snippet ? updated : s)) }, topics: ['guesses'] };
     }
+    // Predictions (issue 11): the Tokens tab's per-layer guesses, unmasked predictions and masked span.
+    case 'layerGuesses': {
+      if (!msg.ref || typeof msg.ref.snippetId !== 'string' || !findSnippet(state.snippets, msg.ref.snippetId)) return { state: { ...state, requests: settle(state, msg.requestId).requests }, topics: [] };
+      const key = pointKey(msg.ref.snippetId, msg.ref.tokenIndex);
+      const { requests } = settle(state, msg.requestId);
+      const layerGuesses = new Map(state.layerGuesses).set(key, msg.result ?? null);
+      return { state: { ...state, layerGuesses, layerGuessesRequested: without(state.layerGuessesRequested, key), requests }, topics: ['guesses'] };
+    }
+    case 'unmasked': {
+      const snippet = findSnippet(state.snippets, msg.snippetId);
+      const { requests } = settle(state, msg.requestId);
+      if (!snippet || !Array.isArray(msg.tokens)) return { state: { ...state, requests }, topics: [] };
+      const byIndex = snippet.tokens.map(() => [] as TokenGuessesView['guesses']);
+      for (const t of msg.tokens) if (Number.isInteger(t.tokenIndex) && byIndex[t.tokenIndex] && Array.isArray(t.guesses)) byIndex[t.tokenIndex] = t.guesses;
+      const unmasked = new Map(state.unmasked).set(snippet.id, byIndex);
+      return { state: { ...state, unmasked, unmaskedRequested: without(state.unmaskedRequested, snippet.id), requests }, topics: ['guesses'] };
+    }
+    case 'span':
+      return { state: { ...state, span: msg.span && msg.span.result ? msg.span : null }, topics: ['guesses'] };
     case 'guessProgress':
       return { state: { ...state, guessProgress: msg.total > 0 ? { done: msg.done, total: msg.total } : null }, topics: ['guessProgress'] };
     case 'error': {
@@ -99,7 +123,7 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
       // A failure of no request (the model did not load): every request in flight is given up, so the
       // views ask again when they next need the data.
       return {
-        state: { ...state, error, pendingLayer: null, attentionRequested: new Set(), gridRequested: new Set(), requests: new Map() },
+        state: { ...state, error, pendingLayer: null, attentionRequested: new Set(), gridRequested: new Set(), layerGuessesRequested: new Set(), unmaskedRequested: new Set(), requests: new Map() },
         topics: ['error', 'layer'],
       };
     }
@@ -137,6 +161,10 @@ function failRequest(state: AppState, requestId: RequestId): HostMessageResult {
     case 'sensesProjection':
     case 'standardize':
       return sensesRequestFailed(next, settled);
+    case 'layerGuesses':
+      return { state: { ...next, layerGuessesRequested: without(state.layerGuessesRequested, settled.key) }, topics: ['error'] };
+    case 'unmasked':
+      return { state: { ...next, unmaskedRequested: without(state.unmaskedRequested, settled.snippetId) }, topics: ['error'] };
     default:
       return { state: next, topics: ['error'] };
   }

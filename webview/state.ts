@@ -6,11 +6,14 @@
 import type {
   AttentionGridView,
   AttentionLayerView,
+  GuessView,
+  LayerGuessesResult,
   ModelStatusView,
   ProjectionMethod,
   ProjectionView,
   RequestId,
   SnippetView,
+  SpanView,
   TokenView,
   WebviewPersistedState,
 } from '../src/protocol';
@@ -31,7 +34,11 @@ export type PendingRequest =
   /** setSensesView: the Senses scatter's next layout (requests.ts keeps the newest only). */
   | { kind: 'sensesProjection'; hiddenLayer: number; method: ProjectionMethod }
   /** setStandardize: the host's 'standardize' answers it. */
-  | { kind: 'standardize'; standardize: boolean };
+  | { kind: 'standardize'; standardize: boolean }
+  /** requestLayerGuesses: the per-layer guesses under this pointKey. */
+  | { kind: 'layerGuesses'; key: string }
+  /** requestUnmasked: a snippet's unmasked predictions. */
+  | { kind: 'unmasked'; snippetId: string };
 
 export interface AppState {
   /**
@@ -60,6 +67,15 @@ export interface AppState {
   inspected: { snippetId: string; tokenIndex: number } | null;
   /** Masked guesses still streaming in; null when none are pending. */
   guessProgress: { done: number; total: number } | null;
+  // Predictions (issue 11), shown in the Tokens tab.
+  /** Per-layer guesses by pointKey(snippetId, tokenIndex); null: the token has none (a special token). */
+  layerGuesses: Map<string, LayerGuessesResult | null>;
+  layerGuessesRequested: Set<string>;
+  /** Unmasked predictions by snippet id, indexed by token index ([] where none). */
+  unmasked: Map<string, GuessView[][]>;
+  unmaskedRequested: Set<string>;
+  /** The last Guess Masked Span result. */
+  span: SpanView | null;
 }
 
 /** The state of a page that has heard nothing from the host yet. */
@@ -80,6 +96,11 @@ export function initialState(persisted: WebviewPersistedState = restorePersisted
     requests: new Map(),
     inspected: null,
     guessProgress: null,
+    layerGuesses: new Map(),
+    layerGuessesRequested: new Set(),
+    unmasked: new Map(),
+    unmaskedRequested: new Set(),
+    span: null,
   };
 }
 

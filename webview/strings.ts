@@ -132,6 +132,30 @@ export const EN = {
   sensesRevealTitle: 'Open {where} in its editor',
   sensesCount: '×{n}',
   sensesCountTitle: 'This context occurs {n} times (analysed once)',
+  // Predictions (issue 11): guess mode, per-layer guesses, masked span.
+  guessMode: 'Guesses',
+  'guessMode.masked': 'Masked (one forward per token)',
+  'guessMode.unmasked': 'Unmasked (one forward)',
+  guessModeHint:
+    'Two different quantities. Masked: what BERT guesses for a token it cannot see. Unmasked: what it reconstructs at a position it can see (exBERT’s view), from the one forward of the analysis, so instant for long texts.',
+  unmaskedFor: 'Unmasked predictions for “{token}”',
+  unmaskedPending: 'Computing the unmasked predictions (one forward)…',
+  layerGuessesTitle: 'Guesses at every layer',
+  layerGuessesHint: 'The masked-LM head applied to this masked token at each hidden layer (0 = embeddings). Marked: the last layer’s top guess.',
+  layerGuessesPending: 'Computing the guesses at every layer…',
+  layerGuessesNone: 'No per-layer guesses for this token.',
+  layerColumn: 'Layer',
+  rankColumn: 'Rank of “{token}”',
+  sparklineLabel: 'Probability of “{token}” at layers 0 to {last}: first on top at layer {first}, {p} at the last layer.',
+  sparklinePoint: 'Layer {layer}: {p}, rank {rank}',
+  finalSummary: '“{token}” — first at layer {first}, {p} at the last layer',
+  spanTitle: 'Masked span “{span}”',
+  spanHint: 'Every token of the span masked at once. Fills: the most confident position is filled first, the rest guessed again (beam of 5); score = the product of those probabilities.',
+  spanPositions: 'Each position, all masked together',
+  spanFills: 'Joint fills',
+  spanScore: 'Score',
+  spanClose: 'Close',
+  spanCloseTitle: 'Hide the masked span’s guesses',
 } as const;
 
 export type StringKey = keyof typeof EN;

@@ -1,24 +1,46 @@
-/** Tab "Tokens": each snippet as a strip of token chips; masked guesses on hover/focus; selection. */
-import type { SnippetView, TokenView } from '../src/protocol';
+/**
+ * Tab "Tokens": each snippet as a strip of token chips; on hover/focus the token's guesses, masked (with
+ * the guesses at every layer) or unmasked as the switch says; the last masked span; selection.
+ */
+import type { GuessView, SnippetView, TokenView } from '../src/protocol';
 import { formatProbability } from '../src/shared/format';
 import { emit, on } from './bus';
 import { clear, el } from './dom';
+import { pointKey } from './keys';
 import { moveFocus, rovingIndex } from './keyboard';
 import { wantGuesses } from './requests';
 import { isVisibleToken, persist, state, tokenOf } from './state';
 import { t } from './strings';
 import { displayPiece, isContinuation, tokenContext } from './tokenText';
+import { pageNonce } from './pageNonce';
+import { createGuessModeSwitch, guessMode } from './predictions/guessModeSwitch';
+import { layerGuessesSection } from './predictions/layerGuessesView';
+import predictionsCss from './predictions/predictions.css';
+import { requestLayerGuesses, requestUnmaskedAll } from './predictions/requests';
+import { spanSection } from './predictions/spanSection';
+
+/** The pointer rests this long on a chip before its guesses at every layer are asked for (not every chip it crosses). */
+const LAYER_GUESSES_DELAY_MS = 150;
 
 export interface TokensView {
   root: HTMLElement;
 }
 
 export function createTokensView(): TokensView {
+  installPredictionStyles();
   const hint = el('p', { class: 'hint' }, t('tokensHint'));
   const strips = el('div', { class: 'strips' });
   const guessPanel = el('aside', { class: 'guess-panel', 'data-testid': 'guess-panel', 'aria-live': 'polite' });
   const empty = el('div', { class: 'empty' });
-  const root = el('div', { class: 'tokens-layout' }, el('div', { class: 'tokens-main' }, hint, empty, strips), guessPanel);
+  const spanBox = el('div', { class: 'span-box' });
+  const modeSwitch = createGuessModeSwitch(() => {
+    if (guessMode() === 'unmasked') requestUnmaskedAll();
+    else if (state.inspected) inspect(state.inspected.snippetId, state.inspected.tokenIndex);
+    rerender();
+  });
+  const root = el('div', { class: 'tokens-layout' }, el('div', { class: 'tokens-main' }, spanBox, modeSwitch.root, hint, empty, strips), guessPanel);
+  let layerTimer: ReturnType<typeof setTimeout> | undefined;
+  let spanShown: typeof state.span = null;
 
   function toggle(snippet: SnippetView, token: TokenView): void {
     const p = state.persisted;
@@ -37,8 +59,51 @@ export function createTokensView(): TokensView {
 
   function inspect(snippetId: string, tokenIndex: number): void {
     state.inspected = { snippetId, tokenIndex };
-    wantGuesses(snippetId, tokenIndex);
+    if (guessMode() === 'masked') {
+      wantGuesses(snippetId, tokenIndex);
+      clearTimeout(layerTimer);
+      layerTimer = setTimeout(() => {
+        const now = state.inspected;
+        if (now?.snippetId === snippetId && now.tokenIndex === tokenIndex && guessMode() === 'masked') requestLayerGuesses(snippetId, tokenIndex);
+      }, LAYER_GUESSES_DELAY_MS);
+    }
     renderGuesses();
+  }
+
+  /**
+   * The guesses the switch shows for a token: unmasked (undefined until they come), or masked: the last
+   * layer's row of its guesses at every layer once they are here (one forward for this token alone, the
+   * hover's numbers), else the streamed ones. Both are the same masked guess; with q8 weights the streamed
+   * ones, computed a few tokens per batch, can differ in the last digit (activations are quantized per batch).
+   */
+  function shownGuesses(snippet: SnippetView, token: TokenView): GuessView[] | undefined {
+    if (guessMode() === 'unmasked') return state.unmasked.get(snippet.id)?.[token.index];
+    const layers = state.layerGuesses.get(pointKey(snippet.id, token.index))?.layers;
+    const last = layers?.[layers.length - 1];
+    return last?.guesses.length ? last.guesses : token.guesses;
+  }
+
+  function renderSpan(): void {
+    clear(spanBox);
+    if (!state.span) return;
+    const section = spanSection(state.span, () => {
+      state.span = null;
+      renderSpan();
+    });
+    spanBox.appendChild(section);
+    // A new result (the command just ran) is brought into view: in a narrow panel it sits below the inspector.
+    if (state.span !== spanShown) section.scrollIntoView({ block: 'nearest' });
+    spanShown = state.span;
+  }
+
+  /** Chip tooltips: the shown guess mode's top guess. */
+  function updateChipTitles(): void {
+    for (const chip of Array.from(strips.querySelectorAll<HTMLButtonElement>('[data-testid="token-chip"]'))) {
+      const found = tokenOf(chip.dataset.snippet ?? '', Number(chip.dataset.index));
+      const top = found && shownGuesses(found.snippet, found.token)?.[0];
+      if (top) chip.title = `${top.token} ${formatProbability(top.probability)}`;
+      else chip.removeAttribute('title');
+    }
   }
 
   function renderGuesses(): void {
@@ -50,19 +115,36 @@ export function createTokensView(): TokensView {
     }
     const { snippet, token } = found;
     const ctx = tokenContext(snippet, token, 30);
+    const unmasked = guessMode() === 'unmasked';
+    const guesses = shownGuesses(snippet, token);
     guessPanel.append(
-      el('h2', { class: 'side-title' }, t('guessesFor', { token: displayPiece(token) })),
+      el('h2', { class: 'side-title' }, t(unmasked ? 'unmaskedFor' : 'guessesFor', { token: displayPiece(token) })),
       el('p', { class: 'context' }, ctx.before, el('mark', {}, ctx.token), ctx.after),
       el('p', { class: 'hint' }, snippet.label, token.piece !== displayPiece(token) ? ` · ${token.piece}` : ''),
     );
-    if (!token.guesses.length) {
-      const why = token.special ? t('guessesNone') : token.guessesPending ? t('guessesPending') : t('noGuesses');
-      guessPanel.appendChild(el('p', { class: 'hint', 'data-testid': token.guessesPending ? 'guesses-pending' : 'guesses-none' }, why));
+    if (unmasked && !guesses) {
+      guessPanel.appendChild(el('p', { class: 'hint', 'data-testid': 'unmasked-pending' }, t('unmaskedPending')));
       return;
     }
-    const max = Math.max(...token.guesses.map((g) => g.probability), 1e-9);
-    const list = el('ol', { class: 'guesses' });
-    for (const g of token.guesses) {
+    if (!guesses?.length) {
+      const why = token.special ? t('guessesNone') : token.guessesPending && !unmasked ? t('guessesPending') : t('noGuesses');
+      guessPanel.appendChild(el('p', { class: 'hint', 'data-testid': token.guessesPending && !unmasked ? 'guesses-pending' : 'guesses-none' }, why));
+    } else guessPanel.appendChild(guessList(guesses, token, unmasked));
+    if (!unmasked && !token.special) guessPanel.appendChild(layerGuessesPart(snippet.id, token.index));
+  }
+
+  /** The inspected token's guesses at every layer, or a note while they are computed. */
+  function layerGuessesPart(snippetId: string, tokenIndex: number): HTMLElement {
+    const key = pointKey(snippetId, tokenIndex);
+    if (!state.layerGuesses.has(key)) return el('p', { class: 'hint', 'data-testid': 'layer-guesses-pending' }, t('layerGuessesPending'));
+    const result = state.layerGuesses.get(key);
+    return result ? layerGuessesSection(result) : el('p', { class: 'hint' }, t('layerGuessesNone'));
+  }
+
+  function guessList(guesses: GuessView[], token: TokenView, unmasked: boolean): HTMLElement {
+    const max = Math.max(...guesses.map((g) => g.probability), 1e-9);
+    const list = el('ol', { class: 'guesses', 'data-mode': unmasked ? 'unmasked' : 'masked' });
+    for (const g of guesses) {
       const hit = g.token === token.piece || g.token === displayPiece(token);
       const fill = el('span', { class: 'fill' });
       fill.style.width = `${((g.probability / max) * 100).toFixed(1)}%`;
@@ -76,7 +158,7 @@ export function createTokensView(): TokensView {
         ),
       );
     }
-    guessPanel.appendChild(list);
+    return list;
   }
 
   function render(): void {
@@ -144,7 +226,11 @@ export function createTokensView(): TokensView {
       strips.appendChild(el('section', { class: 'strip-section' }, header, strip));
     }
     if (state.inspected && !tokenOf(state.inspected.snippetId, state.inspected.tokenIndex)) state.inspected = null;
+    modeSwitch.root.hidden = state.snippets.length === 0;
+    if (guessMode() === 'unmasked') requestUnmaskedAll();
+    updateChipTitles();
     renderGuesses();
+    renderSpan();
   }
 
   /** Re-render but keep keyboard focus on the same chip. */
@@ -166,13 +252,29 @@ export function createTokensView(): TokensView {
   }
 
   on('snippets', rerender);
-  on('guesses', renderGuesses);
+  on('guesses', () => {
+    renderGuesses();
+    renderSpan();
+    updateChipTitles();
+  });
   on('selection', rerender);
   on('hideSpecial', rerender);
   on('strings', () => {
     hint.textContent = t('tokensHint');
+    modeSwitch.update();
     rerender();
   });
   render();
   return { root };
+}
+
+let stylesInstalled = false;
+/** The predictions' stylesheet, under the page's nonce like styles.css (see pageStyles.ts). */
+function installPredictionStyles(): void {
+  if (stylesInstalled || typeof document === 'undefined') return;
+  stylesInstalled = true;
+  const style = document.createElement('style');
+  if (pageNonce) style.nonce = pageNonce;
+  style.textContent = predictionsCss;
+  document.head.appendChild(style);
 }

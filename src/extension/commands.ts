@@ -5,6 +5,7 @@ import { modelLabel } from './config';
 import type { Ctx } from './context';
 import type { MapSnippet } from './mapState';
 import { MapPanel } from './panel';
+import { registerGuessMaskedSpan } from './predictions/spanCommand';
 import { runWithProgress } from './progress';
 
 type Source = Omit<MapSnippet, 'id' | 'analysis'>;
@@ -19,6 +20,8 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
     reg('contextLens.clearMap', () => clearMap(ctx)),
     reg('contextLens.showLog', () => showLog(ctx)),
     reg('contextLens.useDemoModel', () => useDemoModel(ctx)),
+    // Guess Masked Span (issue 11): the command, and the highlight and peek its results show in.
+    ...registerGuessMaskedSpan(ctx),
     // Internal test hook (not contributed): the last error or warning shown, {code, message}; `true` also clears it.
     reg('contextLens._lastError', (clear) => lastError(ctx, clear === true)),
     // Internal test hook (not contributed): the status bar item's state, text and tooltip.

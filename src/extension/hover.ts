@@ -1,6 +1,7 @@
 /**
- * Hover: what BERT guesses for the token under the mouse when that token alone is masked.
- * Bounded work (the paragraph around the position, at most PARAGRAPH_MAX characters), cancelled
+ * Hover: what BERT guesses for the token under the mouse when that token alone is masked, and at which
+ * layer that guess first came out on top (one engine call: `layerGuesses`, whose last row is the masked
+ * guess). With a selection under the pointer it offers Guess Masked Span on it. Bounded work (the paragraph around the position, at most PARAGRAPH_MAX characters), cancelled
  * in the worker when the mouse moves on.
  */
 import * as vscode from 'vscode';
@@ -8,6 +9,9 @@ import { isContextLensError, messageOf } from '../engine/errors';
 import { formatProbability } from '../shared/format';
 import { SECTION } from './config';
 import type { Ctx } from './context';
+import type { LayerGuessesResult } from '../engine/predictions/types';
+import { guessSpanCommandUri, spanPeekOf } from './predictions/spanCommand';
+import { layerSummary } from '../../webview/predictions/layerRows';
 
 const PARAGRAPH_MAX = 400;
 /** Lines scanned up and down looking for the paragraph's ends. */
@@ -77,6 +81,8 @@ async function provideHover(ctx: Ctx, document: vscode.TextDocument, position: v
   if (!around) return undefined;
   const ch = around.text.charAt(around.offset);
   if (!ch || /\s/.test(ch)) return undefined;
+  // The highlighted result of Guess Masked Span has its own hover there (the peek).
+  if (spanPeekOf(ctx)?.covers(document, position)) return undefined;
 
   if (!ctx.model) {
     const failure = ctx.loadFailure?.key === ctx.modelKey() ? ctx.loadFailure : undefined;
@@ -90,11 +96,20 @@ async function provideHover(ctx: Ctx, document: vscode.TextDocument, position: v
   try {
     if (!ctx.model) await ctx.ensureModel(ac.signal, undefined, false);
     const t0 = performance.now();
-    const result = await ctx.engine.call('guessesAt', { text: around.text, offset: around.offset, topK: cfg.topK }, { signal: ac.signal });
+    const result = await ctx.engine.call('layerGuesses', { text: around.text, offset: around.offset, topK: cfg.topK }, { signal: ac.signal });
     if (!result || result.token.special || token.isCancellationRequested) return undefined;
-    ctx.log.debug(`hover: ${result.guesses.length} guesses for "${result.token.piece}" in ${Math.round(performance.now() - t0)} ms`);
+    const guesses = result.layers[result.layers.length - 1]?.guesses ?? [];
+    ctx.log.debug(`hover: ${guesses.length} guesses for "${result.token.piece}" (first at layer ${result.firstLayer}) in ${Math.round(performance.now() - t0)} ms`);
     const range = new vscode.Range(document.positionAt(around.start + result.token.start), document.positionAt(around.start + result.token.end));
-    return new vscode.Hover(guessesMarkdown(ctx, result.token.piece, around.text.slice(result.token.start, result.token.end), result.guesses), range);
+    const md = guessesMarkdown(ctx, result.token.piece, around.text.slice(result.token.start, result.token.end), guesses, result);
+    const selection = selectionUnder(document, position);
+    if (selection) {
+      md.appendMarkdown('\n\n');
+      md.appendMarkdown(`[${vscode.l10n.t('Guess masked span')}](${guessSpanCommandUri(document, document.offsetAt(selection.start), document.offsetAt(selection.end)).toString()})`);
+      md.appendText(` “${preview(document.getText(selection))}”`);
+      md.isTrusted = { enabledCommands: ['contextLens.guessMaskedSpan'] };
+    }
+    return new vscode.Hover(md, range);
   } catch (e) {
     if (isContextLensError(e, 'CANCELLED') || token.isCancellationRequested) return undefined;
     ctx.noteEngineFailure(e);
@@ -112,7 +127,19 @@ function hint(text: string): vscode.Hover {
   return new vscode.Hover(md);
 }
 
-function guessesMarkdown(ctx: Ctx, piece: string, surface: string, guesses: { token: string; probability: number }[]): vscode.MarkdownString {
+/** A non-empty selection of the active editor on `document` that holds `position`. */
+function selectionUnder(document: vscode.TextDocument, position: vscode.Position): vscode.Selection | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (editor?.document !== document) return undefined;
+  return editor.selections.find((s) => !s.isEmpty && s.contains(position));
+}
+
+function preview(text: string): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > 24 ? `${one.slice(0, 23)}…` : one;
+}
+
+function guessesMarkdown(ctx: Ctx, piece: string, surface: string, guesses: { token: string; probability: number }[], layers: LayerGuessesResult): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
   md.appendMarkdown('**Context Lens** · ');
   md.appendText(vscode.l10n.t('BERT guesses for “{0}” when it is masked:', surface || piece));
@@ -125,6 +152,14 @@ function guessesMarkdown(ctx: Ctx, piece: string, surface: string, guesses: { to
     if (g.token === piece) md.appendMarkdown(' ✓');
     md.appendMarkdown('\n');
   });
+  const summary = layerSummary(layers);
+  if (summary) {
+    md.appendMarkdown('\n');
+    md.appendText(
+      vscode.l10n.t('{0} — first at layer {1}, {2} at the last layer', summary.token, summary.firstLayer, formatProbability(summary.finalProbability)),
+    );
+    md.appendMarkdown('\n');
+  }
   md.appendMarkdown('\n');
   md.appendText(vscode.l10n.t('Model: {0}', ctx.modelDisplayName));
   return md;

@@ -58,6 +58,7 @@ export function restorePersisted(raw: unknown): WebviewPersistedState {
   const attentionLayer = savedAttentionLayer(raw as Record<string, unknown>);
   if (attentionLayer !== undefined) s.attentionLayer = attentionLayer;
   if (isLayer(r.sensesLayer, 0)) s.sensesLayer = r.sensesLayer;
+  if (r.guessMode === 'masked' || r.guessMode === 'unmasked') s.guessMode = r.guessMode;
   if (Array.isArray(r.snippets)) s.snippets = r.snippets.filter((x) => x && typeof x.text === 'string');
   return s;
 }

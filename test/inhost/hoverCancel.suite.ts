@@ -118,15 +118,15 @@ export const tests: InHostTest[] = [
       // straight to the worker.
       const warm = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, doc.positionAt(b))) ?? [];
       assert.ok(warm.some((h) => h.contents.some((c) => (typeof c === 'string' ? c : c.value).includes('%'))), 'the hover works (model loaded)');
-      const spy = spyOnEngine((call) => call.method === 'guessesAt' && call.params?.offset === a);
+      const spy = spyOnEngine((call) => call.method === 'layerGuesses' && call.params?.offset === a);
       try {
         await hoverAt(editor, a);
-        const callA = await until('the guessesAt call for A', () => spy.sent.find((m) => m.kind === 'call' && m.method === 'guessesAt' && m.params?.offset === a));
+        const callA = await until('the layerGuesses call for A', () => spy.sent.find((m) => m.kind === 'call' && m.method === 'layerGuesses' && m.params?.offset === a));
         await until("the worker's reply for A (held back)", () => spy.held.length > 0 || undefined);
         assert.equal(spy.sent.some((m) => m.kind === 'cancel'), false, 'nothing cancelled while the hover rests on A');
         await hoverAt(editor, b);
         const cancelA = await until("the cancel for A's call", () => spy.sent.find((m) => m.kind === 'cancel' && m.id === callA.id));
-        const callB = await until('the guessesAt call for B', () => spy.sent.find((m) => m.kind === 'call' && m.method === 'guessesAt' && m.params?.offset === b));
+        const callB = await until('the layerGuesses call for B', () => spy.sent.find((m) => m.kind === 'call' && m.method === 'layerGuesses' && m.params?.offset === b));
         const replyB = await until("the worker's reply for B", () => spy.answered.find((m) => m.id === callB.id));
         assert.equal(replyB.kind, 'result', 'B is answered with guesses');
         assert.ok(cancelA, 'A was cancelled in the worker');

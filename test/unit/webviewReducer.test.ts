@@ -1,8 +1,8 @@
 // What each host message does to the Embedding Map's state (webview/reduce.ts), message kind by kind.
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import type { AttentionGridView, AttentionLayerView, HostToWebview, ProjectionView, SensesProjection, SensesResult, SnippetView, TokenView } from '../../src/protocol';
-import { attentionKey } from '../../webview/keys';
+import type { AttentionGridView, AttentionLayerView, HostToWebview, LayerGuessesResult, ProjectionView, SensesProjection, SensesResult, SnippetView, SpanView, TokenView } from '../../src/protocol';
+import { attentionKey, pointKey } from '../../webview/keys';
 import { applyHostMessage, readHostMessage, type HostMessageResult } from '../../webview/reduce';
 import { restorePersisted } from '../../src/shared/persistedState';
 import { sendRequest } from '../../webview/requests';
@@ -498,4 +498,107 @@ test('sensesLayer: the kept layer within the result\'s layers, the last by defau
   assert.equal(restored.sensesLayer, 5);
   assert.equal(restorePersisted({ sensesLayer: -2 }).sensesLayer, undefined);
   assert.equal(restorePersisted({ sensesLayer: 1.5 }).sensesLayer, undefined);
+});
+
+// ---- predictions (issue 11): per-layer guesses, unmasked predictions, masked span ---------------------------
+
+function layerResult(piece: string): LayerGuessesResult {
+  return {
+    token: { index: 2, id: 0, piece, start: 1, end: 2, special: false },
+    firstLayer: 1,
+    layers: [0, 1].map((layer) => ({ layer, guesses: [{ token: piece, id: 0, probability: 0.2 + layer / 4 }], finalRank: 1, finalProbability: 0.2 + layer / 4 })),
+  };
+}
+
+test('layerGuesses: stored by point, its request settled; a reply for a snippet the webview lacks only settles', () => {
+  const s = mapWithSnippets();
+  const key = pointKey('b', 2);
+  s.layerGuessesRequested.add(key);
+  s.requests.set('L', { kind: 'layerGuesses', key });
+  const r = apply(s, { type: 'layerGuesses', requestId: 'L', ref: { snippetId: 'b', tokenIndex: 2 }, result: layerResult('果') });
+  assert.deepEqual(r.topics, ['guesses']);
+  assert.equal(r.state.layerGuesses.get(key)?.layers.length, 2);
+  assert.equal(r.state.layerGuessesRequested.size, 0);
+  assert.equal(r.state.requests.size, 0);
+  const special = apply(r.state, { type: 'layerGuesses', requestId: 'M', ref: { snippetId: 'b', tokenIndex: 0 }, result: null });
+  assert.equal(special.state.layerGuesses.get(pointKey('b', 0)), null, 'null: the token has none (asked once)');
+  s.requests.set('G', { kind: 'layerGuesses', key: pointKey('gone', 1) });
+  const gone = apply(s, { type: 'layerGuesses', requestId: 'G', ref: { snippetId: 'gone', tokenIndex: 1 }, result: layerResult('x') });
+  assert.deepEqual(gone.topics, []);
+  assert.equal(gone.state.layerGuesses.size, 0);
+  assert.ok(!gone.state.requests.has('G'));
+});
+
+test('unmasked: a snippet’s predictions by token index ([] where none sent); malformed entries skipped', () => {
+  const s = mapWithSnippets();
+  s.unmaskedRequested.add('b');
+  s.requests.set('U', { kind: 'unmasked', snippetId: 'b' });
+  const r = apply(s, {
+    type: 'unmasked',
+    requestId: 'U',
+    snippetId: 'b',
+    tokens: [
+      { tokenIndex: 1, guesses: [{ token: '苹', probability: 0.9 }] },
+      { tokenIndex: 99, guesses: [{ token: 'x', probability: 1 }] },
+      { tokenIndex: 2, guesses: 'nope' as unknown as [] },
+    ],
+  });
+  assert.deepEqual(r.topics, ['guesses']);
+  const got = r.state.unmasked.get('b')!;
+  assert.equal(got.length, 5, 'one entry per token of b ([CLS] 苹 果 机 [SEP])');
+  assert.deepEqual(got[1], [{ token: '苹', probability: 0.9 }]);
+  assert.deepEqual(got[2], []);
+  assert.equal(r.state.unmaskedRequested.size, 0);
+  assert.equal(r.state.requests.size, 0);
+});
+
+test('predictions: an error gives up that request only; new snippets drop the cached predictions, not the span', () => {
+  const s = mapWithSnippets();
+  const key = pointKey('a', 1);
+  s.layerGuessesRequested.add(key);
+  s.unmaskedRequested.add('a');
+  s.requests.set('L', { kind: 'layerGuesses', key });
+  s.requests.set('U', { kind: 'unmasked', snippetId: 'a' });
+  const l = apply(s, { type: 'error', requestId: 'L', message: 'x' });
+  assert.equal(l.state.layerGuessesRequested.size, 0);
+  assert.deepEqual([...l.state.unmaskedRequested], ['a']);
+  const u = apply(l.state, { type: 'error', requestId: 'U', message: 'y' });
+  assert.equal(u.state.unmaskedRequested.size, 0);
+  assert.equal(u.state.requests.size, 0);
+
+  const span = spanView();
+  const withData = apply(apply(s, { type: 'unmasked', requestId: 'U', snippetId: 'a', tokens: [] }).state, { type: 'span', span }).state;
+  const again = apply(withData, { type: 'snippets', snippets: withData.snippets });
+  assert.equal(again.state.unmasked.size, 0);
+  assert.equal(again.state.layerGuesses.size, 0);
+  assert.equal(again.state.unmaskedRequested.size, 0);
+  assert.equal(again.state.span, span, 'the span is not a snippet of the map: it stays');
+});
+
+function spanView(): SpanView {
+  const tokens = [
+    { index: 3, id: 0, piece: '苹', start: 2, end: 3, special: false },
+    { index: 4, id: 0, piece: '果', start: 3, end: 4, special: false },
+  ];
+  return {
+    label: 'demo/apple.txt:1',
+    text: '我用苹果手机。',
+    result: { start: 2, end: 4, tokenIndices: [3, 4], tokens, positions: [[{ token: '苹', id: 0, probability: 0.5 }], [{ token: '果', id: 0, probability: 0.7 }]], fills: [{ text: '苹果', tokens: ['苹', '果'], score: 0.42 }] },
+  };
+}
+
+test('span: the last Guess Masked Span result replaces the previous one; null or malformed clears it', () => {
+  const s = mapWithSnippets();
+  const r = apply(s, { type: 'span', span: spanView() });
+  assert.deepEqual(r.topics, ['guesses']);
+  assert.equal(r.state.span?.result.fills[0].text, '苹果');
+  assert.equal(apply(r.state, { type: 'span', span: null }).state.span, null);
+  assert.equal(apply(r.state, { type: 'span', span: { label: 'x', text: 'y' } as SpanView }).state.span, null);
+});
+
+test('guessMode: restore keeps masked or unmasked and drops anything else', () => {
+  assert.equal(restorePersisted({ guessMode: 'unmasked' }).guessMode, 'unmasked');
+  assert.equal(restorePersisted({ guessMode: 'masked' }).guessMode, 'masked');
+  assert.equal(restorePersisted({ guessMode: 'sideways' }).guessMode, undefined);
+  assert.equal(restorePersisted(undefined).guessMode, undefined);
 });

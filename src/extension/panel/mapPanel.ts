@@ -18,6 +18,7 @@ import { panelHtml } from './html';
 import { exportJson, exportProjector, saveImage } from './mapExports';
 import { MapProjection } from './mapProjection';
 import { revealToken } from './reveal';
+import { snippetLayerGuesses, snippetUnmasked } from '../predictions/panelRequests';
 
 export const VIEW_TYPE = 'contextLens.map';
 
@@ -144,6 +145,16 @@ export class MapPanel implements vscode.Disposable {
           return saveImage(ctx, m.format, m.dataUrl);
         case 'clear':
           return ctx.clearMap();
+        case 'requestLayerGuesses': {
+          const s = m.ref && typeof m.ref.snippetId === 'string' && Number.isInteger(m.ref.tokenIndex) ? await this.analyzedSnippet(m.ref.snippetId) : undefined;
+          if (s) this.post({ type: 'layerGuesses', requestId: m.requestId, ref: m.ref, result: await snippetLayerGuesses(ctx, s, m.ref.tokenIndex) });
+          return;
+        }
+        case 'requestUnmasked': {
+          const s = typeof m.snippetId === 'string' ? await this.analyzedSnippet(m.snippetId) : undefined;
+          if (s) this.post({ type: 'unmasked', requestId: m.requestId, snippetId: s.id, tokens: await snippetUnmasked(ctx, s) });
+          return;
+        }
         case 'wantGuesses':
           if (m.ref && typeof m.ref.snippetId === 'string' && Number.isInteger(m.ref.tokenIndex)) this.guessStream.prioritize(m.ref, m.requestId);
           return;
