@@ -6,6 +6,7 @@ import type { Ctx } from './context';
 import type { MapSnippet } from './mapState';
 import { MapPanel } from './panel';
 import { runWithProgress } from './progress';
+import { exploreWordSenses } from './senses/command';
 
 type Source = Omit<MapSnippet, 'id' | 'analysis'>;
 type Mode = 'explore' | 'add';
@@ -19,10 +20,14 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
     reg('contextLens.clearMap', () => clearMap(ctx)),
     reg('contextLens.showLog', () => showLog(ctx)),
     reg('contextLens.useDemoModel', () => useDemoModel(ctx)),
+    reg('contextLens.exploreWordSenses', (args) => exploreWordSenses(ctx, args)),
     // Internal test hook (not contributed): the last error or warning shown, {code, message}; `true` also clears it.
     reg('contextLens._lastError', (clear) => lastError(ctx, clear === true)),
     // Internal test hook (not contributed): the status bar item's state, text and tooltip.
     reg('contextLens._status', () => ({ state: { ...ctx.status.state }, ...ctx.status.shown })),
+    // Internal test hooks (not contributed): the senses job on screen and what was posted about it; Cancel of its notification.
+    reg('contextLens._senses', () => sensesSnapshot(ctx)),
+    reg('contextLens._cancelWordSenses', () => ctx.senses.cancel()),
   ];
 }
 
@@ -52,6 +57,15 @@ export function showLog(ctx: Ctx): void {
 
 export async function useDemoModel(ctx: Ctx): Promise<void> {
   await ctx.useDemoModel();
+}
+
+function sensesSnapshot(ctx: Ctx) {
+  const r = ctx.senses.result;
+  return {
+    jobId: ctx.senses.jobId,
+    result: r && { word: r.word, also: r.also, done: r.done, numLayers: r.numLayers, standardized: r.standardized, search: { ...r.search }, occurrences: r.occurrences.length, files: [...new Set(r.occurrences.map((o) => o.file))] },
+    trace: structuredClone(ctx.senses.trace),
+  };
 }
 
 function lastError(ctx: Ctx, clear: boolean) {

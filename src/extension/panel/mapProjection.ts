@@ -41,14 +41,15 @@ export class MapProjection implements vscode.Disposable {
       this.post({ type: 'progress', message: vscode.l10n.t('Projecting {0} tokens with {1}…', countTokens(ctx.map.snippets), method.toUpperCase()), fraction: 0 });
       const t0 = performance.now();
       // No seed: the engine's default one, so that the map, the CLI and the tests lay out the same points alike.
-      const result = await ctx.engine.call('project', { analysisIds: ids, hiddenLayer, method }, {
+      const standardize = ctx.config.standardizeDimensions;
+      const result = await ctx.engine.call('project', { analysisIds: ids, hiddenLayer, method, standardize }, {
         signal: ac.signal,
         onProgress: (e) => {
           if (e.phase === 'project') this.post({ type: 'progress', message: vscode.l10n.t('Projecting with {0}…', method.toUpperCase()), fraction: e.fraction });
         },
       });
       if (ac.signal.aborted) return;
-      ctx.log.info(`Projected ${result.points.length} tokens (${method}, layer ${hiddenLayer}) in ${ms(performance.now() - t0)}`);
+      ctx.log.info(`Projected ${result.points.length} tokens (${method}, layer ${hiddenLayer}${standardize ? ', standardized cosines' : ''}) in ${ms(performance.now() - t0)}`);
       this.show(toProjectionView(result, (analysisId) => ctx.map.byAnalysisId(analysisId)?.id), requestId);
     } catch (e) {
       if (isContextLensError(e, 'CANCELLED') || ac.signal.aborted) return;
