@@ -93,7 +93,7 @@ export class SensesController implements vscode.Disposable {
 
   private async steps(run: Run, search: SensesSearchSummary, sink: ProgressSink, signal: AbortSignal, t0: number): Promise<void> {
     const ctx = this.ctx;
-    sink.report(vscode.l10n.t('Analysing 0 of {0} occurrences…', search.toAnalyse), 0);
+    sink.report(vscode.l10n.t('Analysing {0} of {1} occurrences…', 0, search.toAnalyse), 0);
     for (;;) {
       const tStep = performance.now();
       const result = await ctx.engine.call('sensesStep', { jobId: run.jobId!, standardize: ctx.config.standardizeDimensions }, { signal });
