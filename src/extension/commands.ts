@@ -27,7 +27,7 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
     reg('contextLens._status', () => ({ state: { ...ctx.status.state }, ...ctx.status.shown })),
     // Internal test hooks (not contributed): the senses job on screen and what was posted about it; Cancel of its notification.
     reg('contextLens._senses', () => sensesSnapshot(ctx)),
-    reg('contextLens._cancelWordSenses', () => ctx.senses.cancel()),
+    reg('contextLens._cancelWordSenses', (when) => ctx.senses.cancel(when === 'whenStarted')),
   ];
 }
 

@@ -41,6 +41,8 @@ export class SensesController implements vscode.Disposable {
   /** The Senses tab's layer (undefined: the last) and scatter method, as its last setSensesView said. */
   private view: { hiddenLayer?: number; method?: ProjectionMethod } = {};
   readonly trace: SensesTrace = { posted: { senses: 0, sensesProjection: 0, showTab: 0 }, released: [] };
+  /** Test hook: cancel the next job as soon as it has started in the engine (its first step then in flight). */
+  private cancelWhenStarted = false;
 
   constructor(private readonly ctx: Ctx) {}
 
@@ -71,6 +73,10 @@ export class SensesController implements vscode.Disposable {
         sink.report(vscode.l10n.t('Searching {0} files…', request.sources.length));
         const started = await ctx.engine.call('sensesStart', { request }, { signal });
         run.jobId = started.jobId;
+        if (this.cancelWhenStarted) {
+          this.cancelWhenStarted = false;
+          queueMicrotask(() => run.abort.abort());
+        }
         ctx.log.info(`Word senses: ${searchLine(started.search)} in ${ms(performance.now() - t0)}`);
         await this.replaceShown(started.jobId);
         this.showPanel();
@@ -86,9 +92,10 @@ export class SensesController implements vscode.Disposable {
     }
   }
 
-  /** Cancels the job being computed (the notification's Cancel does the same). */
-  cancel(): void {
-    this.run?.abort.abort();
+  /** Cancels the job being computed (the notification's Cancel does the same); `whenStarted`: the next one, once the engine holds it. */
+  cancel(whenStarted = false): void {
+    if (whenStarted) this.cancelWhenStarted = true;
+    else this.run?.abort.abort();
   }
 
   private async steps(run: Run, search: SensesSearchSummary, sink: ProgressSink, signal: AbortSignal, t0: number): Promise<void> {
