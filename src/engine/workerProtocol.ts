@@ -7,7 +7,7 @@ import type { SerializedError } from './errors';
 import type { AnalyzedToken, Guess, ModelInfo, ModelSpec, ProgressEvent } from './types';
 import type { ProjectionMethod } from './projection';
 import type { LayerGuessesResult, SpanGuessesResult } from './predictions/types';
-import type { SensesProjection, SensesRequest, SensesResult, SensesSearchSummary } from './senses/types';
+import type { SensesProgress, SensesProjection, SensesRequest, SensesResult, SensesSearchSummary } from './senses/types';
 
 export interface AnalysisSummary {
   analysisId: string;
@@ -131,5 +131,5 @@ export type HostToWorker =
 export type WorkerToHost =
   | { kind: 'result'; id: number; value: unknown }
   | { kind: 'error'; id: number; error: SerializedError }
-  | { kind: 'progress'; id: number; event: ProgressEvent | { phase: 'project'; fraction: number } }
+  | { kind: 'progress'; id: number; event: ProgressEvent | { phase: 'project'; fraction: number } | SensesProgress }
   | { kind: 'log'; line: string };

@@ -65,6 +65,14 @@ export interface SensesSearchSummary {
   analysed: number;
 }
 
+/**
+ * Progress events of sensesStart (the search: files read, occurrences found so far) and of sensesStep (the
+ * forwards: contexts analysed of those planned), sent as the call's `progress` messages.
+ */
+export type SensesProgress =
+  | { phase: 'senses-search'; filesDone: number; filesTotal: number; found: number }
+  | { phase: 'senses-analyse'; analysed: number; toAnalyse: number };
+
 export interface SenseGuess {
   token: string;
   probability: number;
