@@ -1,6 +1,11 @@
 /** A minimal change-notification bus: views subscribe to the parts of the state they draw. */
 
 export type Topic =
+  // The Senses tab (webview/senses): its result, scatter layout, the standardize setting, a tab the host shows.
+  | 'senses'
+  | 'sensesProjection'
+  | 'standardize'
+  | 'showTab'
   | 'strings'
   | 'model'
   | 'snippets'

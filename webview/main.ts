@@ -11,6 +11,7 @@ import { el } from './dom';
 import { createMapView } from './mapView';
 import { createErrorBanner, createProgressNotice } from './notices';
 import { applyHostMessage, readHostMessage } from './reduce';
+import { createSensesView } from './senses';
 import { loadPersisted, persist, replaceState, state } from './state';
 import { setStrings, t } from './strings';
 import { createTabs } from './tabs';
@@ -43,7 +44,7 @@ function boot(): void {
   app.classList.add('cl-app');
 
   const mapView = createMapView();
-  const tabs = createTabs({ map: mapView, tokens: createTokensView(), attention: createAttentionView() });
+  const tabs = createTabs({ map: mapView, tokens: createTokensView(), attention: createAttentionView(), senses: createSensesView() });
   const topBar = createTopBar((format) => mapView.exportImage(format));
   app.append(topBar.root, createProgressNotice(), createErrorBanner(), tabs.tablist, tabs.panels);
 
@@ -54,6 +55,8 @@ function boot(): void {
   on('tab', () => {
     app.dataset.tab = state.persisted.tab;
   });
+  // The host shows a tab (Explore Word Senses shows 'senses'): the reducer already kept the choice.
+  on('showTab', () => tabs.select(state.persisted.tab, false));
   window.addEventListener('message', (event: MessageEvent) => {
     const msg = readHostMessage(event.data);
     if (msg) dispatch(msg);

@@ -5,6 +5,7 @@
 import type { HostToWebview, RequestId, SnippetView, TokenGuessesView, WebviewPersistedState } from '../src/protocol';
 import type { Topic } from './bus';
 import { attentionKey } from './keys';
+import { applySensesMessage, sensesRequestFailed } from './senses/model';
 import { findSnippet, type AppState, type PendingRequest } from './state';
 
 export interface HostMessageResult {
@@ -33,7 +34,9 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
       const persisted = { ...state.persisted };
       if (Number.isInteger(msg.hiddenLayer)) persisted.hiddenLayer = msg.hiddenLayer;
       if (msg.projection === 'umap' || msg.projection === 'pca') persisted.projection = msg.projection;
-      return { state: { ...state, persisted }, topics: ['strings'], strings: msg.strings ?? {} };
+      if (typeof msg.standardize !== 'boolean') return { state: { ...state, persisted }, topics: ['strings'], strings: msg.strings ?? {} };
+      const senses = { ...state.senses, standardize: msg.standardize };
+      return { state: { ...state, persisted, senses }, topics: ['strings', 'standardize'], strings: msg.strings ?? {} };
     }
     case 'model':
       return { state: { ...state, model: msg.model }, topics: ['model'] };
@@ -48,7 +51,8 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
           attentionRequested: new Set(),
           grids: new Map(),
           gridRequested: new Set(),
-          requests: new Map([...state.requests].filter(([, p]) => p.kind === 'projection')),
+          // Only what waited for these snippets' data is given up (the map's and the Senses tab's requests stay).
+          requests: new Map([...state.requests].filter(([, p]) => p.kind !== 'attention' && p.kind !== 'grid')),
           projection: snippets.length ? state.projection : null,
         },
         topics: ['snippets'],
@@ -99,6 +103,12 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
         topics: ['error', 'layer'],
       };
     }
+    // The Senses tab's messages (webview/senses/model.ts).
+    case 'showTab':
+    case 'standardize':
+    case 'senses':
+    case 'sensesProjection':
+      return applySensesMessage(state, msg);
     default:
       return unchanged;
   }
@@ -124,6 +134,9 @@ function failRequest(state: AppState, requestId: RequestId): HostMessageResult {
       return { state: { ...next, attentionRequested: without(state.attentionRequested, settled.key) }, topics: ['error'] };
     case 'grid':
       return { state: { ...next, gridRequested: without(state.gridRequested, settled.snippetId) }, topics: ['error'] };
+    case 'sensesProjection':
+    case 'standardize':
+      return sensesRequestFailed(next, settled);
     default:
       return { state: next, topics: ['error'] };
   }

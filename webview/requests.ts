@@ -20,9 +20,9 @@ let counter = 0;
 export function sendRequest(request: Request, awaited?: PendingRequest): RequestId {
   counter += 1;
   const requestId = `${page}.${counter}`;
-  if (awaited?.kind === 'projection') {
-    // The host projects the newest setLayer/setProjection only: an older one gets no reply.
-    for (const [id, p] of state.requests) if (p.kind === 'projection') state.requests.delete(id);
+  if (awaited?.kind === 'projection' || awaited?.kind === 'sensesProjection') {
+    // The host projects the newest setLayer/setProjection (setSensesView) only: an older one gets no reply.
+    for (const [id, p] of state.requests) if (p.kind === awaited.kind) state.requests.delete(id);
   }
   if (awaited) state.requests.set(requestId, awaited);
   post({ ...request, requestId } as WebviewToHost);

@@ -15,6 +15,7 @@ import type {
   WebviewPersistedState,
 } from '../src/protocol';
 import { restorePersisted } from '../src/shared/persistedState';
+import { initialSensesState, type SensesState } from './senses/model';
 import { savedState, saveState } from './vscodeApi';
 
 export type Tab = WebviewPersistedState['tab'];
@@ -26,7 +27,11 @@ export type PendingRequest =
   /** requestAttention: the attention under this attentionKey. */
   | { kind: 'attention'; key: string }
   /** requestAttentionGrid. */
-  | { kind: 'grid'; snippetId: string };
+  | { kind: 'grid'; snippetId: string }
+  /** setSensesView: the Senses scatter's next layout (requests.ts keeps the newest only). */
+  | { kind: 'sensesProjection'; hiddenLayer: number; method: ProjectionMethod }
+  /** setStandardize: the host's 'standardize' answers it. */
+  | { kind: 'standardize'; standardize: boolean };
 
 export interface AppState {
   /**
@@ -41,6 +46,8 @@ export interface AppState {
   pendingLayer: number | null;
   progress: { message: string; fraction?: number } | null;
   error: string | null;
+  /** The Senses tab (webview/senses/model.ts). */
+  senses: SensesState;
   /** By attentionKey(snippetId, attentionLayer). */
   attention: Map<string, AttentionLayerView>;
   attentionRequested: Set<string>;
@@ -65,6 +72,7 @@ export function initialState(persisted: WebviewPersistedState = restorePersisted
     pendingLayer: null,
     progress: null,
     error: null,
+    senses: initialSensesState(),
     attention: new Map(),
     attentionRequested: new Set(),
     grids: new Map(),

@@ -1,11 +1,11 @@
-/** The three tabs (Map, Tokens, Attention): a tablist with arrow-key focus and one panel per view. */
+/** The four tabs (Map, Tokens, Attention, Senses): a tablist with arrow-key focus and one panel per view. */
 import { emit, on } from './bus';
 import { el } from './dom';
 import { rovingIndex } from './keyboard';
 import { persist, state, type Tab } from './state';
 import { t, type StringKey } from './strings';
 
-const TABS = ['map', 'tokens', 'attention'] as const satisfies readonly Tab[];
+const TABS = ['map', 'tokens', 'attention', 'senses'] as const satisfies readonly Tab[];
 type ShownTab = (typeof TABS)[number];
 
 /** A tab's content; `show`/`hide` tell views that draw only while visible. */

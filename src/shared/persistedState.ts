@@ -47,7 +47,7 @@ export function restorePersisted(raw: unknown): WebviewPersistedState {
   const s = { ...DEFAULTS, selectedTokens: [] as number[], snippets: [] as WebviewPersistedState['snippets'] };
   if (!raw || typeof raw !== 'object') return s;
   const r = raw as Partial<WebviewPersistedState>;
-  if (r.tab === 'map' || r.tab === 'tokens' || r.tab === 'attention') s.tab = r.tab;
+  if (r.tab === 'map' || r.tab === 'tokens' || r.tab === 'attention' || r.tab === 'senses') s.tab = r.tab;
   const hiddenLayer = savedHiddenLayer(raw);
   if (hiddenLayer !== undefined) s.hiddenLayer = hiddenLayer;
   if (r.projection === 'umap' || r.projection === 'pca') s.projection = r.projection;
@@ -57,6 +57,7 @@ export function restorePersisted(raw: unknown): WebviewPersistedState {
   if (Number.isInteger(r.head)) s.head = r.head as number;
   const attentionLayer = savedAttentionLayer(raw as Record<string, unknown>);
   if (attentionLayer !== undefined) s.attentionLayer = attentionLayer;
+  if (isLayer(r.sensesLayer, 0)) s.sensesLayer = r.sensesLayer;
   if (Array.isArray(r.snippets)) s.snippets = r.snippets.filter((x) => x && typeof x.text === 'string');
   return s;
 }

@@ -1,12 +1,13 @@
 // What each host message does to the Embedding Map's state (webview/reduce.ts), message kind by kind.
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import type { AttentionGridView, AttentionLayerView, HostToWebview, ProjectionView, SnippetView, TokenView } from '../../src/protocol';
+import type { AttentionGridView, AttentionLayerView, HostToWebview, ProjectionView, SensesProjection, SensesResult, SnippetView, TokenView } from '../../src/protocol';
 import { attentionKey } from '../../webview/keys';
 import { applyHostMessage, readHostMessage, type HostMessageResult } from '../../webview/reduce';
 import { restorePersisted } from '../../src/shared/persistedState';
 import { sendRequest } from '../../webview/requests';
-import { initialState, state, type AppState } from '../../webview/state';
+import { pendingSensesView, sensesLayer, shownStandardize } from '../../webview/senses/model';
+import { initialState, state, type AppState, type PendingRequest } from '../../webview/state';
 
 // What the webview posts to the host (webview/vscodeApi.ts asks for this on its first message).
 const posted: unknown[] = [];
@@ -365,4 +366,136 @@ test('an unknown message kind changes nothing', () => {
   const r = apply(s, { type: 'somethingNew' } as unknown as HostToWebview);
   assert.equal(r.state, s);
   assert.deepEqual(r.topics, []);
+});
+
+// ---- the Senses tab's messages (webview/senses/model.ts) ----
+
+function senses(word: string, n: number, extra: Partial<SensesResult> = {}): SensesResult {
+  const occurrences = Array.from({ length: n }, (_, i) => ({
+    word,
+    file: 'a.txt',
+    uri: 'file:///a.txt',
+    start: i * 10,
+    end: i * 10 + word.length,
+    line: i + 1,
+    column: 1,
+    context: word,
+    contextStart: i * 10,
+    count: 1,
+    cluster: [0, i % 2],
+    substitutes: [],
+  }));
+  return {
+    word,
+    model: 'tiny-bert',
+    numLayers: 1,
+    standardized: false,
+    search: { filesSearched: 1, skippedBinary: 0, skippedTooLarge: 0, skippedUnreadable: 0, found: n, toAnalyse: n, analysed: n },
+    layers: [],
+    occurrences,
+    clusters: [],
+    done: false,
+    ...extra,
+  };
+}
+
+function sensesProjection(hiddenLayer: number, n: number, method: 'umap' | 'pca' = 'umap'): SensesProjection {
+  return { hiddenLayer, method, standardized: false, points: Array.from({ length: n }, (_, i) => ({ x: i, y: -i })) };
+}
+
+test('showTab: selects the tab (kept: saved); an unknown tab changes nothing', () => {
+  const s = initialState();
+  const r = apply(s, { type: 'showTab', tab: 'senses' });
+  assert.deepEqual(r.topics, ['showTab']);
+  assert.equal(r.state.persisted.tab, 'senses');
+  assert.notEqual(r.state.persisted, s.persisted, 'a new persisted object: the caller saves it');
+  const odd = apply(s, { type: 'showTab', tab: 'nowhere' as 'map' });
+  assert.equal(odd.state, s);
+  assert.deepEqual(odd.topics, []);
+});
+
+test('standardize: init and the standardize message set it; the message answers the toggle in flight', () => {
+  const s = initialState();
+  assert.equal(s.senses.standardize, false);
+  const init = apply(s, { type: 'init', strings: {}, hiddenLayer: 0, projection: 'umap', standardize: true });
+  assert.deepEqual(init.topics, ['strings', 'standardize']);
+  assert.equal(init.state.senses.standardize, true);
+
+  const asked = { ...init.state, requests: new Map<string, PendingRequest>([['T', { kind: 'standardize', standardize: false }], ['P', { kind: 'projection' }]]) };
+  assert.equal(shownStandardize(asked), false, 'the toggle shows what was asked while the host has not answered');
+  const r = apply(asked, { type: 'standardize', standardize: false });
+  assert.deepEqual(r.topics, ['standardize']);
+  assert.equal(r.state.senses.standardize, false);
+  assert.deepEqual([...r.state.requests.keys()], ['P'], 'the toggle is answered; other requests wait');
+
+  const failed = apply(asked, { type: 'error', requestId: 'T', message: 'Settings are read-only' });
+  assert.deepEqual(failed.topics, ['error', 'standardize']);
+  assert.equal(shownStandardize(failed.state), true, 'a failed toggle shows the setting again');
+});
+
+test('senses: a result replaces the previous one; a later batch of the same word keeps the scatter, another word drops it; null clears', () => {
+  const first = apply(initialState(), { type: 'senses', senses: senses('bank', 2) });
+  assert.deepEqual(first.topics, ['senses', 'sensesProjection']);
+  assert.equal(first.state.senses.result?.occurrences.length, 2);
+  const laidOut = apply(first.state, { type: 'sensesProjection', projection: sensesProjection(1, 2) }).state;
+  assert.equal(laidOut.senses.projection?.points.length, 2, 'a layout the host made by itself is taken');
+
+  const batch = apply(laidOut, { type: 'senses', senses: senses('bank', 4, { done: true }) });
+  assert.equal(batch.state.senses.projection, laidOut.senses.projection, 'same word: the layout stays until the next one');
+  const other = apply(laidOut, { type: 'senses', senses: senses('苹果', 4) });
+  assert.equal(other.state.senses.projection, null, 'another word: the old layout is not drawn over it');
+
+  const pending = { ...laidOut, requests: new Map<string, PendingRequest>([['V', { kind: 'sensesProjection', hiddenLayer: 0, method: 'pca' }]]) };
+  const cleared = apply(pending, { type: 'senses', senses: null });
+  assert.equal(cleared.state.senses.result, null);
+  assert.equal(cleared.state.senses.projection, null);
+  assert.equal(cleared.state.requests.size, 0, 'nothing left to lay out');
+  assert.equal(apply(laidOut, { type: 'senses', senses: { word: 'x' } as unknown as SensesResult }).state.senses.result, null, 'malformed = cleared');
+});
+
+test('sensesProjection: answers the newest setSensesView; one answering an older request is dropped; none without a result', () => {
+  const s = apply(initialState(), { type: 'senses', senses: senses('bank', 3) }).state;
+  const waiting = { ...s, requests: new Map<string, PendingRequest>([['V2', { kind: 'sensesProjection', hiddenLayer: 0, method: 'umap' }]]) };
+  assert.deepEqual(pendingSensesView(waiting), { hiddenLayer: 0, method: 'umap' });
+
+  const old = apply(waiting, { type: 'sensesProjection', projection: sensesProjection(1, 3), requestId: 'V1' });
+  assert.equal(old.state, waiting, 'V1 was replaced by V2 (requests.ts keeps the newest): its answer is dropped');
+  assert.deepEqual(old.topics, []);
+
+  const answer = apply(waiting, { type: 'sensesProjection', projection: sensesProjection(0, 3), requestId: 'V2' });
+  assert.deepEqual(answer.topics, ['sensesProjection']);
+  assert.equal(answer.state.senses.projection?.hiddenLayer, 0);
+  assert.equal(answer.state.requests.size, 0);
+  assert.equal(pendingSensesView(answer.state), undefined);
+
+  const byItself = apply(waiting, { type: 'sensesProjection', projection: sensesProjection(1, 3) });
+  assert.equal(byItself.state.senses.projection?.hiddenLayer, 1, "the host's own layout (a new batch) is taken");
+  assert.equal(byItself.state.requests, waiting.requests, 'and the request still waits');
+
+  const failed = apply(waiting, { type: 'error', requestId: 'V2', message: 'UMAP failed' });
+  assert.deepEqual(failed.topics, ['error', 'sensesProjection']);
+  assert.equal(failed.state.requests.size, 0);
+
+  assert.equal(apply(initialState(), { type: 'sensesProjection', projection: sensesProjection(1, 3) }).state.senses.projection, null, 'no result: nothing to lay out');
+});
+
+test('sendRequest: a newer setSensesView replaces the older; the map\'s projection request is a separate kind', () => {
+  state.requests.clear();
+  const map = sendRequest({ type: 'setLayer', hiddenLayer: 1 }, { kind: 'projection' });
+  sendRequest({ type: 'setSensesView', hiddenLayer: 2, method: 'umap' }, { kind: 'sensesProjection', hiddenLayer: 2, method: 'umap' });
+  const newest = sendRequest({ type: 'setSensesView', hiddenLayer: 3, method: 'umap' }, { kind: 'sensesProjection', hiddenLayer: 3, method: 'umap' });
+  assert.deepEqual([...state.requests.keys()], [map, newest]);
+  state.requests.clear();
+});
+
+test('sensesLayer: the kept layer within the result\'s layers, the last by default; restore keeps a valid one and the tab', () => {
+  const s = apply(initialState(), { type: 'senses', senses: senses('bank', 1, { numLayers: 12 }) }).state;
+  assert.equal(sensesLayer(s), 12);
+  assert.equal(sensesLayer({ ...s, persisted: { ...s.persisted, sensesLayer: 4 } }), 4);
+  assert.equal(sensesLayer({ ...s, persisted: { ...s.persisted, sensesLayer: 40 } }), 12, 'a layer from a bigger model: the last');
+  const restored = restorePersisted({ tab: 'senses', hiddenLayer: 1, sensesLayer: 5 });
+  assert.equal(restored.tab, 'senses');
+  assert.equal(restored.sensesLayer, 5);
+  assert.equal(restorePersisted({ sensesLayer: -2 }).sensesLayer, undefined);
+  assert.equal(restorePersisted({ sensesLayer: 1.5 }).sensesLayer, undefined);
 });
