@@ -10,6 +10,7 @@ import type { SensesProjection, SensesRequest, SensesResult, SensesSearchSummary
 import type { ProjectionMethod, RequestId } from '../../protocol';
 import { modelLabel } from '../config';
 import type { Ctx } from '../context';
+import type { EngineProgress } from '../engineClient';
 import { ms } from '../log';
 import { MapPanel } from '../panel';
 import { runWithProgress, type ProgressSink } from '../progress';
@@ -71,7 +72,7 @@ export class SensesController implements vscode.Disposable {
         if (!ctx.model) sink.report(vscode.l10n.t('Loading the model {0}…', modelLabel(ctx.modelName)));
         await ctx.ensureModel(signal, sink);
         sink.report(vscode.l10n.t('Searching {0} files…', request.sources.length));
-        const started = await ctx.engine.call('sensesStart', { request }, { signal });
+        const started = await ctx.engine.call('sensesStart', { request }, { signal, onProgress: (e) => reportProgress(sink, e) });
         run.jobId = started.jobId;
         if (this.cancelWhenStarted) {
           this.cancelWhenStarted = false;
@@ -100,18 +101,17 @@ export class SensesController implements vscode.Disposable {
 
   private async steps(run: Run, search: SensesSearchSummary, sink: ProgressSink, signal: AbortSignal, t0: number): Promise<void> {
     const ctx = this.ctx;
-    sink.report(vscode.l10n.t('Analysing {0} of {1} occurrences…', 0, search.toAnalyse), 0);
+    reportProgress(sink, { phase: 'senses-analyse', analysed: 0, toAnalyse: search.toAnalyse });
     for (;;) {
       const tStep = performance.now();
-      const result = await ctx.engine.call('sensesStep', { jobId: run.jobId!, standardize: ctx.config.standardizeDimensions }, { signal });
+      const result = await ctx.engine.call('sensesStep', { jobId: run.jobId!, standardize: ctx.config.standardizeDimensions }, { signal, onProgress: (e) => reportProgress(sink, e) });
       const shown = this.shown;
       if (signal.aborted || !shown || shown.jobId !== run.jobId) return;
       shown.result = result;
       ctx.log.info(`Word senses: analysed ${result.search.analysed} of ${result.search.toAnalyse} in ${ms(performance.now() - tStep)}${result.done ? ` (all in ${ms(performance.now() - t0)})` : ''}`);
       this.postResult();
       void this.project();
-      const { analysed, toAnalyse } = result.search;
-      sink.report(vscode.l10n.t('Analysing {0} of {1} occurrences…', analysed, toAnalyse), toAnalyse ? Math.round((100 * analysed) / toAnalyse) : 100);
+      reportProgress(sink, { phase: 'senses-analyse', analysed: result.search.analysed, toAnalyse: result.search.toAnalyse });
       if (result.done) {
         const k = result.layers[result.layers.length - 1]?.k ?? 0;
         ctx.log.info(`Word senses: done, ${result.occurrences.length} distinct contexts, ${k} cluster(s) at the last layer`);
@@ -277,6 +277,15 @@ export class SensesController implements vscode.Disposable {
     const jobId = this.shown?.jobId;
     this.shown = undefined;
     if (jobId) void this.ctx.engine.call('sensesRelease', { jobId }).catch(() => undefined);
+  }
+}
+
+/** The engine's progress of a search (files read, occurrences found) or of the forwards (contexts analysed), in the notification. */
+function reportProgress(sink: ProgressSink, e: EngineProgress): void {
+  if (e.phase === 'senses-search') {
+    sink.report(vscode.l10n.t('Searching {0} of {1} files: {2} occurrences found…', e.filesDone, e.filesTotal, e.found), e.filesTotal ? Math.round((100 * e.filesDone) / e.filesTotal) : undefined);
+  } else if (e.phase === 'senses-analyse') {
+    sink.report(vscode.l10n.t('Analysing {0} of {1} occurrences…', e.analysed, e.toAnalyse), e.toAnalyse ? Math.round((100 * e.analysed) / e.toAnalyse) : 100);
   }
 }
 
