@@ -13,6 +13,7 @@ import type { Ctx } from '../context';
 import type { EngineProgress } from '../engineClient';
 import { ms } from '../log';
 import { MapPanel } from '../panel';
+import { projectionFailed } from '../panel/mapProjection';
 import { runWithProgress, type ProgressSink } from '../progress';
 
 export type SensesOutcome = 'done' | 'cancelled' | 'superseded' | 'noOccurrences' | 'failed';
@@ -241,10 +242,7 @@ export class SensesController implements vscode.Disposable {
       this.lastProjection = projection;
       this.post({ type: 'sensesProjection', projection, requestId });
     } catch (e) {
-      if (isContextLensError(e, 'CANCELLED') || ac.signal.aborted) return;
-      ctx.noteEngineFailure(e);
-      this.post({ type: 'error', message: messageOf(e), requestId });
-      ctx.reportError(e);
+      projectionFailed(ctx, (m) => this.post(m), e, ac.signal, requestId);
     } finally {
       if (this.projecting === ac) this.projecting = undefined;
     }
