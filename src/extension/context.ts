@@ -130,6 +130,7 @@ export class Ctx implements vscode.Disposable {
         this.log.info('Restarting the analysis engine: model settings changed');
         this.loaded = undefined;
         this.map.forgetAnalyses();
+        this.senses.engineLost();
         void this.engine.restart();
       }
       try {
@@ -240,6 +241,7 @@ export class Ctx implements vscode.Disposable {
     this.loading = undefined;
     this.loadFailure = undefined;
     this.map.forgetAnalyses();
+    this.senses.engineLost();
     await this.engine.restart();
     this.status.set({ kind: 'idle' });
   }
@@ -249,6 +251,7 @@ export class Ctx implements vscode.Disposable {
     if (isContextLensError(e, 'ENGINE_STOPPED')) {
       this.loaded = undefined;
       this.map.forgetAnalyses();
+      this.senses.engineLost();
       this.status.set({ kind: 'error', message: messageOf(e) });
     }
   }

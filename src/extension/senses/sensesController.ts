@@ -36,8 +36,11 @@ export interface SensesTrace {
 
 export class SensesController implements vscode.Disposable {
   private run: Run | undefined;
-  /** The job on screen: held in the engine until superseded, cancelled or disposed. */
-  private shown: { jobId: string; result?: SensesResult } | undefined;
+  /**
+   * The job on screen: held in the engine until superseded, cancelled or disposed. `held` false once the
+   * engine restarted: the result stays (reveal and export need no engine) but no new view can be made.
+   */
+  private shown: { jobId: string; held: boolean; result?: SensesResult } | undefined;
   private projecting: AbortController | undefined;
   private lastProjection: SensesProjection | undefined;
   /** The Senses tab's layer (undefined: the last) and scatter method, as its last setSensesView said. */
@@ -171,8 +174,8 @@ export class SensesController implements vscode.Disposable {
 
   /** A new job goes on screen: the one before is released. */
   private async replaceShown(jobId: string): Promise<void> {
-    const old = this.shown?.jobId;
-    this.shown = { jobId };
+    const old = this.shown?.held ? this.shown.jobId : undefined;
+    this.shown = { jobId, held: true };
     this.lastProjection = undefined;
     this.projecting?.abort();
     if (old) await this.releaseJob(old);
@@ -207,11 +210,19 @@ export class SensesController implements vscode.Disposable {
     this.post({ type: 'senses', senses: this.shown?.result ?? null });
   }
 
-  /** The panel (re)loaded its page: send what the Senses tab showed. */
+  /** The panel (re)loaded its page: send what the Senses tab showed (computed again if the setting changed meanwhile). */
   onPanelReady(): void {
-    if (!this.shown?.result) return;
+    const result = this.shown?.result;
+    if (!result) return;
     this.postResult();
     if (this.lastProjection) this.post({ type: 'sensesProjection', projection: this.lastProjection });
+    if (result.standardized !== this.ctx.config.standardizeDimensions) void this.restandardize().catch((e: unknown) => this.ctx.reportError(e));
+  }
+
+  /** The engine restarted or stopped: its jobs are gone. The result on screen stays, for reveal and export. */
+  engineLost(): void {
+    if (this.shown) this.shown.held = false;
+    this.projecting?.abort();
   }
 
   /** The Senses tab's layer or method changed (setSensesView). */
@@ -227,7 +238,7 @@ export class SensesController implements vscode.Disposable {
   async project(requestId?: RequestId): Promise<void> {
     const ctx = this.ctx;
     const job = this.shown;
-    if (!job?.result) return;
+    if (!job?.result || !job.held) return;
     this.projecting?.abort();
     const ac = new AbortController();
     this.projecting = ac;
@@ -251,7 +262,7 @@ export class SensesController implements vscode.Disposable {
   /** contextLens.standardizeDimensions changed: the result and the scatter again, computed the new way. */
   async restandardize(): Promise<void> {
     const job = this.shown;
-    if (!job?.result || this.run?.jobId === job.jobId) {
+    if (!job?.result || !job.held || this.run?.jobId === job.jobId) {
       // A job still running picks the setting up at its next step.
       return;
     }
@@ -272,7 +283,7 @@ export class SensesController implements vscode.Disposable {
   dispose(): void {
     this.run?.abort.abort();
     this.projecting?.abort();
-    const jobId = this.shown?.jobId;
+    const jobId = this.shown?.held ? this.shown.jobId : undefined;
     this.shown = undefined;
     if (jobId) void this.ctx.engine.call('sensesRelease', { jobId }).catch(() => undefined);
   }
