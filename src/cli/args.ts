@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { ContextLensError } from '../engine/errors';
 import { DEFAULT_MODEL_ID, expandFolderSpec, isFolderSpec } from '../engine/modelSpec';
 import type { Dtype, DevicePreference, ModelSpec } from '../engine/types';
+import { parseSensesArgs } from './sensesArgs';
 
 export const USAGE = `Usage:
   context-lens analyze --model <hub-id|folder> [--top-k 5] [--json] [--dtype q8|fp32] [--device auto|cpu|wasm] "text"
   context-lens export --format projector --model <hub-id|folder> [--layer N] [--out DIR] "text"
+  context-lens senses --model <hub-id|folder> --word W [--also W2] [--max 200] [--context-tokens 64] [--layer L] [--include-vectors] [--json] PATH...
 Common options: --file PATH (read the text from a file), --cache-dir DIR, --offline, --hub-mirror URL
 The model defaults to $CONTEXT_LENS_MODEL or ${DEFAULT_MODEL_ID}.`;
 
@@ -18,7 +20,7 @@ export interface CliArgs {
   positional: string[];
 }
 
-const BOOLEAN_FLAGS = new Set(['json', 'offline', 'help']);
+const BOOLEAN_FLAGS = new Set(['json', 'offline', 'help', 'include-vectors']);
 
 /**
  * The command, its flags and its words. Throws a BAD_ARGUMENTS error for what can be found wrong before
@@ -41,6 +43,7 @@ export function parseArgs(argv: string[]): CliArgs {
   const args = { command, flags, positional };
   const format = flag(args, 'format', 'projector');
   if (command === 'export' && format !== 'projector') throw new ContextLensError('BAD_ARGUMENTS', `Unknown export format "${format}"; use --format projector.`);
+  if (command === 'senses') parseSensesArgs(flags, positional);
   return args;
 }
 

@@ -2,6 +2,7 @@
  * context-lens: the analysis engine on the command line.
  *   context-lens analyze --model <id|folder> [--top-k 5] [--json] "text"
  *   context-lens export --format projector --model <id|folder> [--layer N] [--out DIR] "text"
+ *   context-lens senses --model <id|folder> --word W [--also W2] [--max N] [--json] PATH...   (senses.ts)
  *
  * Exit codes: 0 done, 1 the engine failed (a typed error's message on stderr), 2 bad arguments
  * (BAD_ARGUMENTS, with the usage). Every output is written in one piece and awaited before the process
@@ -13,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { ContextLensError } from '../engine/errors';
 import { AnalysisSession } from '../engine/session';
 import { flag, inputText, modelSpecFrom, parseArgs, USAGE, type CliArgs } from './args';
+import { sensesCommand } from './senses';
 
 function pad(s: string, width: number): string {
   // CJK characters take two columns in a terminal.
@@ -82,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
     await write(process.stderr, `context-lens: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  if (args.command === 'help' || args.flags.has('help') || !['analyze', 'export'].includes(args.command)) {
+  if (args.command === 'help' || args.flags.has('help') || !['analyze', 'export', 'senses'].includes(args.command)) {
     await out(USAGE + '\n');
     return args.command === 'help' || args.flags.has('help') ? 0 : 2;
   }
@@ -94,12 +96,14 @@ export async function main(argv: string[]): Promise<number> {
       },
     });
     if (args.command === 'analyze') await runAnalyze(args, session);
+    else if (args.command === 'senses') await out(await sensesCommand(args.flags, args.positional, session));
     else await runExport(args, session);
     return 0;
   } catch (e) {
     const message = e instanceof ContextLensError ? e.message : `Internal error: ${(e as Error).stack ?? e}`;
     await write(process.stderr, `context-lens: ${message}\n`);
-    return 1;
+    // An argument only the loaded model can judge (senses --layer beyond its layers) is still an argument error.
+    return e instanceof ContextLensError && e.code === 'BAD_ARGUMENTS' ? 2 : 1;
   } finally {
     await session.dispose();
   }

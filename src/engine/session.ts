@@ -7,9 +7,12 @@ import { analyze, guessesAt, guessesForTokens } from './analyze';
 import { ContextLensError, throwIfAborted } from './errors';
 import { loadModel, type LoadedModel } from './modelStore';
 import { cosineSimilarity } from './vectorMath';
+import { standardizeColumns } from './senses/standardize';
 import { DEFAULT_PROJECTION_SEED, project, type ProjectionMethod } from './projection';
 import { buildAnalysisJson, buildProjectorTsv } from './exports';
 import type { Analysis, ModelInfo, ModelSpec, ProgressEvent } from './types';
+import { buildResult, layerMatrix, planJob, runNextBatch, type SensesJob } from './senses';
+import type { SensesProgress, SensesProjection, SensesRequest, SensesResult, SensesSearchSummary } from './senses/types';
 import type {
   AnalysisSummary,
   AttentionGridSlice,
@@ -36,6 +39,7 @@ export class AnalysisSession {
   private loaded: { key: string; model: LoadedModel } | undefined;
   private loading: { key: string; promise: Promise<LoadedModel> } | undefined;
   private readonly analyses = new Map<string, Analysis>();
+  private readonly sensesJobs = new Map<string, SensesJob>();
   private nextId = 1;
   /** Calls someone is waiting for (analyze, hover, projection) now running; background guesses wait for 0. */
   private interactive = 0;
@@ -86,6 +90,7 @@ export class AnalysisSession {
     if (this.loaded && this.loaded.model !== model) {
       await this.loaded.model.dispose();
       this.analyses.clear();
+      this.sensesJobs.clear();
     }
     this.loaded = { key, model };
     return model.info;
@@ -146,31 +151,55 @@ export class AnalysisSession {
     return this.interactiveCall(() => guessesAt(this.model, text, offset, topK, ctx.signal));
   }
 
-  /** The tokens' hidden states at `hiddenLayer` (0 = the embeddings … numLayers) laid out in 2-D. */
-  project(analysisIds: string[], hiddenLayer: number, method: ProjectionMethod, seed = DEFAULT_PROJECTION_SEED, ctx: CallContext = {}): Promise<ProjectionResult> {
-    return this.interactiveCall(() => this.projectNow(analysisIds, hiddenLayer, method, seed, ctx));
+  /**
+   * The tokens' hidden states at `hiddenLayer` (0 = the embeddings … numLayers) laid out in 2-D.
+   * `standardize`: the same-token links' cosines on dimensions z-scored over all the map's tokens at that layer.
+   */
+  project(analysisIds: string[], hiddenLayer: number, method: ProjectionMethod, seed = DEFAULT_PROJECTION_SEED, ctx: CallContext = {}, standardize = false): Promise<ProjectionResult> {
+    return this.interactiveCall(() => this.projectNow(analysisIds, hiddenLayer, method, seed, ctx, standardize));
   }
 
-  private async projectNow(analysisIds: string[], hiddenLayer: number, method: ProjectionMethod, seed: number, ctx: CallContext): Promise<ProjectionResult> {
-    const entries = analysisIds.map((id) => ({ id, analysis: this.get(id) }));
+  /** Every token of the analyses (in order, an id given twice counted twice) and their hidden states at `hiddenLayer`, one row each. */
+  private tokenRows(analysisIds: string[], hiddenLayer: number): { refs: { analysisId: string; tokenIndex: number }[]; vectors: Float32Array } {
     const dim = this.model.info.hiddenSize;
+    const L = clampLayer(hiddenLayer, 0, this.model.info.numLayers);
     const refs: { analysisId: string; tokenIndex: number }[] = [];
-    for (const { id, analysis } of entries) analysis.tokens.forEach((t) => refs.push({ analysisId: id, tokenIndex: t.index }));
+    for (const id of analysisIds) this.get(id).tokens.forEach((t) => refs.push({ analysisId: id, tokenIndex: t.index }));
     const vectors = new Float32Array(refs.length * dim);
     refs.forEach((r, i) => {
-      const hs = this.get(r.analysisId).hiddenStates[clampLayer(hiddenLayer, 0, this.model.info.numLayers)];
+      const hs = this.get(r.analysisId).hiddenStates[L];
       vectors.set(hs.subarray(r.tokenIndex * dim, (r.tokenIndex + 1) * dim), i * dim);
     });
+    return { refs, vectors };
+  }
+
+  private async projectNow(analysisIds: string[], hiddenLayer: number, method: ProjectionMethod, seed: number, ctx: CallContext, standardize: boolean): Promise<ProjectionResult> {
+    const dim = this.model.info.hiddenSize;
+    const { refs, vectors } = this.tokenRows(analysisIds, hiddenLayer);
     const options = { seed, signal: ctx.signal, onProgress: (fraction: number) => ctx.onProgress?.({ phase: 'project', fraction }) };
     const xy = await project(method, vectors, refs.length, dim, options);
     const points: ProjectedPoint[] = refs.map((r, i) => ({ ...r, x: xy[2 * i], y: xy[2 * i + 1] }));
-    return { hiddenLayer, method, points, links: this.sameTokenLinks(analysisIds, hiddenLayer) };
+    return { hiddenLayer, method, points, links: this.sameTokenLinks(analysisIds, hiddenLayer, standardize) };
   }
 
-  /** Pairs of occurrences of the same piece in different places, with their cosine at `hiddenLayer`, least similar first. */
-  sameTokenLinks(analysisIds: string[], hiddenLayer: number): SameTokenLink[] {
+  /**
+   * Pairs of occurrences of the same piece in different places, with their cosine at `hiddenLayer`, least
+   * similar first; with `standardize`, on dimensions z-scored over all the analyses' tokens at that layer.
+   */
+  sameTokenLinks(analysisIds: string[], hiddenLayer: number, standardize = false): SameTokenLink[] {
     const dim = this.model.info.hiddenSize;
     const L = clampLayer(hiddenLayer, 0, this.model.info.numLayers);
+    // Where a token's row is: its analysis's hidden states, or the standardized matrix of all the tokens.
+    let rowOf: (ref: { analysisId: string; tokenIndex: number }) => { data: Float32Array; offset: number };
+    if (standardize) {
+      const { refs, vectors } = this.tokenRows(analysisIds, L);
+      const z = standardizeColumns(vectors, refs.length, dim);
+      const firstRow = new Map<string, number>();
+      refs.forEach((r, i) => r.tokenIndex === 0 && !firstRow.has(r.analysisId) && firstRow.set(r.analysisId, i));
+      rowOf = (r) => ({ data: z, offset: (firstRow.get(r.analysisId)! + r.tokenIndex) * dim });
+    } else {
+      rowOf = (r) => ({ data: this.get(r.analysisId).hiddenStates[L], offset: r.tokenIndex * dim });
+    }
     const byPiece = new Map<string, { analysisId: string; tokenIndex: number }[]>();
     for (const id of analysisIds) {
       for (const t of this.get(id).tokens) {
@@ -184,9 +213,9 @@ export class AnalysisSession {
     for (const [piece, occ] of byPiece) {
       for (let i = 0; i < occ.length; i++) {
         for (let j = i + 1; j < occ.length; j++) {
-          const a = this.get(occ[i].analysisId).hiddenStates[L];
-          const b = this.get(occ[j].analysisId).hiddenStates[L];
-          const cosine = cosineSimilarity(a, b, occ[i].tokenIndex * dim, occ[j].tokenIndex * dim, dim);
+          const a = rowOf(occ[i]);
+          const b = rowOf(occ[j]);
+          const cosine = cosineSimilarity(a.data, b.data, a.offset, b.offset, dim);
           links.push({ piece, a: occ[i], b: occ[j], cosine });
         }
       }
@@ -241,11 +270,71 @@ export class AnalysisSession {
     for (const id of analysisIds) this.analyses.delete(id);
   }
 
+  // Word senses (issue 10). A job holds the word's vectors, never whole analyses (senses/job.ts).
+
+  /** Searches the request's sources (files read here, in the worker) and plans the contexts; NO_OCCURRENCES when the word is not found. */
+  async sensesStart(request: SensesRequest, ctx: CallContext = {}): Promise<{ jobId: string; search: SensesSearchSummary }> {
+    const report = sensesReporter(ctx);
+    const job = await planJob(this.model, request, ctx.signal, (p) => report({ phase: 'senses-search', ...p }));
+    const jobId = `s${this.nextId++}`;
+    this.sensesJobs.set(jobId, job);
+    return { jobId, search: job.search };
+  }
+
+  /** The next batch of contexts through the model (interactive work: streamed guesses wait), then the result so far. */
+  sensesStep(jobId: string, standardize: boolean, ctx: CallContext = {}): Promise<SensesResult> {
+    const job = this.sensesJob(jobId);
+    const report = sensesReporter(ctx);
+    return this.interactiveCall(async () => {
+      await runNextBatch(this.model, job, ctx.signal, (analysed) => report({ phase: 'senses-analyse', analysed, toAnalyse: job.contexts.length }));
+      return buildResult(job, standardize);
+    });
+  }
+
+  sensesView(jobId: string, standardize: boolean): SensesResult {
+    return buildResult(this.sensesJob(jobId), standardize);
+  }
+
+  /** The occurrences analysed so far at `hiddenLayer`, laid out in 2-D (the result's order). */
+  sensesProject(jobId: string, hiddenLayer: number, method: ProjectionMethod, standardize: boolean, seed = DEFAULT_PROJECTION_SEED, ctx: CallContext = {}): Promise<SensesProjection> {
+    const job = this.sensesJob(jobId);
+    return this.interactiveCall(async () => {
+      const layer = clampLayer(hiddenLayer, 0, job.numLayers);
+      const { words, n } = layerMatrix(job, layer, standardize);
+      const options = { seed, signal: ctx.signal, onProgress: (fraction: number) => ctx.onProgress?.({ phase: 'project', fraction }) };
+      const xy = n ? await project(method, Float32Array.from(words), n, job.hiddenSize, options) : new Float32Array(0);
+      return { hiddenLayer: layer, method, standardized: standardize, points: Array.from({ length: n }, (_, i) => ({ x: xy[2 * i], y: xy[2 * i + 1] })) };
+    });
+  }
+
+  /** Each analysed occurrence's vectors, one array per hidden layer (the CLI's --include-vectors). */
+  sensesVectors(jobId: string): number[][][] {
+    const job = this.sensesJob(jobId);
+    const dim = job.hiddenSize;
+    return job.vectors.slice(0, job.analysed).map((v) => Array.from({ length: job.numLayers + 1 }, (_, l) => Array.from(v.subarray(l * dim, (l + 1) * dim))));
+  }
+
+  sensesRelease(jobId: string): void {
+    this.sensesJobs.delete(jobId);
+  }
+
+  private sensesJob(jobId: string): SensesJob {
+    const job = this.sensesJobs.get(jobId);
+    if (!job) throw new ContextLensError('CANCELLED', `The word-senses job ${jobId} is no longer held; explore the word again.`);
+    return job;
+  }
+
   async dispose(): Promise<void> {
     this.analyses.clear();
+    this.sensesJobs.clear();
     await this.loaded?.model.dispose();
     this.loaded = undefined;
   }
+}
+
+/** The worker posts every progress event the protocol allows (workerProtocol.ts); senses calls send theirs. */
+function sensesReporter(ctx: CallContext): (e: SensesProgress) => void {
+  return (e) => (ctx.onProgress as ((e: SensesProgress) => void) | undefined)?.(e);
 }
 
 function clampLayer(layer: number, min: number, max: number): number {

@@ -3,7 +3,7 @@ import { ContextLensError, throwIfAborted } from '../errors';
 import type { LoadedModel } from '../modelStore';
 import { buildContexts, DEFAULT_CONTEXT_TOKENS } from './contexts';
 import { DEFAULT_TOP_K, type SensesJob } from './job';
-import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_OCCURRENCES, searchSources, type SearchProgress } from './search';
+import { checkWord, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_OCCURRENCES, searchSources, type SearchProgress } from './search';
 import { DEFAULT_SENSES_SEED, type SensesRequest } from './types';
 
 /**
@@ -16,14 +16,6 @@ export function tokenizerIgnoresCase(lm: LoadedModel, words: readonly string[]):
   if (!cased.length) return false;
   const ids = (s: string): string => Array.from(lm.tokenizer.encode(s), Number).join(',');
   return cased.every((w) => ids(w.toUpperCase()) === ids(w.toLowerCase()));
-}
-
-function checkWord(word: unknown, what: string): string {
-  const w = typeof word === 'string' ? word.trim() : '';
-  if (!w || !/[^\s\u200B-\u200D\u2060\uFEFF]/u.test(w)) {
-    throw new ContextLensError('EMPTY_INPUT', `Type a word to look for: ${what} is empty or only whitespace.`);
-  }
-  return w;
 }
 
 /** Both words' contexts taken in turn, so every batch (the first chart included) has some of each. */

@@ -62,6 +62,15 @@ export interface SearchOutcome {
   texts: Map<number, string>;
 }
 
+/** The word trimmed; EMPTY_INPUT when it is empty or only whitespace / zero-width characters (`what` names it in the message). */
+export function checkWord(word: unknown, what: string): string {
+  const w = typeof word === 'string' ? word.trim() : '';
+  if (!/[^\s\u200B-\u200D\u2060\uFEFF]/u.test(w)) {
+    throw new ContextLensError('EMPTY_INPUT', `Type a word to look for: ${what} is empty or only whitespace.`);
+  }
+  return w;
+}
+
 /** Whether the word is searched as a substring (CJK) rather than as a whole word. */
 export function isSubstringWord(word: string): boolean {
   return NO_SPACE_SCRIPT.test(word);
@@ -69,8 +78,7 @@ export function isSubstringWord(word: string): boolean {
 
 /** A global regular expression finding `word` as the rules above say. Whitespace inside a phrase matches any whitespace run. */
 export function wordPattern(word: string, ignoreCase = false): RegExp {
-  const w = word.trim();
-  if (!w) throw new ContextLensError('EMPTY_INPUT', 'Type a word to look for: the word is empty or only whitespace.');
+  const w = checkWord(word, 'the word');
   const body = w
     .split(/\s+/u)
     .map((part) => part.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'))
