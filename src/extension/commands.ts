@@ -63,6 +63,7 @@ function sensesSnapshot(ctx: Ctx) {
   const r = ctx.senses.result;
   return {
     jobId: ctx.senses.jobId,
+    running: ctx.senses.running,
     result: r && { word: r.word, also: r.also, done: r.done, numLayers: r.numLayers, standardized: r.standardized, search: { ...r.search }, occurrences: r.occurrences.length, files: [...new Set(r.occurrences.map((o) => o.file))] },
     trace: structuredClone(ctx.senses.trace),
   };

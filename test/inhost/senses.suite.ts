@@ -10,6 +10,7 @@ import type { InHostTest } from './index';
 
 interface SensesSnapshot {
   jobId?: string;
+  running?: string;
   result?: { word: string; done: boolean; standardized: boolean; numLayers: number; occurrences: number; files: string[]; search: { filesSearched: number; found: number; toAnalyse: number; analysed: number } };
   trace: { posted: { senses: number; sensesProjection: number; showTab: number }; released: string[]; notice?: string };
 }
@@ -32,7 +33,7 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > end) throw new Error(`still waiting for ${what} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
@@ -142,10 +143,16 @@ export const tests: InHostTest[] = [
     timeoutMs: 180_000,
     run: async () => {
       await ready();
-      const first = explore({ word: '果', scope: 'workspace' });
-      const second = explore({ word: '苹果', scope: 'workspace' });
+      // A file with 200 different contexts of 苹果 keeps the first job busy for a while (batches of 8 first).
+      const lines = Array.from({ length: 200 }, (_, i) => `第${i + 1}个苹果很甜。`).join('\n');
+      const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: lines });
+      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preview: false });
+      const first = explore({ word: '苹果', scope: 'file' });
+      await eventually('the first job running', async () => ((await snapshot()).running === '苹果' ? true : undefined), 10_000);
+      // The same file: no workspace search to wait for before the second job starts.
+      const second = explore({ word: '果', scope: 'file' });
       assert.deepEqual([await first, await second], ['superseded', 'done']);
-      assert.equal((await snapshot()).result?.word, '苹果');
+      assert.equal((await snapshot()).result?.word, '果');
       const config = vscode.workspace.getConfiguration('contextLens');
       try {
         await config.update('standardizeDimensions', true, vscode.ConfigurationTarget.Global);

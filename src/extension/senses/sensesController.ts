@@ -55,6 +55,11 @@ export class SensesController implements vscode.Disposable {
     return this.shown?.result;
   }
 
+  /** The word of the job being computed, if one is. */
+  get running(): string | undefined {
+    return this.run?.word;
+  }
+
   get jobId(): string | undefined {
     return this.shown?.jobId;
   }
