@@ -27,6 +27,7 @@ import * as guesses from './parts/guesses';
 import * as hover from './parts/hover';
 import * as load from './parts/load';
 import * as projection from './parts/projection';
+import * as senses from './parts/senses';
 import * as torch from './parts/torch';
 import * as vsix from './parts/vsix';
 import * as wasm from './parts/wasm';
@@ -39,10 +40,11 @@ const CHILDREN: Record<string, (o: Options) => Promise<void>> = {
   projection: projection.child,
   worker: worker.child,
   activate: activation.child,
+  senses: senses.child,
 };
 
 /** The parts on the bert-base-sized model; each is skipped, with a row saying why, when it cannot be made. */
-const MODEL_PARTS = ['load', 'analyze', 'hover', 'guesses', 'fp32', 'torch', 'wasm', 'worker'];
+const MODEL_PARTS = ['load', 'analyze', 'hover', 'guesses', 'senses', 'fp32', 'torch', 'wasm', 'worker'];
 
 /** Runs the parts on the bert-base-sized model; returns the BLAS torch used (for the header). */
 async function modelParts(c: BenchContext): Promise<string> {
@@ -59,7 +61,7 @@ async function modelParts(c: BenchContext): Promise<string> {
       c.add(figure('import transformers.js + onnxruntime-node (once per worker)', single(importMs), 'ms', { note: 'first require, in the main bench process' }));
     }
     if (wants(o, 'load')) await load.part(c);
-    if (wants(o, 'analyze') || wants(o, 'hover') || wants(o, 'guesses') || wants(o, 'torch') || wants(o, 'wasm')) {
+    if (wants(o, 'analyze') || wants(o, 'hover') || wants(o, 'guesses') || wants(o, 'senses') || wants(o, 'torch') || wants(o, 'wasm')) {
       const q8Dir = freshCacheDir();
       cacheDirs.push(q8Dir);
       const session = new AnalysisSession();
@@ -68,6 +70,7 @@ async function modelParts(c: BenchContext): Promise<string> {
         if (wants(o, 'analyze') || wants(o, 'torch') || wants(o, 'wasm')) await analyzeRows.part(c, session.model, 'q8', q8Dir);
         if (wants(o, 'hover') || wants(o, 'wasm')) await hover.part(c, session.model);
         if (wants(o, 'guesses')) await guesses.part(c, session.model);
+        if (wants(o, 'senses')) await senses.part(c, session, q8Dir);
       } finally {
         await session.dispose();
       }

@@ -14,7 +14,7 @@ import { feedsFor, idsOf, onnxFile, ort } from '../rawOrt';
 import { figure, interleavedAll, round, summarize } from '../stats';
 
 /** The edited graph the model store prepared in `cacheDir` (for the diagnostic row). */
-function editedFileIn(cacheDir: string, dtype: Dtype): string | undefined {
+export function editedFileIn(cacheDir: string, dtype: Dtype): string | undefined {
   const prepared = join(cacheDir, 'prepared');
   if (!existsSync(prepared)) return undefined;
   const name = dtype === 'q8' ? 'model_attn_quantized.onnx' : 'model_attn.onnx';

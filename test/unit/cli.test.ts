@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from '../../src/cli/args';
@@ -71,4 +71,76 @@ test('argument errors exit with 2 before any model loads, saying what is wrong a
   const r = await cli(['analyze', '--model', missing, 'text']);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /^context-lens: /);
+});
+
+test('senses: argument errors exit with 2 before any model loads', async () => {
+  const missing = join(cacheDir, 'no-such-model');
+  for (const [args, message] of [
+    [['senses', '--model', missing, 'demo/senses'], 'context-lens: senses needs --word WORD (the word to look for).'],
+    [['senses', '--model', missing, '--word', '  ', 'demo/senses'], 'context-lens: --word is empty or only whitespace: give the word to look for.'],
+    [['senses', '--model', missing, '--word', 'bank'], 'context-lens: senses needs files or folders to search (PATH...).'],
+    [['senses', '--model', missing, '--word', 'bank', 'no/such/folder'], 'context-lens: No such file or folder: no/such/folder.'],
+    [['senses', '--model', missing, '--word', 'bank', '--max', '0', 'demo/senses'], 'context-lens: --max must be a whole number of at least 1, not "0".'],
+    [['senses', '--model', missing, '--word', 'bank', '--context-tokens', 'x', 'demo/senses'], 'context-lens: --context-tokens must be a whole number of at least 1, not "x".'],
+    [['senses', '--model', missing, '--word', 'bank', '--include-vectors', 'demo/senses'], 'context-lens: --include-vectors writes the vectors into the JSON: add --json.'],
+  ] as const) {
+    const r = await cli([...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.ok(r.stderr.startsWith(`${message}\nUsage:`), r.stderr);
+    assert.equal(r.stdout.length, 0);
+  }
+  // A layer the loaded model does not have: still an argument error, found once the model says how many it has.
+  const r = await cli(['senses', '--model', FIXTURE_MODEL, '--word', 'bank', '--layer', '3', 'demo/senses']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stderr, 'context-lens: --layer 3: the model has hidden layers 0 … 2.\n');
+});
+
+test('senses --json on the demo folder: the issue\'s fields, offsets into the files, one cluster id per layer; --include-vectors', async () => {
+  const r = await cli(['senses', '--json', '--include-vectors', '--model', FIXTURE_MODEL, '--word', 'bank', '--also', 'money', '--max', '10', 'demo/senses']);
+  assert.equal(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout.toString('utf8'));
+  assert.deepEqual(Object.keys(json), ['word', 'also', 'model', 'standardized', 'search', 'layers', 'occurrences', 'clusters']);
+  assert.equal(json.word, 'bank');
+  assert.equal(json.also, 'money');
+  assert.deepEqual([json.search.found, json.search.foundAlso, json.search.filesSearched], [18, 8, 4]);
+  assert.deepEqual(json.layers.map((l: { layer: number }) => l.layer), [0, 1, 2]);
+  for (const l of json.layers) assert.deepEqual(Object.keys(l), ['layer', 'selfSimilarity', 'anisotropy', 'adjustedSelfSimilarity', 'silhouette', 'k', 'alignment']);
+  // --max 10 per word: an even sample of each.
+  assert.equal(json.occurrences.filter((o: { word: string }) => o.word === 'bank').length, 10);
+  assert.equal(json.occurrences.filter((o: { word: string }) => o.word === 'money').length, 8);
+  for (const o of json.occurrences) {
+    assert.deepEqual(Object.keys(o), ['word', 'file', 'start', 'end', 'line', 'column', 'context', 'contextStart', 'count', 'cluster', 'substitutes', 'vectors']);
+    const text = readFileSync(o.file, 'utf8');
+    assert.equal(text.slice(o.start, o.end), o.word);
+    assert.equal(text.slice(o.contextStart, o.contextStart + o.context.length), o.context);
+    assert.equal(text.split('\n')[o.line - 1].slice(o.column - 1, o.column - 1 + o.word.length), o.word);
+    assert.equal(o.cluster.length, 3);
+    assert.equal(o.vectors.length, 3);
+    assert.ok(o.vectors.every((v: number[]) => v.length === 64));
+  }
+  const ids = (layer: number) => new Set(json.occurrences.map((o: { cluster: number[] }) => o.cluster[layer]));
+  for (let layer = 0; layer <= 2; layer++) {
+    const clusters = json.clusters.filter((c: { layer: number }) => c.layer === layer);
+    assert.deepEqual(new Set(clusters.map((c: { id: number }) => c.id)), ids(layer));
+    assert.equal(clusters.reduce((s: number, c: { size: number }) => s + c.size, 0), 18);
+  }
+});
+
+test('senses without --json: the per-layer table, then each cluster with its label and aligned concordance lines', async () => {
+  const r = await cli(['senses', '--model', FIXTURE_MODEL, '--word', '苹果', '--layer', '2', 'demo/senses']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.stdout.toString('utf8');
+  const lines = out.split('\n');
+  assert.match(lines[1], /^"苹果": 24 found in 4 files; 24 distinct contexts analysed$/);
+  assert.match(out, /\nlayer +self-sim +anisotropy +adjusted +silhouette +k\n0 +0\.\d{3} +/);
+  assert.match(out, /\nSenses at layer 2 \(k = \d, silhouette 0\.\d{3}\):\n/);
+  assert.match(out, /\n\[0\] \d+ occurrences?: substitutes: .+%.*; collocates: /);
+  // Concordance lines: the word between bars, at the same column on every line (CJK counted two columns).
+  const concordance = lines.filter((l) => l.includes(' | 苹果 | '));
+  assert.ok(concordance.length >= 5, out);
+  const columns = new Set(concordance.map((l) => {
+    const before = l.slice(0, l.indexOf(' | 苹果 | '));
+    return [...before].reduce((n, ch) => n + (/[\u2e80-\ua4cf\uff00-\uff60]/.test(ch) ? 2 : 1), 0);
+  }));
+  assert.equal(columns.size, 1, concordance.join('\n'));
 });

@@ -1,26 +1,14 @@
 // Word senses, the contexts (src/engine/senses/contexts.ts) with the demo model's tokenizer: the sentence,
-// widened when it is a fragment, cut to the token limit around the word, merged when identical, and the
+// widened with its paragraph's neighbouring sentences or cut to the token limit around the word, merged when identical, and the
 // occurrence's line and column exactly as an editor counts them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AnalysisSession } from '../../src/engine/session';
 import { buildContexts, contextSpan, lineColumn, lineStarts } from '../../src/engine/senses/contexts';
 import { searchSources } from '../../src/engine/senses/search';
 import { tokenizeWithOffsets } from '../../src/engine/tokenOffsets';
-import { FIXTURE_MODEL } from './helpers/fixture';
+import { demoSession } from './helpers/demoSession';
 
-const cacheDir = mkdtempSync(join(tmpdir(), 'context-lens-senses-contexts-'));
-const session = new AnalysisSession();
-before(async () => {
-  await session.load({ model: FIXTURE_MODEL, dtype: 'fp32', device: 'cpu', cacheDir });
-});
-after(async () => {
-  await session.dispose();
-  rmSync(cacheDir, { recursive: true, force: true });
-});
+const session = demoSession('senses-contexts');
 
 const tok = () => session.model.tokenizer;
 const textTokens = (s: string) => tokenizeWithOffsets(tok(), s).filter((t) => !t.special);
@@ -32,22 +20,27 @@ function contextOf(text: string, word: string, n = 0, limit = 64): string {
   return text.slice(s, e);
 }
 
-test('the context is the sentence (Intl.Segmenter), whitespace trimmed', () => {
-  assert.equal(contextOf('我喜欢吃苹果。苹果手机很贵！他买了新手机。', '苹果', 1), '苹果手机很贵！');
-  assert.equal(contextOf('I like apples. We sat by the river bank.  The dog is on the river bank.', 'bank', 1), 'The dog is on the river bank.');
+test('the context is the sentence (Intl.Segmenter), whitespace trimmed, when its neighbours would pass the limit', () => {
+  assert.equal(contextOf('我喜欢吃苹果。苹果手机很贵！他买了新手机。', '苹果', 1, 8), '苹果手机很贵！');
+  assert.equal(contextOf('I like apples. We sat by the river bank.  The dog is on the river bank.', 'bank', 1, 8), 'The dog is on the river bank.');
   // A lone line break inside a paragraph does not end the sentence (hard-wrapped prose).
-  assert.equal(contextOf('We read books.\nWe sat by\nthe river bank today.\n', 'bank'), 'We sat by\nthe river bank today.');
+  assert.equal(contextOf('We read books.\nWe sat by\nthe river bank today.\n', 'bank', 0, 8), 'We sat by\nthe river bank today.');
 });
 
-test('a fragment is widened with the following, then the preceding sentence, within its paragraph', () => {
-  // "bank." is 2 tokens: the next sentence joins it.
-  assert.equal(contextOf('Bank. I put money in it. The cat is big.', 'Bank'), 'Bank. I put money in it.');
-  // At the end of the text the preceding sentence joins it.
+test('the sentence is widened with whole neighbours, the following one first, within its paragraph and the limit', () => {
+  const text = 'The cat is big. I put money in the bank. The bank has money. We read books.';
+  // Tokens: 5, 7, 5, 4 (punctuation included): 7 alone, 12 with the next, 17 with the previous too, 21 with all four.
+  assert.equal(contextOf(text, 'bank', 0, 7), 'I put money in the bank.');
+  assert.equal(contextOf(text, 'bank', 0, 11), 'I put money in the bank.');
+  assert.equal(contextOf(text, 'bank', 0, 12), 'I put money in the bank. The bank has money.');
+  assert.equal(contextOf(text, 'bank', 0, 17), 'The cat is big. I put money in the bank. The bank has money.');
+  assert.equal(contextOf(text, 'bank', 0, 20), 'The cat is big. I put money in the bank. The bank has money.');
+  assert.equal(contextOf(text, 'bank', 0, 21), text);
+  // At the end of the text only the preceding sentences are left.
   assert.equal(contextOf('I put money in it. The bank.', 'bank'), 'I put money in it. The bank.');
-  // A blank line ends the paragraph: the fragment stays alone rather than borrow another topic's sentence.
-  assert.equal(contextOf('The bank.\n\nThe river is very big today.', 'bank'), 'The bank.');
-  // Widening never passes the limit.
-  assert.equal(contextOf('Bank. I put my money in the bank today.', 'Bank', 0, 4), 'Bank.');
+  // A blank line ends the paragraph: the context does not borrow another topic's sentences.
+  assert.equal(contextOf('We sat by the river.\n\nThe bank.\nIt has money.\n\nThe river is very big today.', 'bank'), 'The bank.\nIt has money.');
+  assert.equal(contextOf('The bank.\r\n  \r\nThe river is very big today.', 'bank'), 'The bank.');
 });
 
 test('a long sentence is cut to at most contextTokens tokens around the word, never inside a word', () => {

@@ -2,10 +2,11 @@
  * Each occurrence's context: the text the model reads around it.
  *
  * The occurrence's sentence (Intl.Segmenter, sentence granularity), then:
- * - widened to neighbouring sentences while it has fewer than MIN_CONTEXT_TOKENS tokens (a heading or a
- *   fragment such as "Bank." says nothing of the sense) and the widened text stays within `contextTokens`;
- * - cut to at most `contextTokens` tokens around the word (the model's tokenizer with offsets), half on each
- *   side where the text allows, never inside a word.
+ * - widened with whole neighbouring sentences (the following one, then the preceding one, in turn) while
+ *   the text stays within `contextTokens` tokens and within its paragraph: a blank line ends a topic, and
+ *   a sentence of another topic would blur the very sense being measured;
+ * - or, when the sentence alone is longer, cut to at most `contextTokens` tokens around the word (the
+ *   model's tokenizer with offsets), half on each side where the text allows, never inside a word.
  * A single line break inside a paragraph does not end a sentence (hard-wrapped prose); a blank line does.
  * Identical contexts (same text, the word at the same place in it) are merged, with their `count`.
  */
@@ -14,25 +15,17 @@ import type { OffsetTokenizer } from '../tokenOffsets';
 import { tokenizeWithOffsets } from '../tokenOffsets';
 import type { AnalyzedToken } from '../types';
 import type { FoundOccurrence, SearchOutcome } from './search';
+import type { SenseOccurrence } from './types';
 
 export const DEFAULT_CONTEXT_TOKENS = 64;
-/** Sentences shorter than this many tokens are widened with their neighbours. */
-export const MIN_CONTEXT_TOKENS = 5;
 /** Characters looked at on each side of an occurrence per context token: sentences are found in that window only. */
 const CHARS_PER_CONTEXT_TOKEN = 16;
 
-export interface PlannedContext {
+/** An occurrence's context as planned: where the first occurrence with it is (SenseOccurrence's fields), and its tokens. */
+export interface PlannedContext extends Pick<SenseOccurrence, 'start' | 'end' | 'line' | 'column' | 'context' | 'contextStart' | 'count'> {
   /** Index of the word (0 = `word`, 1 = `also`). */
   word: number;
   source: number;
-  /** The first occurrence with this context: [start, end) in the file's text, its 1-based line and column. */
-  start: number;
-  end: number;
-  line: number;
-  column: number;
-  context: string;
-  contextStart: number;
-  count: number;
   /** The context's tokens with [CLS] and [SEP] (offsets into `context`). */
   tokens: AnalyzedToken[];
   /** Indices into `tokens` of the word's pieces (at least one). */
@@ -102,12 +95,12 @@ export function contextSpan(tokenizer: OffsetTokenizer, text: string, start: num
   if (first < 0) first = 0;
   if (last < first) last = first;
   let [cs, ce] = trimSpan(text, sentences[first][0], sentences[last][1]);
-  // Widen a fragment with its neighbours, following sentence first, within its paragraph and the limit.
+  // Widen with the neighbours, following sentence first, within the paragraph and the limit.
   let count = textTokenCount(tokenizer, text.slice(cs, ce));
   let canNext = true;
   let canPrevious = true;
   let preferNext = true;
-  while (count < MIN_CONTEXT_TOKENS) {
+  while (count < contextTokens) {
     canNext &&= last < sentences.length - 1;
     canPrevious &&= first > 0;
     if (!canNext && !canPrevious) break;

@@ -78,57 +78,87 @@ function choose(items: number[], k: number, random: () => number): number[] {
   return a.slice(0, n);
 }
 
-/** The size of batch number `b` (0-based). */
-export function batchSize(b: number): number {
-  return Math.min(MAX_BATCH, FIRST_BATCH * 2 ** b);
+/**
+ * The size of batch number `b` (0-based) of a job of `total` contexts: 8, 16, 32, … up to MAX_BATCH, or a
+ * quarter of the job when that is more, so that a large job rebuilds its result (O(n²) per layer) only a
+ * few times after the first charts.
+ */
+export function batchSize(b: number, total: number): number {
+  return Math.min(Math.max(MAX_BATCH, Math.ceil(total / 4)), FIRST_BATCH * 2 ** b);
 }
 
 /**
- * Runs the next batch of contexts through the model. Returns the number analysed in it (0 when done).
- * Every forward checks `signal` first.
+ * The forwards of the job's next batch: lists of context indices, each list one forward. Contexts of equal
+ * token length share a forward (the engine's forwards use a full attention mask: no padding), at most
+ * MAX_TOKENS_PER_FORWARD tokens over its rows.
  */
-export async function runNextBatch(lm: LoadedModel, job: SensesJob, signal?: AbortSignal, onAnalysed?: (analysed: number) => void): Promise<number> {
+export function nextBatchForwards(job: Pick<SensesJob, 'contexts' | 'analysed' | 'batches'>): number[][] {
   const from = job.analysed;
-  const to = Math.min(job.contexts.length, from + batchSize(job.batches));
-  if (from >= to) return 0;
-  const batch = Array.from({ length: to - from }, (_, i) => from + i);
-  // Equal lengths share a forward (no padding: the engine's forwards use a full attention mask).
+  const to = Math.min(job.contexts.length, from + batchSize(job.batches, job.contexts.length));
   const byLength = new Map<number, number[]>();
-  for (const i of batch) {
+  for (let i = from; i < to; i++) {
     const n = job.contexts[i].tokens.length;
-    byLength.set(n, [...(byLength.get(n) ?? []), i]);
+    const list = byLength.get(n) ?? [];
+    list.push(i);
+    byLength.set(n, list);
   }
-  const perContext = anisotropyPerContext(job.contexts.length);
-  let done = 0;
+  const forwards: number[][] = [];
   for (const [n, indices] of byLength) {
     const contextsPerForward = Math.max(1, Math.floor(MAX_TOKENS_PER_FORWARD / (2 * n)));
-    for (let c = 0; c < indices.length; c += contextsPerForward) {
-      throwIfAborted(signal);
-      await forwardContexts(lm, job, indices.slice(c, c + contextsPerForward), perContext);
-      done += Math.min(contextsPerForward, indices.length - c);
-      onAnalysed?.(from + done);
-    }
+    for (let c = 0; c < indices.length; c += contextsPerForward) forwards.push(indices.slice(c, c + contextsPerForward));
   }
-  job.analysed = to;
-  job.batches++;
-  return to - from;
+  return forwards;
 }
 
-/** One forward of the given contexts (all `n` tokens long): rows 2r (as written) and 2r + 1 (the word masked). */
-async function forwardContexts(lm: LoadedModel, job: SensesJob, indices: number[], perContext: number): Promise<void> {
-  const { hiddenSize: dim, numLayers, vocabSize } = lm.info;
-  const layers = numLayers + 1;
-  const { mask, cls, sep, pad, unk } = lm.specialIds;
+/** The rows of one forward: 2r the context as written, 2r + 1 the word's pieces masked; the head's logits at the first masked piece of each. */
+export function forwardRows(contexts: readonly PlannedContext[], mask: number): { rows: number[][]; logitsAt: number[] } {
   const rows: number[][] = [];
   const logitsAt: number[] = [];
-  const n = job.contexts[indices[0]].tokens.length;
-  indices.forEach((i, r) => {
-    const c = job.contexts[i];
+  const n = contexts[0].tokens.length;
+  contexts.forEach((c, r) => {
     const ids = c.tokens.map((t) => t.id);
     const masked = new Set(c.pieces);
     rows.push(ids, ids.map((id, p) => (masked.has(p) ? mask : id)));
     logitsAt.push((2 * r + 1) * n + c.pieces[0]);
   });
+  return { rows, logitsAt };
+}
+
+/**
+ * Runs the next batch of contexts through the model. Returns the number analysed in it (0 when done).
+ * Every forward checks `signal` first; a cancelled batch leaves the job as it was, to be run again.
+ */
+export async function runNextBatch(lm: LoadedModel, job: SensesJob, signal?: AbortSignal, onAnalysed?: (analysed: number) => void): Promise<number> {
+  const forwards = nextBatchForwards(job);
+  const from = job.analysed;
+  const perContext = anisotropyPerContext(job.contexts.length);
+  const sampleLength = job.sample.length;
+  let done = 0;
+  try {
+    for (const indices of forwards) {
+      throwIfAborted(signal);
+      await forwardContexts(lm, job, indices, perContext);
+      done += indices.length;
+      onAnalysed?.(from + done);
+    }
+  } catch (e) {
+    job.sample.length = sampleLength;
+    job.sampleContext.length = sampleLength;
+    throw e;
+  }
+  job.analysed = from + done;
+  job.batches++;
+  return done;
+}
+
+/** One forward of the given contexts (all the same token length). */
+async function forwardContexts(lm: LoadedModel, job: SensesJob, indices: number[], perContext: number): Promise<void> {
+  const { hiddenSize: dim, numLayers, vocabSize } = lm.info;
+  const layers = numLayers + 1;
+  const { mask, cls, sep, pad, unk } = lm.specialIds;
+  const contexts = indices.map((i) => job.contexts[i]);
+  const n = contexts[0].tokens.length;
+  const { rows, logitsAt } = forwardRows(contexts, mask);
   const out = await runRows(lm, rows, [...lm.hiddenStateOutputs, 'logits'], logitsAt);
   const hidden = lm.hiddenStateOutputs.map((name) => floatData(out[name]));
   const logits = floatData(out.logits);
