@@ -125,6 +125,28 @@ export const tests: InHostTest[] = [
     },
   },
   {
+    name: '10,000 occurrences: an even sample of contextLens.senses.maxOccurrences is analysed, and the user is told',
+    timeoutMs: 120_000,
+    run: async () => {
+      await ready();
+      const lines = Array.from({ length: 10_000 }, (_, i) => `第${i + 1}个苹果。`).join('\n');
+      const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: lines });
+      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preview: false });
+      const config = vscode.workspace.getConfiguration('contextLens');
+      try {
+        await config.update('senses.maxOccurrences', 40, vscode.ConfigurationTarget.Global);
+        assert.equal(await explore({ word: '苹果', scope: 'file' }), 'done', (await lastError())?.message);
+      } finally {
+        await config.update('senses.maxOccurrences', undefined, vscode.ConfigurationTarget.Global);
+      }
+      const after = await snapshot();
+      assert.equal(after.result?.search.found, 10_000);
+      assert.equal(after.result?.search.toAnalyse, 40);
+      assert.equal(after.result?.occurrences, 40);
+      assert.match(after.trace.notice ?? '', /Found 10,?000 occurrences of “苹果”: 40 of them, sampled evenly, were analysed/);
+    },
+  },
+  {
     name: 'a cancel releases the job and says so',
     timeoutMs: 120_000,
     run: async () => {
