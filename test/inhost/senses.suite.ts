@@ -82,7 +82,7 @@ export const tests: InHostTest[] = [
     },
   },
   {
-    name: 'this file: the editor\'s text as it is, unsaved edits included',
+    name: 'this file and open editors: the editor\'s text as it is, unsaved edits included',
     timeoutMs: 120_000,
     run: async () => {
       await ready();
@@ -95,6 +95,12 @@ export const tests: InHostTest[] = [
       const r = (await snapshot()).result!;
       assert.equal(r.search.filesSearched, 1);
       assert.equal(r.search.found, 3, 'the two unsaved occurrences count');
+      // Open editors: every text tab once, this unsaved one among them.
+      const tabs = new Set(vscode.window.tabGroups.all.flatMap((g) => g.tabs).flatMap((t) => (t.input instanceof vscode.TabInputText ? [t.input.uri.toString()] : [])));
+      assert.equal(await explore({ word: '苹果', scope: 'openEditors' }), 'done', (await lastError())?.message);
+      const open = (await snapshot()).result!;
+      assert.equal(open.search.filesSearched, tabs.size);
+      assert.ok(open.files.includes(doc.uri.path), `${doc.uri.path} among ${open.files.join(', ')}`);
     },
   },
   {
