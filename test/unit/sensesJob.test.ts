@@ -121,6 +121,10 @@ test('batches: the first is small and gives a whole result; later ones grow; the
   const { jobId, search } = await session.sensesStart({ word: 'bank', sources: [textSource('t', text)] });
   assert.equal(search.found, 40);
   assert.equal(search.toAnalyse, 21, '3 sentences × 7 endings: identical contexts merged');
+  // Before any batch: an empty result, not an error (the panel may ask for a view at once).
+  const empty = session.sensesView(jobId, false);
+  assert.deepEqual([empty.done, empty.occurrences.length, empty.clusters.length, empty.layers.length], [false, 0, 0, 3]);
+  assert.deepEqual((await session.sensesProject(jobId, 2, 'umap', false)).points, []);
   const steps: SensesResult[] = [];
   do steps.push(await session.sensesStep(jobId, false, { onProgress: (e) => 'analysed' in e && progress.push(e.analysed as number) }));
   while (!steps[steps.length - 1].done);

@@ -52,8 +52,8 @@ export interface SensesJob {
   batches: number;
   /** Each analysed context's words (for the collocates), filled in as they are needed. */
   contextWords?: string[][];
-  /** The last result built (summary.ts), and for which state: views without a new batch reuse it. */
-  cached?: { key: string; result: SensesResult };
+  /** The last results built (summary.ts) with raw and with standardized dimensions, and after how many contexts: views reuse them. */
+  cached?: { raw?: { analysed: number; result: SensesResult }; standardized?: { analysed: number; result: SensesResult } };
 }
 
 /** How many sample tokens each context gives: enough for the baseline, few when there are many contexts. */

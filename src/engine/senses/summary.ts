@@ -50,8 +50,8 @@ function pick(rows: Float32Array, keep: number[], dim: number): Float32Array {
 }
 
 export function buildResult(job: SensesJob, standardize: boolean): SensesResult {
-  const cacheKey = `${job.analysed}:${standardize}`;
-  if (job.cached?.key === cacheKey) return job.cached.result;
+  const cached = job.cached?.[standardize ? 'standardized' : 'raw'];
+  if (cached?.analysed === job.analysed) return cached.result;
   const dim = job.hiddenSize;
   const n = job.analysed;
   const contexts = job.contexts.slice(0, n);
@@ -127,6 +127,6 @@ export function buildResult(job: SensesJob, standardize: boolean): SensesResult 
     clusters,
     done: n >= job.contexts.length,
   };
-  job.cached = { key: cacheKey, result };
+  job.cached = { ...job.cached, [standardize ? 'standardized' : 'raw']: { analysed: n, result } };
   return result;
 }
