@@ -3,52 +3,20 @@
 //   node --test test/e2e/webviewStandalone.e2e.test.mjs
 // (builds dist/webview.js first; CHROMIUM=/path overrides /usr/bin/chromium)
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { buildWebview, repoRoot, startHarness } from '../webview/harness.mjs';
+import { assertClean, launchHarnessBrowser, openHarnessPage, posted, shots } from '../webview/browser.mjs';
 
-const shots = join(repoRoot, 'test-results');
-let harness;
-let context;
-let profile;
-
+let browser;
 before(async () => {
-  mkdirSync(shots, { recursive: true });
-  await buildWebview();
-  harness = await startHarness();
-  profile = mkdtempSync(join(tmpdir(), 'context-lens-webview-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchHarnessBrowser();
 });
-
 after(async () => {
-  await context?.close();
-  await harness?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
 });
 
 /** A fresh tab on the harness; collects page errors and console errors. */
-async function open(query = '') {
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('dialog', (d) => {
-    problems.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  await page.goto(`${harness.url}?${query}`);
-  return { page, problems };
-}
+const open = (query = '') => openHarnessPage(browser.context, browser.harness.url, query);
 
 /** Waits for a completed map render whose `data-*` attributes match `attrs` (a string value or a predicate on the number). */
 async function mapReady(page, attrs = {}) {
@@ -62,17 +30,6 @@ async function mapReady(page, attrs = {}) {
     { timeout: 20_000 },
   );
 }
-
-async function assertClean(page, problems) {
-  const report = await page.evaluate(() => ({ csp: window.__csp, errors: window.__errors, alerts: window.__alerts, imgX: document.querySelectorAll('img[src="x"]').length }));
-  assert.deepEqual(report.csp, [], 'no securitypolicyviolation events');
-  assert.deepEqual(report.errors, [], 'no window errors');
-  assert.deepEqual(report.alerts, [], 'no alert() ran');
-  assert.equal(report.imgX, 0, 'hostile <img> never became an element');
-  assert.deepEqual(problems, [], 'no page errors / console errors / dialogs');
-}
-
-const posted = (page, type) => page.evaluate((t) => window.__posted.filter((m) => m.type === t), type);
 
 /** Non-special tokens of the harness sample (the map's points with "hide special" on). */
 const expectedPoints = (page, hideSpecial = true) =>

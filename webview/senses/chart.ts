@@ -8,10 +8,11 @@ import type { SensesResult } from '../../src/protocol';
 import type { SenseLayerStats } from '../../src/engine/senses/types';
 import { el } from '../dom';
 import { rovingIndex } from '../keyboard';
-import { baseConfig, baseLayout, purge, react, resize, type Layout, type PlotlyDiv, type Trace } from '../plotting';
+import { baseConfig, baseLayout, type Layout, type PlotlyDiv, type Trace } from '../plotting';
 import { escapePlotly } from '../plotlyText';
 import { t, type StringKey } from '../strings';
 import { readTheme, type Theme } from '../theme';
+import { sensesPlot } from './plot';
 
 export interface SensesChart {
   root: HTMLElement;
@@ -42,6 +43,9 @@ const finite = (v: number | undefined): number | null => (typeof v === 'number' 
 /** `onSelect`: the user picked hidden layer `layer` (0 … numLayers). */
 export function createSensesChart(onSelect: (layer: number) => void): SensesChart {
   const plot = el('div', { class: 'senses-chart', 'data-testid': 'senses-chart', role: 'figure', tabindex: 0, 'data-layer': '' }) as PlotlyDiv;
+  const drawn = sensesPlot(plot, 'chart', ({ x }) => {
+    if (typeof x === 'number' && Number.isInteger(x)) onSelect(x);
+  });
   let rendered = false;
   let numLayers = 0;
   let current = 0;
@@ -77,11 +81,12 @@ export function createSensesChart(onSelect: (layer: number) => void): SensesChar
     const axis = { gridcolor: theme.grid, zerolinecolor: theme.muted, linecolor: theme.border, tickfont: { color: theme.foreground }, fixedrange: true };
     const layout: Layout = {
       ...baseLayout(theme),
-      margin: { l: 44, r: 12, t: 8, b: 40 },
+      margin: { l: 44, r: 12, t: 8, b: 44 },
       xaxis: { ...axis, title: { text: escapePlotly(t('sensesAxisLayer')), font: { color: theme.muted } }, dtick: 1, range: [-0.3, result.numLayers + 0.3], zeroline: false },
       yaxis: { ...axis, zeroline: true, range: yRange(data) },
       showlegend: true,
-      legend: { orientation: 'h', x: 0, y: -0.2, xanchor: 'left', yanchor: 'top', font: { color: theme.foreground, size: theme.fontSize - 2 }, bgcolor: 'rgba(0,0,0,0)' },
+      // Above the plot: Plotly makes room for it however many rows it wraps to.
+      legend: { orientation: 'h', x: 0, y: 1.02, xanchor: 'left', yanchor: 'bottom', font: { color: theme.foreground, size: theme.fontSize - 2 }, bgcolor: 'rgba(0,0,0,0)' },
       hovermode: 'x unified',
       dragmode: false,
       shapes: [{ type: 'line', xref: 'x', yref: 'paper', x0: layer, x1: layer, y0: 0, y1: 1, line: { color: theme.accent, width: 2 } }],
@@ -99,30 +104,14 @@ export function createSensesChart(onSelect: (layer: number) => void): SensesChar
       plot.dataset.layer = String(layer);
       plot.setAttribute('aria-label', `${t('sensesChartAria')} ${t('layerValue', { layer, max: numLayers })}`);
       const fig = figure(result, layer);
-      // A taller legend when it wraps: the plot keeps its height.
-      fig.layout.margin = { ...(fig.layout.margin as object), b: fig.data.length > 4 ? 84 : 64 };
-      try {
-        await react(plot, fig.data, fig.layout, { ...baseConfig, scrollZoom: false, displayModeBar: false });
-      } catch (err) {
-        console.error('[context-lens] senses chart failed', err);
-        return;
-      }
-      if (!rendered) {
-        rendered = true;
-        plot.on?.('plotly_click', (ev: { points?: { x?: unknown }[] }) => {
-          const x = ev.points?.[0]?.x;
-          if (typeof x === 'number' && Number.isInteger(x)) onSelect(x);
-        });
-      }
+      rendered = await drawn.draw(fig.data, fig.layout, { ...baseConfig, scrollZoom: false, displayModeBar: false });
     },
     clear() {
-      if (rendered) purge(plot);
+      drawn.clear();
       rendered = false;
       plot.dataset.layer = '';
     },
-    resize() {
-      if (rendered) resize(plot);
-    },
+    resize: drawn.resize,
   };
 }
 

@@ -5,12 +5,13 @@
  */
 import type { SensesProjection, SensesResult } from '../../src/protocol';
 import { el } from '../dom';
-import { baseConfig, baseLayout, purge, react, resize, type Layout, type PlotlyDiv, type Trace } from '../plotting';
+import { baseConfig, baseLayout, type Layout, type PlotlyDiv, type Trace } from '../plotting';
 import { escapePlotly } from '../plotlyText';
 import { t } from '../strings';
 import { readTheme } from '../theme';
 import { clusterAt, kwicLine } from './kwic';
 import { senseColor, senseName, wordSymbol } from './look';
+import { sensesPlot } from './plot';
 
 const HOVER_CONTEXT_CHARS = 40;
 
@@ -25,7 +26,9 @@ export interface SensesScatter {
 /** `onReveal`: the user clicked occurrence `index`. */
 export function createSensesScatter(onReveal: (index: number) => void): SensesScatter {
   const plot = el('div', { class: 'senses-scatter', 'data-testid': 'senses-scatter', role: 'figure', 'data-point-count': 0, 'data-layer': '' }) as PlotlyDiv;
-  let rendered = false;
+  const drawn = sensesPlot(plot, 'scatter', ({ customdata }) => {
+    if (typeof customdata === 'number' && Number.isInteger(customdata)) onReveal(customdata);
+  });
 
   function figure(result: SensesResult, projection: SensesProjection, layer: number): { data: Trace[]; layout: Layout; count: number } {
     const theme = readTheme();
@@ -78,7 +81,7 @@ export function createSensesScatter(onReveal: (index: number) => void): SensesSc
       xaxis: axis,
       yaxis: axis,
       showlegend: true,
-      legend: { orientation: 'v', x: 1, y: 1, xanchor: 'right', yanchor: 'top', font: { color: theme.foreground }, bgcolor: theme.widgetBackground, bordercolor: theme.border, borderwidth: 1 },
+      legend: { orientation: 'h', x: 0, y: 1.02, xanchor: 'left', yanchor: 'bottom', font: { color: theme.foreground }, bgcolor: 'rgba(0,0,0,0)' },
       hovermode: 'closest',
       dragmode: 'pan',
       uirevision: `${projection.method}:${projection.hiddenLayer}:${result.word}`,
@@ -96,31 +99,16 @@ export function createSensesScatter(onReveal: (index: number) => void): SensesSc
         return;
       }
       const fig = figure(result, projection, layer);
-      try {
-        await react(plot, fig.data, fig.layout, baseConfig);
-      } catch (err) {
-        console.error('[context-lens] senses scatter failed', err);
-        return;
-      }
+      if (!(await drawn.draw(fig.data, fig.layout, baseConfig))) return;
       plot.dataset.pointCount = String(fig.count);
       plot.dataset.layer = String(projection.hiddenLayer);
       plot.dataset.method = projection.method;
-      if (!rendered) {
-        rendered = true;
-        plot.on?.('plotly_click', (ev: { points?: { customdata?: unknown }[] }) => {
-          const index = ev.points?.[0]?.customdata;
-          if (typeof index === 'number' && Number.isInteger(index)) onReveal(index);
-        });
-      }
     },
     clear() {
-      if (rendered) purge(plot);
-      rendered = false;
+      drawn.clear();
       plot.dataset.pointCount = '0';
       plot.dataset.layer = '';
     },
-    resize() {
-      if (rendered) resize(plot);
-    },
+    resize: drawn.resize,
   };
 }
