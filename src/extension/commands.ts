@@ -7,6 +7,7 @@ import type { MapSnippet } from './mapState';
 import { MapPanel } from './panel';
 import { registerGuessMaskedSpan } from './predictions/spanCommand';
 import { runWithProgress } from './progress';
+import { exploreWordSenses } from './senses/command';
 
 type Source = Omit<MapSnippet, 'id' | 'analysis'>;
 type Mode = 'explore' | 'add';
@@ -20,12 +21,16 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
     reg('contextLens.clearMap', () => clearMap(ctx)),
     reg('contextLens.showLog', () => showLog(ctx)),
     reg('contextLens.useDemoModel', () => useDemoModel(ctx)),
+    reg('contextLens.exploreWordSenses', (args) => exploreWordSenses(ctx, args)),
     // Guess Masked Span (issue 11): the command, and the highlight and peek its results show in.
     ...registerGuessMaskedSpan(ctx),
     // Internal test hook (not contributed): the last error or warning shown, {code, message}; `true` also clears it.
     reg('contextLens._lastError', (clear) => lastError(ctx, clear === true)),
     // Internal test hook (not contributed): the status bar item's state, text and tooltip.
     reg('contextLens._status', () => ({ state: { ...ctx.status.state }, ...ctx.status.shown })),
+    // Internal test hooks (not contributed): the senses job on screen and what was posted about it; Cancel of its notification.
+    reg('contextLens._senses', () => sensesSnapshot(ctx)),
+    reg('contextLens._cancelWordSenses', (when) => ctx.senses.cancel(when === 'whenStarted')),
   ];
 }
 
@@ -55,6 +60,16 @@ export function showLog(ctx: Ctx): void {
 
 export async function useDemoModel(ctx: Ctx): Promise<void> {
   await ctx.useDemoModel();
+}
+
+function sensesSnapshot(ctx: Ctx) {
+  const r = ctx.senses.result;
+  return {
+    jobId: ctx.senses.jobId,
+    running: ctx.senses.running,
+    result: r && { word: r.word, also: r.also, done: r.done, numLayers: r.numLayers, standardized: r.standardized, search: { ...r.search }, occurrences: r.occurrences.length, files: [...new Set(r.occurrences.map((o) => o.file))] },
+    trace: structuredClone(ctx.senses.trace),
+  };
 }
 
 function lastError(ctx: Ctx, clear: boolean) {

@@ -28,7 +28,21 @@ export interface Config {
   maxTokens: number;
   hubMirror: string | undefined;
   offline: boolean;
+  /** Cosines on z-scored dimensions (the Map's same-token links, the Senses tab): see engine/senses/types.ts. */
+  standardizeDimensions: boolean;
+  senses: SensesConfig;
 }
+
+/** contextLens.senses.*: Explore Word Senses. */
+export interface SensesConfig {
+  maxOccurrences: number;
+  contextTokens: number;
+  /** Globs of the workspace search (findFiles). */
+  include: string;
+  exclude: string;
+}
+
+export const DEFAULT_SENSES_INCLUDE = '**/*.{txt,md,markdown,rst,tex,html,htm,csv,tsv,json,jsonl,xml,yaml,yml,log}';
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
   return allowed.includes(value as T) ? (value as T) : fallback;
@@ -73,7 +87,27 @@ export function readConfig(): Config {
     maxTokens: intIn(c.get('maxTokens'), 16, 8192, 512),
     hubMirror: /^https?:\/\/\S+$/i.test(mirror) ? (mirror.endsWith('/') ? mirror : `${mirror}/`) : undefined,
     offline: c.get<boolean>('offline', false) === true,
+    standardizeDimensions: c.get<boolean>('standardizeDimensions', false) === true,
+    senses: {
+      maxOccurrences: intIn(c.get('senses.maxOccurrences'), 2, 5000, 200),
+      contextTokens: intIn(c.get('senses.contextTokens'), 8, 512, 64),
+      include: c.get<string>('senses.include', '').trim() || DEFAULT_SENSES_INCLUDE,
+      exclude: c.get<string>('senses.exclude', '').trim(),
+    },
   };
+}
+
+/** The workbench's own excludes, which the workspace search of Explore Word Senses respects (see senses/globs.ts). */
+export function readWorkbenchExcludes(): { filesExclude: unknown; searchExclude: unknown } {
+  return {
+    filesExclude: vscode.workspace.getConfiguration('files').get('exclude'),
+    searchExclude: vscode.workspace.getConfiguration('search').get('exclude'),
+  };
+}
+
+/** Turns "Standardize dimensions" on or off for every window (the panel's toggle). */
+export function updateStandardizeDimensions(on: boolean): Thenable<void> {
+  return vscode.workspace.getConfiguration(SECTION).update('standardizeDimensions', on, vscode.ConfigurationTarget.Global);
 }
 
 /** What the status bar and messages call the model. */

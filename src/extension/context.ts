@@ -16,6 +16,7 @@ import { ms, type Log } from './log';
 import { MapState } from './mapState';
 import { SnippetStore, type MapPanel } from './panel';
 import type { ProgressSink } from './progress';
+import { SensesController } from './senses/sensesController';
 import { StatusBar } from './statusBar';
 
 export interface LastError {
@@ -32,6 +33,8 @@ export class Ctx implements vscode.Disposable {
   readonly map: MapState;
   /** The map's snippet list as saved for a window reload. */
   readonly snippetStore: SnippetStore;
+  /** The word-senses job the panel's Senses tab shows (Explore Word Senses). */
+  readonly senses: SensesController;
   /** The Embedding Map panel while one exists (MapPanel sets and clears it). */
   panel: MapPanel | undefined;
   lastError: LastError | undefined;
@@ -53,7 +56,9 @@ export class Ctx implements vscode.Disposable {
     this.status = new StatusBar();
     this.map = new MapState(readConfig().projection);
     this.snippetStore = new SnippetStore(extension, log);
+    this.senses = new SensesController(this);
     this.disposables.push(
+      this.senses,
       this.status,
       this.map,
       this.map.onDidChange(() => this.snippetStore.save(this.map.persisted())),
@@ -125,6 +130,7 @@ export class Ctx implements vscode.Disposable {
         this.log.info('Restarting the analysis engine: model settings changed');
         this.loaded = undefined;
         this.map.forgetAnalyses();
+        this.senses.engineLost();
         void this.engine.restart();
       }
       try {
@@ -235,6 +241,7 @@ export class Ctx implements vscode.Disposable {
     this.loading = undefined;
     this.loadFailure = undefined;
     this.map.forgetAnalyses();
+    this.senses.engineLost();
     await this.engine.restart();
     this.status.set({ kind: 'idle' });
   }
@@ -244,6 +251,7 @@ export class Ctx implements vscode.Disposable {
     if (isContextLensError(e, 'ENGINE_STOPPED')) {
       this.loaded = undefined;
       this.map.forgetAnalyses();
+      this.senses.engineLost();
       this.status.set({ kind: 'error', message: messageOf(e) });
     }
   }
@@ -285,6 +293,10 @@ export class Ctx implements vscode.Disposable {
       this.panel?.refresh();
     }
     if (e.affectsConfiguration(`${SECTION}.maskedGuesses`)) this.panel?.maskedGuessesSettingChanged();
+    if (e.affectsConfiguration(`${SECTION}.standardizeDimensions`)) {
+      this.log.info(`Standardize dimensions: ${this.config.standardizeDimensions ? 'on' : 'off'}`);
+      this.panel?.standardizeChanged();
+    }
   }
 
   /** Settings that change the model were edited. */

@@ -8,11 +8,14 @@ import * as vscode from 'vscode';
 import { isContextLensError, messageOf } from '../../engine/errors';
 import type { HostToWebview, ModelStatusView, ProjectionMethod, RequestId, WebviewPersistedState, WebviewToHost } from '../../protocol';
 import { savedHiddenLayer } from '../../shared/persistedState';
+import { updateStandardizeDimensions } from '../config';
 import type { Ctx } from '../context';
 import { MaskedGuessStream } from '../guessStream';
 import { webviewStrings } from '../l10n';
 import type { AnalyzedSnippet } from '../mapState';
 import { runWithProgress, type ProgressSink } from '../progress';
+import { exportSenses } from '../senses/sensesExports';
+import { revealOccurrence } from '../senses/revealOccurrence';
 import { attentionGridView, attentionLayerView } from './attention';
 import { panelHtml } from './html';
 import { exportJson, exportProjector, saveImage } from './mapExports';
@@ -27,6 +30,9 @@ export class MapPanel implements vscode.Disposable {
   private disposed = false;
   private readonly guessStream: MaskedGuessStream;
   private readonly projection: MapProjection;
+  /** The page's script runs and listens: what is posted before may be lost, so it waits for 'ready'. */
+  private ready = false;
+  private pendingTab: WebviewPersistedState['tab'] | undefined;
 
   /** Shows the map beside the active editor, creating the panel if needed. */
   static show(ctx: Ctx, preserveFocus = true): MapPanel {
@@ -102,6 +108,23 @@ export class MapPanel implements vscode.Disposable {
     void this.projection.project().finally(() => this.guessStream.start());
   }
 
+  /** Shows a tab now, or once the page is ready (a panel just created). */
+  showTab(tab: WebviewPersistedState['tab']): void {
+    if (this.ready) this.post({ type: 'showTab', tab });
+    else this.pendingTab = tab;
+  }
+
+  /** contextLens.standardizeDimensions changed (the panel's toggle or Settings): the cosines shown, computed again. */
+  standardizeChanged(): void {
+    this.post({ type: 'standardize', standardize: this.ctx.config.standardizeDimensions });
+    if (!this.ctx.map.isEmpty) void this.projection.project();
+    void this.ctx.senses.restandardize().catch((e: unknown) => {
+      if (isContextLensError(e, 'CANCELLED')) return;
+      this.post({ type: 'error', message: messageOf(e) });
+      this.ctx.reportError(e);
+    });
+  }
+
   /** `contextLens.maskedGuesses` changed: 'all' starts the stream; 'onDemand' lets the call in flight finish. */
   maskedGuessesSettingChanged(): void {
     this.guessStream.start();
@@ -158,6 +181,23 @@ export class MapPanel implements vscode.Disposable {
         case 'wantGuesses':
           if (m.ref && typeof m.ref.snippetId === 'string' && Number.isInteger(m.ref.tokenIndex)) this.guessStream.prioritize(m.ref, m.requestId);
           return;
+        case 'setSensesView':
+          if (typeof m.hiddenLayer !== 'number' || !Number.isFinite(m.hiddenLayer) || (m.method !== 'umap' && m.method !== 'pca')) return;
+          return ctx.senses.setView(m.hiddenLayer, m.method, m.requestId);
+        case 'setStandardize':
+          if (typeof m.standardize !== 'boolean') return;
+          // The setting's change event re-computes and answers; an unchanged setting fires none: answer here.
+          if (m.standardize === ctx.config.standardizeDimensions) this.post({ type: 'standardize', standardize: m.standardize });
+          else await updateStandardizeDimensions(m.standardize);
+          return;
+        case 'revealOccurrence': {
+          const occurrence = Number.isInteger(m.index) ? ctx.senses.requireResult().occurrences[m.index] : undefined;
+          if (occurrence) await revealOccurrence(ctx, occurrence);
+          return;
+        }
+        case 'exportSenses':
+          if (m.format !== 'csv' && m.format !== 'json') return;
+          return exportSenses(ctx, ctx.senses.requireResult(), m.format, typeof m.hiddenLayer === 'number' && Number.isFinite(m.hiddenLayer) ? m.hiddenLayer : Number.MAX_SAFE_INTEGER);
       }
     } catch (e) {
       if (isContextLensError(e, 'CANCELLED')) return;
@@ -170,7 +210,14 @@ export class MapPanel implements vscode.Disposable {
   private onReady(): void {
     const ctx = this.ctx;
     ctx.log.debug('Embedding Map webview ready');
-    this.post({ type: 'init', strings: webviewStrings(), hiddenLayer: ctx.map.hiddenLayer ?? ctx.model?.numLayers ?? 0, projection: ctx.map.method });
+    this.ready = true;
+    this.post({
+      type: 'init',
+      strings: webviewStrings(),
+      hiddenLayer: ctx.map.hiddenLayer ?? ctx.model?.numLayers ?? 0,
+      projection: ctx.map.method,
+      standardize: ctx.config.standardizeDimensions,
+    });
     this.postModel();
     this.post({ type: 'snippets', snippets: ctx.map.views() });
     const shown = this.projection.last;
@@ -180,6 +227,9 @@ export class MapPanel implements vscode.Disposable {
     } else {
       void this.projection.project().finally(() => this.guessStream.start());
     }
+    ctx.senses.onPanelReady();
+    if (this.pendingTab) this.post({ type: 'showTab', tab: this.pendingTab });
+    this.pendingTab = undefined;
   }
 
   /** Re-analyzes snippets the engine no longer holds (restored panel, model change). */

@@ -41,20 +41,18 @@ export class MapProjection implements vscode.Disposable {
       this.post({ type: 'progress', message: vscode.l10n.t('Projecting {0} tokens with {1}…', countTokens(ctx.map.snippets), method.toUpperCase()), fraction: 0 });
       const t0 = performance.now();
       // No seed: the engine's default one, so that the map, the CLI and the tests lay out the same points alike.
-      const result = await ctx.engine.call('project', { analysisIds: ids, hiddenLayer, method }, {
+      const standardize = ctx.config.standardizeDimensions;
+      const result = await ctx.engine.call('project', { analysisIds: ids, hiddenLayer, method, standardize }, {
         signal: ac.signal,
         onProgress: (e) => {
           if (e.phase === 'project') this.post({ type: 'progress', message: vscode.l10n.t('Projecting with {0}…', method.toUpperCase()), fraction: e.fraction });
         },
       });
       if (ac.signal.aborted) return;
-      ctx.log.info(`Projected ${result.points.length} tokens (${method}, layer ${hiddenLayer}) in ${ms(performance.now() - t0)}`);
+      ctx.log.info(`Projected ${result.points.length} tokens (${method}, layer ${hiddenLayer}${standardize ? ', standardized cosines' : ''}) in ${ms(performance.now() - t0)}`);
       this.show(toProjectionView(result, (analysisId) => ctx.map.byAnalysisId(analysisId)?.id), requestId);
     } catch (e) {
-      if (isContextLensError(e, 'CANCELLED') || ac.signal.aborted) return;
-      ctx.noteEngineFailure(e);
-      this.post({ type: 'error', message: messageOf(e), requestId });
-      ctx.reportError(e);
+      projectionFailed(ctx, this.post, e, ac.signal, requestId);
     } finally {
       if (this.abort === ac) {
         this.abort = undefined;
@@ -71,6 +69,17 @@ export class MapProjection implements vscode.Disposable {
   dispose(): void {
     this.abort?.abort();
   }
+}
+
+/**
+ * A projection failed: nothing to say when it was cancelled or superseded; else the request that asked
+ * for it fails in the panel, and the user sees the error. (The Senses scatter answers the same way.)
+ */
+export function projectionFailed(ctx: Ctx, post: (m: HostToWebview) => void, e: unknown, signal: AbortSignal, requestId: RequestId | undefined): void {
+  if (isContextLensError(e, 'CANCELLED') || signal.aborted) return;
+  ctx.noteEngineFailure(e);
+  post({ type: 'error', message: messageOf(e), requestId });
+  ctx.reportError(e);
 }
 
 function countTokens(snippets: readonly MapSnippet[]): number {
