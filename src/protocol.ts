@@ -179,9 +179,13 @@ export type WebviewToHost =
   | { type: 'requestLayerGuesses'; requestId: RequestId; ref: PointRef }
   | { type: 'requestUnmasked'; requestId: RequestId; snippetId: string };
 
+/** The panel's tabs, in the order they are shown. */
+export const PANEL_TABS = ['map', 'tokens', 'attention', 'senses'] as const;
+export type PanelTab = (typeof PANEL_TABS)[number];
+
 /** What the webview keeps with vscode.setState, restored after hide/show and window reload. */
 export interface WebviewPersistedState {
-  tab: 'map' | 'tokens' | 'attention' | 'senses';
+  tab: PanelTab;
   /** The map's layer. (Saved as `layer` before the two layer names: webview/persisted.ts reads both.) */
   hiddenLayer: number;
   projection: ProjectionMethod;

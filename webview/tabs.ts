@@ -1,12 +1,12 @@
 /** The four tabs (Map, Tokens, Attention, Senses): a tablist with arrow-key focus and one panel per view. */
+import { PANEL_TABS } from '../src/protocol';
 import { emit, on } from './bus';
 import { el } from './dom';
 import { rovingIndex } from './keyboard';
 import { persist, state, type Tab } from './state';
 import { t, type StringKey } from './strings';
 
-const TABS = ['map', 'tokens', 'attention', 'senses'] as const satisfies readonly Tab[];
-type ShownTab = (typeof TABS)[number];
+const TABS = PANEL_TABS;
 
 /** A tab's content; `show`/`hide` tell views that draw only while visible. */
 export interface TabView {
@@ -22,7 +22,7 @@ export interface Tabs {
   select(tab: Tab, user: boolean): void;
 }
 
-export function createTabs(views: Record<ShownTab, TabView>): Tabs {
+export function createTabs(views: Record<Tab, TabView>): Tabs {
   const tablist = el('div', { class: 'tabs', role: 'tablist' });
   const panels = el('main', { class: 'panels' });
   const buttons = new Map<Tab, HTMLButtonElement>();
@@ -37,7 +37,7 @@ export function createTabs(views: Record<ShownTab, TabView>): Tabs {
     panels.appendChild(section);
   }
   tablist.addEventListener('keydown', (e) => {
-    const i = (TABS as readonly Tab[]).indexOf(state.persisted.tab);
+    const i = TABS.indexOf(state.persisted.tab);
     const next = rovingIndex(e.key, i, TABS.length);
     if (next === null) return;
     e.preventDefault();

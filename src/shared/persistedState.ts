@@ -3,7 +3,7 @@
  * or saved by an earlier version. Pure, so that the host reads a restored panel's state by the same rule
  * (MapPanel.restore) and the unit tests run it in Node.
  */
-import type { WebviewPersistedState } from '../protocol';
+import { PANEL_TABS, type WebviewPersistedState } from '../protocol';
 
 const DEFAULTS: WebviewPersistedState = {
   tab: 'map',
@@ -47,7 +47,7 @@ export function restorePersisted(raw: unknown): WebviewPersistedState {
   const s = { ...DEFAULTS, selectedTokens: [] as number[], snippets: [] as WebviewPersistedState['snippets'] };
   if (!raw || typeof raw !== 'object') return s;
   const r = raw as Partial<WebviewPersistedState>;
-  if (r.tab === 'map' || r.tab === 'tokens' || r.tab === 'attention' || r.tab === 'senses') s.tab = r.tab;
+  if ((PANEL_TABS as readonly unknown[]).includes(r.tab)) s.tab = r.tab as WebviewPersistedState['tab'];
   const hiddenLayer = savedHiddenLayer(raw);
   if (hiddenLayer !== undefined) s.hiddenLayer = hiddenLayer;
   if (r.projection === 'umap' || r.projection === 'pca') s.projection = r.projection;

@@ -288,6 +288,24 @@ test('clustersOverLayers: a sense keeps its id from layer to layer', () => {
   assert.deepEqual(Array.from(second.labels), Array.from(first.labels));
 });
 
+test('clustersOverLayers: the last layer numbers its senses 0…k−1; a lower layer that splits finer keeps their ids for the parts it shares', () => {
+  // Layer 0: 4 blobs (i % 4); last layer: 2 blobs (i % 2), each the union of two of layer 0's.
+  const n = 48;
+  const dim = 24;
+  const four = blobs(n, dim, 4, 31, 0.2);
+  const two = blobs(n, dim, 2, 32, 0.2);
+  const [lower, last] = clustersOverLayers([four, two], n, dim, 8);
+  assert.equal(last.k, 2);
+  assert.deepEqual(new Set(last.labels), new Set([0, 1]));
+  assert.equal(lower.k, 4);
+  assert.equal(new Set(lower.labels).size, 4);
+  // Each of the last layer's senses passes its id to one of the lower layer's clusters inside it.
+  for (const id of [0, 1]) {
+    const rowsOfLower = Array.from(lower.labels.keys()).filter((i) => lower.labels[i] === id);
+    assert.ok(rowsOfLower.length > 0 && rowsOfLower.every((i) => last.labels[i] === id), `lower cluster ${id} lies inside sense ${id}`);
+  }
+});
+
 test('randomPairsAcrossGroups draws every cross-group ordered pair about equally often, reproducibly', () => {
   const groups = Int32Array.from([0, 0, 0, 1, 2, 2]);
   const valid: string[] = [];

@@ -2,7 +2,7 @@
  * The Senses tab's part of the webview state and what the host's senses messages do to it: pure, so
  * that test/unit/webviewReducer.test.ts runs every case in Node (reduce.ts hands these messages here).
  */
-import type { HostToWebview, ProjectionMethod, SensesProjection, SensesResult } from '../../src/protocol';
+import { PANEL_TABS, type HostToWebview, type ProjectionMethod, type SensesProjection, type SensesResult } from '../../src/protocol';
 import type { Topic } from '../bus';
 import type { AppState, PendingRequest } from '../state';
 
@@ -25,7 +25,6 @@ export interface SensesMessageResult {
   topics: Topic[];
 }
 
-const TABS: readonly AppState['persisted']['tab'][] = ['map', 'tokens', 'attention', 'senses'];
 
 /** Two results of the same exploration (a later batch), so that the scatter's layout still applies. */
 function sameJob(a: SensesResult | null, b: SensesResult): boolean {
@@ -36,7 +35,7 @@ export function applySensesMessage(state: AppState, msg: SensesMessage): SensesM
   const unchanged = { state, topics: [] };
   switch (msg.type) {
     case 'showTab':
-      if (!TABS.includes(msg.tab)) return unchanged;
+      if (!(PANEL_TABS as readonly string[]).includes(msg.tab)) return unchanged;
       return { state: { ...state, persisted: { ...state.persisted, tab: msg.tab } }, topics: ['showTab'] };
     case 'standardize': {
       // The host's word on the setting answers every toggle in flight.

@@ -115,12 +115,17 @@ export function matchClusterIds(previous: Int32Array, labels: Int32Array): Int32
   return labels.map((label) => id.get(label)!);
 }
 
-/** chooseClusters at every layer, ids matched from layer 0 upward (each layer against the one below). */
+/**
+ * chooseClusters at every layer, ids matched from the last layer downward (each layer against the one
+ * above). The last layer, where the senses are, numbers its clusters 0…k−1, so the default view reads
+ * "Sense 1, Sense 2"; lower layers, which often split by position into more clusters, take the ids of the
+ * senses they overlap and new ids for the rest.
+ */
 export function clustersOverLayers(layers: Float32Array[], n: number, dim: number, seed: number): ClusterChoice[] {
-  const out: ClusterChoice[] = [];
-  for (const rows of layers) {
-    const choice = chooseClusters(rows, n, dim, seed);
-    out.push(out.length ? { ...choice, labels: matchClusterIds(out[out.length - 1].labels, choice.labels) } : choice);
+  const out: ClusterChoice[] = new Array(layers.length);
+  for (let l = layers.length - 1; l >= 0; l--) {
+    const choice = chooseClusters(layers[l], n, dim, seed);
+    out[l] = l < layers.length - 1 ? { ...choice, labels: matchClusterIds(out[l + 1].labels, choice.labels) } : choice;
   }
   return out;
 }

@@ -13,7 +13,8 @@
  *   (1,000 seeded pairs, special tokens and punctuation excluded). Adjusted = self-similarity − anisotropy.
  * - Clusters at ℓ: k-means++ (seeded) on L2-normalised vectors for k = 2…6, keeping the k with the best
  *   mean silhouette (cosine distance); one cluster (k = 1, silhouette 0) when no k reaches 0.1. Ids are
- *   matched between neighbouring layers by overlap, so a sense keeps its id (and colour) where it can.
+ *   matched between neighbouring layers by overlap, from the last layer down (there they are 0…k−1), so a
+ *   sense keeps its id (and colour) where it can.
  * - Standardized (Timkey & van Schijndel 2021): every dimension z-scored over the vectors the job keeps
  *   at that layer (the occurrences and the anisotropy sample) before any cosine.
  */
