@@ -134,7 +134,9 @@ test('tabs, token chips and attention views are keyboard usable; state survives 
   assert.equal(await page.getByTestId('tab-tokens').getAttribute('aria-selected'), 'true');
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'tab-tokens');
 
-  // Tab into the first strip, move with arrows, select two 果 with Enter / click.
+  // Tab to the masked / unmasked switch (one tab stop), then into the first strip; move with arrows, select two 果 with Enter / click.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'guess-mode-masked');
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'token-chip');
   for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
