@@ -37,6 +37,18 @@ export function vsixPath(target) {
   return join(repoRoot, `${name}-${version}-${target}.vsix`);
 }
 
+/**
+ * The README's relative links and images (docs/*.png, which no VSIX carries) point at the repository, as vsce
+ * does by itself for a GitHub or GitLab URL; package.json's `repository.url` is a placeholder a publisher
+ * replaces (README "Installing it"), and without these arguments vsce refuses to package.
+ */
+function readmeLinkArgs() {
+  const { repository } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+  const base = String(repository?.url ?? repository ?? '').replace(/\.git$/, '');
+  if (/github\.com|gitlab\.com/.test(base) || !base) return [];
+  return ['--baseContentUrl', `${base}/blob/main/`, '--baseImagesUrl', `${base}/raw/main/`];
+}
+
 /** @returns {{ target: string, vsix: string, bytes: number, seconds: string }} */
 export function packageVsix({ target = TARGET, out } = {}) {
   const t0 = performance.now();
@@ -48,7 +60,7 @@ export function packageVsix({ target = TARGET, out } = {}) {
   writeFileSync(ignoreFile, ignoreFileFor(target));
   const vsce = join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
   const targetArgs = target === UNIVERSAL ? [] : ['--target', target];
-  const res = spawnSync(process.execPath, [vsce, 'package', ...targetArgs, '--ignoreFile', ignoreFile, '--out', vsix],
+  const res = spawnSync(process.execPath, [vsce, 'package', ...targetArgs, ...readmeLinkArgs(), '--ignoreFile', ignoreFile, '--out', vsix],
     { cwd: repoRoot, stdio: 'inherit' });
   if (res.status !== 0) throw new Error(`vsce package ${target} failed (exit ${res.status ?? res.signal})`);
   const bytes = statSync(vsix).size;

@@ -303,6 +303,8 @@ export class AnalysisSession {
   async sensesStart(request: SensesRequest, ctx: CallContext = {}): Promise<{ jobId: string; search: SensesSearchSummary }> {
     const report = sensesReporter(ctx);
     const job = await planJob(this.model, request, ctx.signal, (p) => report({ phase: 'senses-search', ...p }));
+    // A caller that cancelled no longer waits for the id, so it could never release the job: hold none.
+    throwIfAborted(ctx.signal);
     const jobId = `s${this.nextId++}`;
     this.sensesJobs.set(jobId, job);
     return { jobId, search: job.search };

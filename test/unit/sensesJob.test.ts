@@ -188,6 +188,18 @@ test('bad input: a blank word, a word found nowhere, a cancelled call', async ()
   session.sensesRelease(jobId);
 });
 
+test('a start cancelled while its search runs holds no job (the caller never gets an id to release)', async () => {
+  // The session's job table, read here only to prove nothing is left behind.
+  const held = () => (session as unknown as { sensesJobs: Map<string, unknown> }).sensesJobs.size;
+  const before = held();
+  const controller = new AbortController();
+  await assert.rejects(
+    session.sensesStart({ word: 'bank', sources: demoSources() }, { signal: controller.signal, onProgress: () => controller.abort() }),
+    (e) => isContextLensError(e, 'CANCELLED'),
+  );
+  assert.equal(held(), before);
+});
+
 test('tiny jobs: 1, 2 and 3 occurrences give a result and a projection without throwing', async () => {
   for (const n of [1, 2, 3]) {
     const text = ['I put money in the bank.', 'We sat by the river bank.', 'The bank has money.'].slice(0, n).join('\n\n');
