@@ -16,11 +16,6 @@ import type { CliArgs } from './args';
 /** The options that take no value. */
 export const WORDS_SWITCHES = ['words', 'head-stats'];
 
-const stringFlag = (args: CliArgs, name: string): string | undefined => {
-  const v = args.flags.get(name);
-  return typeof v === 'string' ? v : undefined;
-};
-
 /** Throws BAD_ARGUMENTS for a malformed words or attention option, so that it costs no model load. */
 export function checkWordsArgs(args: CliArgs): void {
   const kind = args.flags.get('attention');
@@ -98,15 +93,19 @@ export async function runWords(args: CliArgs, session: AnalysisSession, summary:
   const json: Record<string, unknown> = {};
   const lines: string[] = [];
   const wantWords = args.flags.has('words');
-  const language = stringFlag(args, 'language');
+  const valueOf = (name: string): string | undefined => {
+    const v = args.flags.get(name);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const language = valueOf('language');
   const { words } = session.words(summary.analysisId, language);
   if (wantWords) {
     json.words = wordsJson(words);
     lines.push('', `words (${words.length}, Intl.Segmenter): ${words.map((w) => (w.special ? w.text : `${w.text}[${w.tokenIndices.join(',')}]`)).join(' | ')}`);
   }
-  const kind = stringFlag(args, 'attention') as AttentionSummaryKind | undefined;
+  const kind = valueOf('attention') as AttentionSummaryKind | undefined;
   if (kind !== undefined) {
-    const layerFlag = stringFlag(args, 'layer');
+    const layerFlag = valueOf('layer');
     const numLayers = session.model.info.numLayers;
     if (layerFlag !== undefined && Number(layerFlag) > numLayers) {
       throw new ContextLensError('BAD_ARGUMENTS', `--layer ${layerFlag}: this model has attention layers 1 … ${numLayers}.`);
