@@ -34,6 +34,7 @@ import * as torch from './parts/torch';
 import * as vsix from './parts/vsix';
 import * as wasm from './parts/wasm';
 import * as worker from './parts/worker';
+import * as words from './parts/words';
 import { report, runMeta } from './report';
 import { figure, single, timeOnce } from './stats';
 
@@ -46,7 +47,7 @@ const CHILDREN: Record<string, (o: Options) => Promise<void>> = {
 };
 
 /** The parts on the bert-base-sized model; each is skipped, with a row saying why, when it cannot be made. */
-const MODEL_PARTS = ['load', 'analyze', 'hover', 'guesses', 'predictions', 'senses', 'fp32', 'torch', 'wasm', 'worker'];
+const MODEL_PARTS = ['load', 'analyze', 'hover', 'guesses', 'predictions', 'words', 'senses', 'fp32', 'torch', 'wasm', 'worker'];
 
 /** Runs the parts on the bert-base-sized model; returns the BLAS torch used (for the header). */
 async function modelParts(c: BenchContext): Promise<string> {
@@ -63,7 +64,7 @@ async function modelParts(c: BenchContext): Promise<string> {
       c.add(figure('import transformers.js + onnxruntime-node (once per worker)', single(importMs), 'ms', { note: 'first require, in the main bench process' }));
     }
     if (wants(o, 'load')) await load.part(c);
-    if (['analyze', 'hover', 'guesses', 'predictions', 'senses', 'torch', 'wasm'].some((p) => wants(o, p))) {
+    if (['analyze', 'hover', 'guesses', 'predictions', 'words', 'senses', 'torch', 'wasm'].some((p) => wants(o, p))) {
       const q8Dir = freshCacheDir();
       cacheDirs.push(q8Dir);
       const session = new AnalysisSession();
@@ -74,6 +75,7 @@ async function modelParts(c: BenchContext): Promise<string> {
         if (wants(o, 'guesses')) await guesses.part(c, session.model);
         if (wants(o, 'senses')) await senses.part(c, session, q8Dir);
         if (wants(o, 'predictions')) await predictions.part(c, session.model);
+        if (wants(o, 'words')) await words.part(c, session);
       } finally {
         await session.dispose();
       }

@@ -7,10 +7,12 @@ import { DEFAULT_MODEL_ID, expandFolderSpec, isFolderSpec } from '../engine/mode
 import type { Dtype, DevicePreference, ModelSpec } from '../engine/types';
 import { parseSensesArgs } from './sensesArgs';
 import { checkPredictionArgs, PREDICTION_SWITCHES } from './predictions';
+import { checkWordsArgs, WORDS_SWITCHES } from './words';
 
 export const USAGE = `Usage:
   context-lens analyze --model <hub-id|folder> [--top-k 5] [--json] [--dtype q8|fp32] [--device auto|cpu|wasm] "text"
     [--layer-guesses --at OFFSET] [--unmasked] [--mask START:END]   (guesses at every layer, unmasked, a masked span)
+    [--words [--language TAG]] [--attention rollout|mean-heads|mean-layers [--layer N]] [--head-stats]   (words, attention summaries, head statistics)
   context-lens export --format projector --model <hub-id|folder> [--layer N] [--out DIR] "text"
   context-lens senses --model <hub-id|folder> --word W [--also W2] [--max 200] [--context-tokens 64] [--layer L] [--include-vectors] [--json] PATH...
 Common options: --file PATH (read the text from a file), --cache-dir DIR, --offline, --hub-mirror URL
@@ -22,7 +24,7 @@ export interface CliArgs {
   positional: string[];
 }
 
-const BOOLEAN_FLAGS = new Set(['json', 'offline', 'help', 'include-vectors', ...PREDICTION_SWITCHES]);
+const BOOLEAN_FLAGS = new Set(['json', 'offline', 'help', 'include-vectors', ...PREDICTION_SWITCHES, ...WORDS_SWITCHES]);
 
 /**
  * The command, its flags and its words. Throws a BAD_ARGUMENTS error for what can be found wrong before
@@ -46,7 +48,10 @@ export function parseArgs(argv: string[]): CliArgs {
   const format = flag(args, 'format', 'projector');
   if (command === 'export' && format !== 'projector') throw new ContextLensError('BAD_ARGUMENTS', `Unknown export format "${format}"; use --format projector.`);
   if (command === 'senses') parseSensesArgs(flags, positional);
-  if (command === 'analyze') checkPredictionArgs(args);
+  if (command === 'analyze') {
+    checkPredictionArgs(args);
+    checkWordsArgs(args);
+  }
   return args;
 }
 

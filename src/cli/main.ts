@@ -16,6 +16,7 @@ import { AnalysisSession } from '../engine/session';
 import { flag, inputText, modelSpecFrom, parseArgs, USAGE, type CliArgs } from './args';
 import { sensesCommand } from './senses';
 import { runPredictions } from './predictions';
+import { runWords } from './words';
 
 function pad(s: string, width: number): string {
   // CJK characters take two columns in a terminal.
@@ -34,6 +35,7 @@ async function runAnalyze(args: CliArgs, session: AnalysisSession): Promise<void
   const summary = await session.analyze(inputText(args), topK);
   const info = session.model.info;
   const predictions = await runPredictions(args, session, summary, topK);
+  const words = await runWords(args, session, summary);
   if (args.flags.get('json')) {
     const json = {
       model: info.model,
@@ -52,6 +54,7 @@ async function runAnalyze(args: CliArgs, session: AnalysisSession): Promise<void
         guesses: summary.guesses[t.index].map((g) => ({ token: g.token, probability: Number(g.probability.toFixed(6)) })),
       })),
       ...predictions.json,
+      ...words.json,
       timings: summary.timings,
     };
     await out(JSON.stringify(json, null, 2) + '\n');
@@ -64,7 +67,7 @@ async function runAnalyze(args: CliArgs, session: AnalysisSession): Promise<void
     const guesses = summary.guesses[t.index].map((g) => `${g.token} ${(g.probability * 100).toFixed(1)}%`).join(', ');
     lines.push(`${pad(String(t.index), 5)}${pad(t.piece, 14)}${pad(`[${t.start},${t.end})`, 12)}${guesses}`);
   }
-  lines.push(...predictions.lines);
+  lines.push(...predictions.lines, ...words.lines);
   await out(lines.join('\n') + '\n');
 }
 

@@ -14,6 +14,18 @@ import { layerGuessesAt, spanGuesses, unmaskedGuesses, type LayerGuessesResult, 
 import type { Analysis, ModelInfo, ModelSpec, ProgressEvent } from './types';
 import { buildResult, layerMatrix, planJob, runNextBatch, type SensesJob } from './senses';
 import type { SensesProgress, SensesProjection, SensesRequest, SensesResult, SensesSearchSummary } from './senses/types';
+import { groupWords, linksBetweenSameKeys, meanRows, modelLanguage, poolAttention, wordGroupsInWindow, wordKey, type Word, type WordRowRef, type WordsResult } from './words';
+import {
+  ATTENTION_SUMMARY_KINDS,
+  attentionRollout,
+  headStatistics,
+  isPunctuationPiece,
+  meanOverHeads,
+  meanOverLayers,
+  type AttentionSummaryKind,
+  type AttentionSummarySlice,
+  type HeadStat,
+} from './attentionSummary';
 import type {
   AnalysisSummary,
   AttentionGridSlice,
@@ -43,6 +55,8 @@ export class AnalysisSession {
   private readonly sensesJobs = new Map<string, SensesJob>();
   /** The unmasked predictions computed for an analysis (dropped with it). */
   private readonly unmaskedKept = new WeakMap<Analysis, { topK: number; guesses: TokenGuesses[] }>();
+  /** An analysis's words per segmenter language ('' = the runtime's default), made once (dropped with it). */
+  private readonly wordsKept = new WeakMap<Analysis, Map<string, Word[]>>();
   private nextId = 1;
   /** Calls someone is waiting for (analyze, hover, projection) now running; background guesses wait for 0. */
   private interactive = 0;
@@ -182,7 +196,8 @@ export class AnalysisSession {
    * The tokens' hidden states at `hiddenLayer` (0 = the embeddings … numLayers) laid out in 2-D.
    * `standardize`: the same-token links' cosines on dimensions z-scored over all the map's tokens at that layer.
    */
-  project(analysisIds: string[], hiddenLayer: number, method: ProjectionMethod, seed = DEFAULT_PROJECTION_SEED, ctx: CallContext = {}, standardize = false): Promise<ProjectionResult> {
+  project(analysisIds: string[], hiddenLayer: number, method: ProjectionMethod, seed = DEFAULT_PROJECTION_SEED, ctx: CallContext = {}, standardize = false, words = false, language?: string): Promise<ProjectionResult> {
+    if (words) return this.interactiveCall(() => this.projectWordsNow(analysisIds, hiddenLayer, method, seed, ctx, standardize, language));
     return this.interactiveCall(() => this.projectNow(analysisIds, hiddenLayer, method, seed, ctx, standardize));
   }
 
@@ -283,6 +298,107 @@ export class AnalysisSession {
     });
     const tokenIndices = Array.from({ length: size }, (_, b) => w.tokenIndices[Math.min(n - 1, Math.floor((b * n) / size))]);
     return { numLayers, numHeads, size, tokenIndices, weights };
+  }
+
+  // Words and heads (issue 12): words/ and attentionSummary/.
+
+  /** The analysis's tokens grouped into words (words/segment.ts); `language` defaults to the model's (words/language.ts). */
+  words(analysisId: string, language?: string): WordsResult {
+    const a = this.get(analysisId);
+    const lang = language ?? modelLanguage(a.model.model);
+    return { language: lang, words: this.wordsOf(a, lang) };
+  }
+
+  private wordsOf(a: Analysis, language: string | undefined): Word[] {
+    let byLanguage = this.wordsKept.get(a);
+    if (!byLanguage) this.wordsKept.set(a, (byLanguage = new Map()));
+    let words = byLanguage.get(language ?? '');
+    if (!words) byLanguage.set(language ?? '', (words = groupWords(a.text, a.tokens, language)));
+    return words;
+  }
+
+  /**
+   * Every word of the analyses (in order, special tokens as words of their own) and its vector at
+   * `hiddenLayer`: the mean of its pieces' hidden states. What the map shows in word mode.
+   */
+  wordRows(analysisIds: string[], hiddenLayer: number, language?: string): { refs: WordRowRef[]; vectors: Float32Array } {
+    const dim = this.model.info.hiddenSize;
+    const L = clampLayer(hiddenLayer, 0, this.model.info.numLayers);
+    const refs: WordRowRef[] = [];
+    const parts: Float32Array[] = [];
+    for (const id of analysisIds) {
+      const a = this.get(id);
+      const words = this.words(id, language).words;
+      words.forEach((w, wordIndex) => refs.push({ analysisId: id, tokenIndex: w.tokenIndices[0], wordIndex, key: w.special ? null : wordKey(w, a.tokens) }));
+      parts.push(meanRows(a.hiddenStates[L], dim, words.map((w) => w.tokenIndices)));
+    }
+    const vectors = new Float32Array(refs.length * dim);
+    let offset = 0;
+    for (const p of parts) {
+      vectors.set(p, offset);
+      offset += p.length;
+    }
+    return { refs, vectors };
+  }
+
+  /** Pairs of the same word (wordKey) in different places with their cosine at `hiddenLayer`, least similar first. */
+  sameWordLinks(analysisIds: string[], hiddenLayer: number, standardize = false, language?: string): SameTokenLink[] {
+    const { refs, vectors } = this.wordRows(analysisIds, hiddenLayer, language);
+    return this.wordLinksOf(refs, vectors, standardize);
+  }
+
+  private wordLinksOf(refs: WordRowRef[], vectors: Float32Array, standardize: boolean): SameTokenLink[] {
+    const dim = this.model.info.hiddenSize;
+    const rows = standardize ? standardizeColumns(vectors, refs.length, dim) : vectors;
+    const end = (r: number) => ({ analysisId: refs[r].analysisId, tokenIndex: refs[r].tokenIndex, wordIndex: refs[r].wordIndex });
+    return linksBetweenSameKeys(refs.map((r) => r.key), rows, dim, MAX_LINKED_OCCURRENCES, MAX_LINKS).map((l) => ({ piece: l.key, a: end(l.a), b: end(l.b), cosine: l.cosine }));
+  }
+
+  private async projectWordsNow(analysisIds: string[], hiddenLayer: number, method: ProjectionMethod, seed: number, ctx: CallContext, standardize: boolean, language: string | undefined): Promise<ProjectionResult> {
+    const dim = this.model.info.hiddenSize;
+    const { refs, vectors } = this.wordRows(analysisIds, hiddenLayer, language);
+    const options = { seed, signal: ctx.signal, onProgress: (fraction: number) => ctx.onProgress?.({ phase: 'project', fraction }) };
+    const xy = await project(method, vectors, refs.length, dim, options);
+    const points: ProjectedPoint[] = refs.map((r, i) => ({ analysisId: r.analysisId, tokenIndex: r.tokenIndex, wordIndex: r.wordIndex, x: xy[2 * i], y: xy[2 * i + 1] }));
+    return { hiddenLayer: clampLayer(hiddenLayer, 0, this.model.info.numLayers), method, points, links: this.wordLinksOf(refs, vectors, standardize) };
+  }
+
+  /**
+   * Attention over heads and layers in the widest window (as `attention`): `mean-heads` of `attentionLayer`
+   * (default the last), `mean-layers`, or `rollout`; with `words`, pooled into words (words/pool.ts).
+   */
+  async attentionSummary(analysisId: string, kind: AttentionSummaryKind, options: { attentionLayer?: number; words?: boolean; language?: string } = {}, ctx: CallContext = {}): Promise<AttentionSummarySlice> {
+    if (!(ATTENTION_SUMMARY_KINDS as readonly string[]).includes(kind)) {
+      throw new ContextLensError('BAD_ARGUMENTS', `Unknown attention summary "${String(kind)}"; use ${ATTENTION_SUMMARY_KINDS.join(', ')}.`);
+    }
+    const a = this.get(analysisId);
+    const w = widestWindow(a);
+    const n = w.tokenIndices.length;
+    const { numHeads, numLayers } = a.model;
+    const layer = kind === 'mean-heads' ? clampLayer(options.attentionLayer ?? numLayers, 1, numLayers) : undefined;
+    let matrix: Float32Array;
+    if (layer !== undefined) matrix = meanOverHeads(w.attentions[layer - 1], numHeads, n);
+    else if (kind === 'mean-layers') matrix = meanOverLayers(w.attentions, numHeads, n);
+    else matrix = await this.interactiveCall(() => attentionRollout(w.attentions, numHeads, n, ctx.signal));
+    const head = { kind, ...(layer === undefined ? {} : { layer }) };
+    if (!options.words) return { ...head, size: n, tokenIndices: [...w.tokenIndices], weights: matrix };
+    const lang = options.language ?? modelLanguage(a.model.model);
+    const { wordIndices, groups } = wordGroupsInWindow(this.wordsOf(a, lang), w.tokenIndices);
+    return { ...head, size: groups.length, tokenIndices: groups.map((g) => w.tokenIndices[g[0]]), wordIndices, weights: poolAttention(matrix, n, groups) };
+  }
+
+  /** Every layer × head's statistics (attentionSummary/headStats.ts) in the widest window, layer-major. */
+  headStats(analysisId: string): HeadStat[] {
+    const a = this.get(analysisId);
+    const w = widestWindow(a);
+    const { cls, sep } = this.model.specialIds;
+    const tokens = w.tokenIndices.map((t) => a.tokens[t]);
+    const kinds = {
+      cls: tokens.map((t) => t.id === cls),
+      sep: tokens.map((t) => t.id === sep),
+      punct: tokens.map((t) => !t.special && isPunctuationPiece(t.piece)),
+    };
+    return headStatistics(w.attentions, a.model.numHeads, w.tokenIndices.length, kinds);
   }
 
   exportJson(analysisIds: string[], projection?: ExportedProjection): string {

@@ -19,7 +19,7 @@ const handlers: Handlers = {
   analyze: (p, ctx) => session.analyze(p.text, p.topK, ctx, p.maxTokens, p.guesses ?? true, p.maxChars),
   guesses: (p, ctx) => session.guesses(p.analysisId, p.tokenIndices, p.topK, ctx),
   guessesAt: (p, ctx) => session.guessesAt(p.text, p.offset, p.topK, ctx),
-  project: (p, ctx) => session.project(p.analysisIds, p.hiddenLayer, p.method, p.seed, ctx, p.standardize ?? false),
+  project: (p, ctx) => session.project(p.analysisIds, p.hiddenLayer, p.method, p.seed, ctx, p.standardize ?? false, p.words ?? false, p.language),
   attention: (p) => session.attention(p.analysisId, p.attentionLayer),
   attentionGrid: (p) => session.attentionGrid(p.analysisId, p.maxSize),
   exportJson: (p) => session.exportJson(p.analysisIds, p.projection),
@@ -33,6 +33,9 @@ const handlers: Handlers = {
   layerGuesses: (p, ctx) => session.layerGuesses(p.text, p.offset, p.topK, ctx),
   unmasked: (p, ctx) => session.unmasked(p.analysisId, p.topK, ctx),
   spanGuesses: (p, ctx) => session.spanGuesses(p.text, p.start, p.end, p.topK, ctx),
+  words: (p) => session.words(p.analysisId, p.language),
+  attentionSummary: (p, ctx) => session.attentionSummary(p.analysisId, p.kind, { attentionLayer: p.attentionLayer, words: p.words, language: p.language }, ctx),
+  headStats: (p) => session.headStats(p.analysisId),
 };
 
 

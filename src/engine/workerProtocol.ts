@@ -8,6 +8,11 @@ import type { AnalyzedToken, Guess, ModelInfo, ModelSpec, ProgressEvent } from '
 import type { ProjectionMethod } from './projection';
 import type { LayerGuessesResult, SpanGuessesResult } from './predictions/types';
 import type { SensesProgress, SensesProjection, SensesRequest, SensesResult, SensesSearchSummary } from './senses/types';
+import type { WordsResult } from './words/types';
+import type { AttentionSummaryKind, AttentionSummarySlice, HeadStat } from './attentionSummary/types';
+
+export type { Word, WordsResult } from './words/types';
+export type { AttentionSummaryKind, AttentionSummarySlice, HeadStat } from './attentionSummary/types';
 
 export interface AnalysisSummary {
   analysisId: string;
@@ -24,15 +29,20 @@ export interface AnalysisSummary {
 
 export interface ProjectedPoint {
   analysisId: string;
+  /** With `words`: the word's first piece. */
   tokenIndex: number;
   x: number;
   y: number;
+  /** With `words` (issue 12): the word this point is, an index in the analysis's `words`. */
+  wordIndex?: number;
 }
 
 export interface SameTokenLink {
+  /** The piece; with `words`, the word as the model reads it (its pieces joined, "##" dropped: words/pool.ts wordKey). */
   piece: string;
-  a: { analysisId: string; tokenIndex: number };
-  b: { analysisId: string; tokenIndex: number };
+  /** With `words`, each end also names its word (tokenIndex: the word's first piece). */
+  a: { analysisId: string; tokenIndex: number; wordIndex?: number };
+  b: { analysisId: string; tokenIndex: number; wordIndex?: number };
   cosine: number;
 }
 
@@ -94,8 +104,12 @@ export interface EngineMethods {
   analyze: [{ text: string; topK: number; maxTokens?: number; maxChars?: number; guesses?: boolean }, AnalysisSummary];
   guesses: [{ analysisId: string; tokenIndices: number[]; topK: number }, TokenGuesses[]];
   guessesAt: [{ text: string; offset: number; topK: number }, GuessesAtResult | null];
-  /** `standardize`: the same-token links' cosines on z-scored dimensions (see senses/types.ts). */
-  project: [{ analysisIds: string[]; hiddenLayer: number; method: ProjectionMethod; seed?: number; standardize?: boolean }, ProjectionResult];
+  /**
+   * `standardize`: the same-token links' cosines on z-scored dimensions (see senses/types.ts).
+   * `words` (issue 12): one point per word (the mean of its pieces' vectors), links between the same words;
+   * `language`: the segmenter's language (see `words`).
+   */
+  project: [{ analysisIds: string[]; hiddenLayer: number; method: ProjectionMethod; seed?: number; standardize?: boolean; words?: boolean; language?: string }, ProjectionResult];
   attention: [{ analysisId: string; attentionLayer: number }, AttentionSlice];
   attentionGrid: [{ analysisId: string; maxSize: number }, AttentionGridSlice];
   /** `projection`: the 2-D map the user sees, exported with the tokens (see exports.ts). */
@@ -121,6 +135,21 @@ export interface EngineMethods {
   unmasked: [{ analysisId: string; topK: number }, TokenGuesses[]];
   /** The tokens covering [start, end) masked together: per-position top-k and joint fills. Throws BAD_SPAN. */
   spanGuesses: [{ text: string; start: number; end: number; topK: number }, SpanGuessesResult];
+
+  // Words and heads (issue 12; src/engine/words/, src/engine/attentionSummary/).
+  /**
+   * The analysis's tokens grouped into words by Intl.Segmenter (rule: words/segment.ts); `language` a BCP 47
+   * tag, default the model's when its name tells (words/language.ts). Throws BAD_ARGUMENTS for a malformed tag.
+   */
+  words: [{ analysisId: string; language?: string }, WordsResult];
+  /**
+   * Attention over heads and layers in the analysis's widest window: `rollout`, `mean-heads` (of
+   * `attentionLayer`, default the last) or `mean-layers`; `words`: pooled into words (Clark et al.: mean over
+   * the pieces attending, sum over the pieces attended to). Throws BAD_ARGUMENTS for an unknown kind.
+   */
+  attentionSummary: [{ analysisId: string; kind: AttentionSummaryKind; attentionLayer?: number; words?: boolean; language?: string }, AttentionSummarySlice];
+  /** Every layer × head's statistics (Clark et al. 2019) in the analysis's widest window, layer-major. */
+  headStats: [{ analysisId: string }, HeadStat[]];
 }
 export type EngineMethod = keyof EngineMethods;
 

@@ -201,3 +201,56 @@ test('analyze --json --layer-guesses --at --unmasked --mask: the issue\'s fields
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /line break/);
 });
+
+test('words options: an unknown --attention kind, a misplaced or malformed --layer, a bad --language are BAD_ARGUMENTS before any model loads', async () => {
+  for (const [argv, message] of [
+    [['--attention', 'max'], /Unknown --attention "max"; use one of rollout, mean-heads, mean-layers/],
+    [['--attention', 'rollout', '--layer', '2'], /--layer goes with --attention mean-heads/],
+    [['--layer', '2'], /--layer goes with --attention mean-heads/],
+    [['--attention', 'mean-heads', '--layer', '0'], /--layer needs an attention layer/],
+    [['--attention', 'mean-heads', '--layer', 'last'], /--layer needs an attention layer/],
+    [['--words', '--language', 'not a tag!'], /not a language tag/],
+  ] as const) {
+    assert.throws(() => parseArgs(['analyze', ...argv, 'text']), (e) => isContextLensError(e, 'BAD_ARGUMENTS') && message.test(e.message), argv.join(' '));
+  }
+  const ok = parseArgs(['analyze', '--words', '--attention', 'mean-heads', '--layer', '2', '--head-stats', 'text']);
+  assert.deepEqual([ok.flags.get('words'), ok.flags.get('attention'), ok.flags.get('layer'), ok.flags.get('head-stats'), ok.positional], [true, 'mean-heads', '2', true, ['text']]);
+  const r = await cli(['analyze', '--model', join(cacheDir, 'no-such-model'), '--attention', 'rolout', 'text']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.ok(r.stderr.startsWith('context-lens: Unknown --attention "rolout"'), r.stderr);
+});
+
+test('analyze --json --words --attention --head-stats: the issue\'s fields; rows sum to 1; readable without --json', async () => {
+  const text = '我喜欢吃苹果。i like apples .';
+  const run = async (extra: string[]) => {
+    const r = await cli(['analyze', '--json', '--dtype', 'fp32', '--top-k', '1', '--model', FIXTURE_MODEL, ...extra, text]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout.toString('utf8'));
+  };
+  const json = await run(['--words', '--attention', 'rollout', '--head-stats']);
+  const words = json.words as { text: string; start: number; end: number; tokenIndices: number[]; special: boolean }[];
+  assert.deepEqual(words.filter((w) => !w.special).map((w) => w.text), ['我', '喜欢', '吃', '苹果', '。', 'i', 'like', 'apples', '.']);
+  assert.deepEqual(words.flatMap((w) => w.tokenIndices), json.tokens.map((t: { index: number }) => t.index));
+  words.filter((w) => !w.special).forEach((w) => assert.equal(text.slice(w.start, w.end), w.text));
+  const s = json.attentionSummary as { kind: string; size: number; values: number[]; wordIndices: number[] };
+  assert.deepEqual([s.kind, s.size, s.values.length], ['rollout', words.length, words.length ** 2]);
+  for (let i = 0; i < s.size; i++) assert.ok(Math.abs(s.values.slice(i * s.size, (i + 1) * s.size).reduce((a, b) => a + b, 0) - 1) <= 1e-4);
+  const stats = json.headStats as Record<string, number>[];
+  assert.equal(stats.length, json.numLayers * json.numHeads);
+  assert.deepEqual(Object.keys(stats[0]).sort(), ['distance', 'entropy', 'head', 'layer', 'toCls', 'toNext', 'toPrev', 'toPunct', 'toSep'].sort());
+  // mean-heads over tokens: the layer asked for, the default the last.
+  const tokensOnly = await run(['--attention', 'mean-heads', '--layer', '1']);
+  assert.equal(tokensOnly.words, undefined);
+  assert.deepEqual([tokensOnly.attentionSummary.kind, tokensOnly.attentionSummary.layer, tokensOnly.attentionSummary.size], ['mean-heads', 1, json.tokens.length]);
+  assert.equal((await run(['--attention', 'mean-heads'])).attentionSummary.layer, json.numLayers);
+  const readable = await cli(['analyze', '--model', FIXTURE_MODEL, '--words', '--attention', 'rollout', '--head-stats', text]);
+  assert.equal(readable.code, 0, readable.stderr);
+  const out = readable.stdout.toString('utf8');
+  assert.match(out, /words \(11, Intl\.Segmenter\): \[CLS\] \| 我\[1\] \| 喜欢\[2,3\]/);
+  assert.match(out, /attention rollout \(Abnar & Zuidema 2020\), 11 × 11 over words/);
+  assert.match(out, /head statistics/);
+  // A layer past the model's is an argument error found once the model is known.
+  const beyond = await cli(['analyze', '--model', FIXTURE_MODEL, '--attention', 'mean-heads', '--layer', '9', text]);
+  assert.equal(beyond.code, 2);
+  assert.match(beyond.stderr, /this model has attention layers 1 … 2/);
+});
