@@ -1,5 +1,6 @@
 /** What the user can take away: the analysis as JSON, vectors for the Embedding Projector. */
 import type { Analysis } from './types';
+import type { Word } from './words/types';
 import type { ExportedProjection } from './workerProtocol';
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
@@ -12,14 +13,15 @@ const MAX_TOKENS_WITH_VECTORS = 256;
  * every layer. With `projection` (the map the user sees) the file also says which map that is
  * (`projection: {layer, method}`) and each token carries its `x`, `y` on it.
  */
-export function buildAnalysisJson(snippets: { analysisId: string; analysis: Analysis }[], projection?: ExportedProjection): string {
+/** `words`: the snippet's tokens grouped into words (words/segment.ts), exported beside its tokens. */
+export function buildAnalysisJson(snippets: { analysisId: string; analysis: Analysis; words?: Word[] }[], projection?: ExportedProjection): string {
   const xy = new Map(projection?.points.map((p) => [`${p.analysisId}\u0000${p.tokenIndex}`, p]));
   return JSON.stringify(
     {
       format: 'context-lens-analysis/1',
       // `layer` is the hidden layer (0 = embeddings): the file format keeps its name (other programs read it).
       ...(projection ? { projection: { layer: projection.hiddenLayer, method: projection.method } } : {}),
-      snippets: snippets.map(({ analysisId, analysis: a }) => ({
+      snippets: snippets.map(({ analysisId, analysis: a, words }) => ({
         text: a.text,
         model: a.model,
         windowed: a.windowed,
@@ -32,6 +34,7 @@ export function buildAnalysisJson(snippets: { analysisId: string; analysis: Anal
             ...(point ? { x: point.x, y: point.y } : {}),
           };
         }),
+        ...(words ? { words } : {}),
         hiddenStates:
           a.tokens.length <= MAX_TOKENS_WITH_VECTORS
             ? a.hiddenStates.map((layer) => a.tokens.map((t) => Array.from(layer.subarray(t.index * a.model.hiddenSize, (t.index + 1) * a.model.hiddenSize), round)))

@@ -402,7 +402,7 @@ export class AnalysisSession {
   }
 
   exportJson(analysisIds: string[], projection?: ExportedProjection): string {
-    return buildAnalysisJson(analysisIds.map((id) => ({ analysisId: id, analysis: this.get(id) })), projection);
+    return buildAnalysisJson(analysisIds.map((id) => ({ analysisId: id, analysis: this.get(id), words: this.words(id).words })), projection);
   }
 
   exportProjector(analysisIds: string[], hiddenLayer: number): ProjectorExport {

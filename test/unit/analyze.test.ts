@@ -180,6 +180,8 @@ test('projection of an analysis gives one point per token, and exports are well-
   assert.equal(metadataTsv.trim().split('\n').length, vectorRows.length + 1);
   const json = JSON.parse(session.exportJson([summary.analysisId]));
   assert.equal(json.snippets[0].tokens.length, summary.tokens.length);
+  // The words (issue 12) ride along: they cover every token once, in order.
+  assert.deepEqual(json.snippets[0].words.flatMap((w: { tokenIndices: number[] }) => w.tokenIndices), summary.tokens.map((t) => t.index));
   const slice = session.attention(summary.analysisId, 2);
   assert.equal(slice.weights.length, reference.numHeads * summary.tokens.length ** 2);
   const grid = session.attentionGrid(summary.analysisId, 4);
