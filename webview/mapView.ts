@@ -5,7 +5,7 @@ import { emit, on } from './bus';
 import { clear, el } from './dom';
 import { pointKey } from './keys';
 import { sortLinks } from './links';
-import { baseConfig, baseLayout, purge, react, resize, restyle, toImage, type Layout, type PlotlyDiv, type Trace } from './plotting';
+import { baseConfig, baseLayout, legendAbove, projectionAxis, purge, react, resize, restyle, toImage, type Layout, type PlotlyDiv, type Trace } from './plotting';
 import { escapePlotly, hoverHtml } from './plotlyText';
 import { isVisibleToken, state, tokenOf } from './state';
 import { t } from './strings';
@@ -150,14 +150,14 @@ export function createMapView(): MapView {
       line: { color: theme.accent, width: 3 },
       marker: { size: 20, color: 'rgba(0,0,0,0)', line: { color: theme.accent, width: 3 } },
     });
-    const axis = { showgrid: true, gridcolor: theme.grid, zeroline: false, showticklabels: false, ticks: '', showline: false, fixedrange: false };
+    const axis = { ...projectionAxis(theme), fixedrange: false };
     const layout: Layout = {
       ...baseLayout(theme),
       margin: { l: 16, r: 16, t: 40, b: 16 },
       xaxis: axis,
       yaxis: axis,
       showlegend: true,
-      legend: { orientation: 'h', x: 0, y: 1, xanchor: 'left', yanchor: 'bottom', font: { color: theme.foreground }, bgcolor: 'rgba(0,0,0,0)' },
+      legend: legendAbove(theme, 1),
       hovermode: 'closest',
       dragmode: 'pan',
       uirevision: `${proj.method}:${proj.hiddenLayer}`,

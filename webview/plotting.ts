@@ -65,3 +65,13 @@ export async function restyle(div: PlotlyDiv, update: Record<string, unknown>, t
 export async function toImage(figure: { data: Trace[]; layout: Layout }, opts: { format: 'png' | 'svg'; width: number; height: number; scale?: number }): Promise<string> {
   return (Plotly as any).toImage(figure, opts);
 }
+
+/** The axes of a 2-D projection: a light grid, no ticks (its coordinates mean nothing on their own). */
+export function projectionAxis(theme: Theme): Layout {
+  return { showgrid: true, gridcolor: theme.grid, zeroline: false, showticklabels: false, ticks: '', showline: false };
+}
+
+/** A horizontal legend above the plot, on the page's background. */
+export function legendAbove(theme: Theme, y: number): Layout {
+  return { orientation: 'h', x: 0, y, xanchor: 'left', yanchor: 'bottom', font: { color: theme.foreground }, bgcolor: 'rgba(0,0,0,0)' };
+}

@@ -5,7 +5,7 @@
  */
 import type { SensesProjection, SensesResult } from '../../src/protocol';
 import { el } from '../dom';
-import { baseConfig, baseLayout, type Layout, type PlotlyDiv, type Trace } from '../plotting';
+import { baseConfig, baseLayout, legendAbove, projectionAxis, type Layout, type PlotlyDiv, type Trace } from '../plotting';
 import { escapePlotly } from '../plotlyText';
 import { t } from '../strings';
 import { readTheme } from '../theme';
@@ -74,14 +74,14 @@ export function createSensesScatter(onReveal: (index: number) => void): SensesSc
           hoverlabel: { bordercolor: color },
         };
       });
-    const axis = { showgrid: true, gridcolor: theme.grid, zeroline: false, showticklabels: false, ticks: '', showline: false };
+    const axis = projectionAxis(theme);
     const layout: Layout = {
       ...baseLayout(theme),
       margin: { l: 8, r: 8, t: 8, b: 8 },
       xaxis: axis,
       yaxis: axis,
       showlegend: true,
-      legend: { orientation: 'h', x: 0, y: 1.02, xanchor: 'left', yanchor: 'bottom', font: { color: theme.foreground }, bgcolor: 'rgba(0,0,0,0)' },
+      legend: legendAbove(theme, 1.02),
       hovermode: 'closest',
       dragmode: 'pan',
       uirevision: `${projection.method}:${projection.hiddenLayer}:${result.word}`,

@@ -13,13 +13,8 @@ export async function revealToken(ctx: Ctx, ref: PointRef): Promise<void> {
     ctx.warn('NO_SOURCE', vscode.l10n.t('The file this snippet came from is not known.'));
     return;
   }
-  let doc: vscode.TextDocument;
-  try {
-    doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(s.uri));
-  } catch (e) {
-    ctx.warn('NO_SOURCE', vscode.l10n.t('Cannot open {0}: {1}', s.label, messageOf(e)));
-    return;
-  }
+  const doc = await openSource(ctx, s.uri, s.label);
+  if (!doc) return;
   // The document may have been edited since: find the snippet again, nearest to where it was.
   let base = s.startOffset;
   const full = doc.getText();
@@ -29,7 +24,22 @@ export async function revealToken(ctx: Ctx, ref: PointRef): Promise<void> {
     if (candidates.length) base = candidates.reduce((best, i) => (Math.abs(i - s.startOffset) < Math.abs(best - s.startOffset) ? i : best));
     else ctx.log.warn(`${s.label}: the text changed since it was analyzed; the selection may be off.`);
   }
-  const range = doc.validateRange(new vscode.Range(doc.positionAt(base + token.start), doc.positionAt(base + token.end)));
+  await selectInEditor(doc, base + token.start, base + token.end);
+}
+
+/** The document behind `uri`, or undefined after telling the user why it cannot be opened (`label` names it). */
+export async function openSource(ctx: Ctx, uri: string, label: string): Promise<vscode.TextDocument | undefined> {
+  try {
+    return await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+  } catch (e) {
+    ctx.warn('NO_SOURCE', vscode.l10n.t('Cannot open {0}: {1}', label, messageOf(e)));
+    return undefined;
+  }
+}
+
+/** Shows `doc` (in the column where it is already visible, if any) with [start, end) selected and in view. */
+export async function selectInEditor(doc: vscode.TextDocument, start: number, end: number): Promise<void> {
+  const range = doc.validateRange(new vscode.Range(doc.positionAt(start), doc.positionAt(end)));
   const column = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === doc.uri.toString())?.viewColumn;
   const editor = await vscode.window.showTextDocument(doc, { viewColumn: column ?? vscode.ViewColumn.One, preserveFocus: false });
   editor.selection = new vscode.Selection(range.start, range.end);
