@@ -12,7 +12,18 @@
 import type { ProjectionMethod } from './engine/projection';
 import type { LayerGuessesResult, SpanGuessesResult } from './engine/predictions/types';
 import type { SensesProjection, SensesResult } from './engine/senses/types';
-export type { ProjectionMethod, SensesResult, SensesProjection, LayerGuessesResult, SpanGuessesResult };
+import type { AttentionSummaryKind, HeadStat } from './engine/attentionSummary/types';
+import type { Word } from './engine/words/types';
+import type { ModelKind } from './engine/types';
+export type { ProjectionMethod, SensesResult, SensesProjection, LayerGuessesResult, SpanGuessesResult, AttentionSummaryKind, HeadStat, Word, ModelKind };
+
+/** The panel's unit (issue 12): a point, a row of the heat map, a link per vocabulary piece or per word (Intl.Segmenter). */
+export type MapUnit = 'pieces' | 'words';
+/** What colours the layers × heads grid: thumbnails of the attention, or one HeadStat field per cell. */
+export const GRID_COLOURINGS = ['attention', 'entropy', 'distance', 'toCls', 'toSep', 'toPrev', 'toNext', 'toPunct'] as const;
+export type GridColouring = (typeof GRID_COLOURINGS)[number];
+/** The head view's orientation: two columns of tokens (vertical, BertViz's), or one row with arcs (horizontal, for CJK and long texts). */
+export type HeadLayout = 'auto' | 'vertical' | 'horizontal';
 
 export interface GuessView {
   token: string;
@@ -31,6 +42,14 @@ export interface TokenView {
   guesses: GuessView[];
   /** Optional (additive): true while the guesses are still being computed (they stream in after the map shows). */
   guessesPending?: boolean;
+  // Causal models (issue 13): `guesses` is what the model expected here before seeing this token (its next-token
+  // guesses at the token before); these add what it expects after this token and how likely this token was.
+  /** The top-k for the token after this one. */
+  next?: GuessView[];
+  /** This token's probability given the tokens before it (absent where nothing precedes). */
+  probability?: number;
+  /** Its rank among the model's guesses here (1 = the top guess). */
+  rank?: number;
 }
 
 /** Guesses that were computed after the snippets were sent. */
@@ -60,19 +79,23 @@ export interface PointRef {
 export interface MapPoint extends PointRef {
   x: number;
   y: number;
+  /** In words mode: the word (an index in the snippet's words) this point is; tokenIndex is its first piece. */
+  wordIndex?: number;
 }
 
-/** Same token text in two different contexts, with their cosine similarity at the current layer. */
+/** Same token text (in words mode: the same word) in two different contexts, with their cosine similarity at the current layer. */
 export interface TokenLink {
   piece: string;
-  a: PointRef;
-  b: PointRef;
+  a: PointRef & { wordIndex?: number };
+  b: PointRef & { wordIndex?: number };
   cosine: number;
 }
 
 export interface ProjectionView {
   hiddenLayer: number;
   method: ProjectionMethod;
+  /** Pieces (absent, the default) or words: then every point and link end carries its wordIndex. */
+  unit?: MapUnit;
   points: MapPoint[];
   links: TokenLink[];
 }
@@ -82,8 +105,10 @@ export interface AttentionLayerView {
   /** 1 … numLayers. */
   attentionLayer: number;
   numHeads: number;
-  /** Token indices (into the snippet's tokens) of the rows/columns. */
+  /** Token indices (into the snippet's tokens) of the rows/columns (in words mode each word's first piece). */
   tokenIndices: number[];
+  /** In words mode: the rows/columns are these words (indices in the snippet's words), pooled by Clark et al.'s rule. */
+  wordIndices?: number[];
   /**
    * [head][from][to] row-major, numHeads × n × n. A typed array: Webview.postMessage passes its buffer as
    * is (engines ≥ 1.57) instead of writing millions of numbers as JSON, and the webview gets a Float32Array.
@@ -106,6 +131,38 @@ export interface ModelStatusView {
   state: 'idle' | 'downloading' | 'loading' | 'ready' | 'error';
   numLayers: number;
   numHeads: number;
+  /** Issue 13: masked (BERT) or causal (GPT-2); absent until a model is loaded (read as masked). */
+  kind?: ModelKind;
+  /** False where the export fuses attention (the attention views say so); absent = available. */
+  attentionAvailable?: boolean;
+}
+
+/** A snippet's tokens grouped into words (issue 12): `words[i].tokenIndices` index the snippet's tokens. */
+export interface WordsView {
+  snippetId: string;
+  /** The segmenter's language tag (undefined: the runtime's default). */
+  language: string | undefined;
+  words: Word[];
+}
+
+/** Attention summarised over heads or layers (issue 12), drawn in the heat map and head view like a head. */
+export interface AttentionSummaryView {
+  snippetId: string;
+  kind: AttentionSummaryKind;
+  /** mean-heads: the attention layer averaged. */
+  layer?: number;
+  size: number;
+  tokenIndices: number[];
+  /** Over words: the rows/columns' word indices. */
+  wordIndices?: number[];
+  /** [from][to], size × size, rows sum to 1 (a Float32Array, as AttentionLayerView.weights). */
+  weights: Float32Array;
+}
+
+/** Every layer × head's statistics (Clark et al. 2019) for the layers × heads grid's colouring. */
+export interface HeadStatsView {
+  snippetId: string;
+  stats: HeadStat[];
 }
 
 /**
@@ -113,6 +170,16 @@ export interface ModelStatusView {
  * raised, carry it back, so that an error fails that request only.
  */
 export type RequestId = string;
+
+/**
+ * Compare Models (issue 13): one text through two models, token by token. Placeholder shape, to be filled
+ * by the helper who builds the Compare tab (a `contract:` commit; additive only).
+ */
+export interface CompareView {
+  /** e.g. `demo/apple.txt:3` */
+  label: string;
+  text: string;
+}
 
 /** A masked span the user asked about (Guess Masked Span), shown in the Tokens tab. */
 export interface SpanView {
@@ -152,7 +219,15 @@ export type HostToWebview =
   /** Unmasked predictions of a snippet's tokens (one forward), answering requestUnmasked. */
   | { type: 'unmasked'; requestId: RequestId; snippetId: string; tokens: TokenGuessesView[] }
   /** The last Guess Masked Span result (null = none). */
-  | { type: 'span'; span: SpanView | null };
+  | { type: 'span'; span: SpanView | null }
+  // Words and heads (issue 12).
+  /** Answers requestWords. */
+  | { type: 'words'; requestId: RequestId; words: WordsView }
+  | { type: 'attentionSummary'; requestId: RequestId; summary: AttentionSummaryView }
+  | { type: 'headStats'; requestId: RequestId; headStats: HeadStatsView }
+  // Compare Models (issue 13): the Compare tab's content; its shape is webview/compare's and the host's
+  // contract, declared below with a `contract:` commit of the helper who builds it. null = cleared.
+  | { type: 'compare'; compare: CompareView | null };
 
 /** Every message but 'ready' is a request: it carries a fresh RequestId (see there). */
 export type WebviewToHost =
@@ -160,7 +235,8 @@ export type WebviewToHost =
   /** Answered by a 'projection'; a newer setLayer/setProjection supersedes it unanswered (the host projects the newest only). */
   | { type: 'setLayer'; requestId: RequestId; hiddenLayer: number }
   | { type: 'setProjection'; requestId: RequestId; method: ProjectionMethod }
-  | { type: 'requestAttention'; requestId: RequestId; snippetId: string; attentionLayer: number }
+  /** `words` (issue 12): every head pooled into words, answered by an 'attention' with wordIndices (one attentionKey per unit). */
+  | { type: 'requestAttention'; requestId: RequestId; snippetId: string; attentionLayer: number; words?: boolean }
   | { type: 'requestAttentionGrid'; requestId: RequestId; snippetId: string }
   | { type: 'revealToken'; requestId: RequestId; ref: PointRef }
   | { type: 'exportAnalysis'; requestId: RequestId; format: 'json' | 'projector' }
@@ -177,7 +253,14 @@ export type WebviewToHost =
   /** CSV: one row per occurrence with its cluster at `hiddenLayer`; JSON: the CLI's `senses --json` object. */
   | { type: 'exportSenses'; requestId: RequestId; format: 'csv' | 'json'; hiddenLayer: number }
   | { type: 'requestLayerGuesses'; requestId: RequestId; ref: PointRef }
-  | { type: 'requestUnmasked'; requestId: RequestId; snippetId: string };
+  | { type: 'requestUnmasked'; requestId: RequestId; snippetId: string }
+  // Words and heads (issue 12).
+  /** The top bar's Pieces / Words switch: the host re-projects the map in that unit, answered by a 'projection'. */
+  | { type: 'setUnit'; requestId: RequestId; unit: MapUnit }
+  | { type: 'requestWords'; requestId: RequestId; snippetId: string }
+  /** `attentionLayer`: mean-heads only. */
+  | { type: 'requestAttentionSummary'; requestId: RequestId; snippetId: string; kind: AttentionSummaryKind; attentionLayer?: number; words: boolean }
+  | { type: 'requestHeadStats'; requestId: RequestId; snippetId: string };
 
 /** The panel's tabs, in the order they are shown. */
 export const PANEL_TABS = ['map', 'tokens', 'attention', 'senses'] as const;
@@ -200,6 +283,20 @@ export interface WebviewPersistedState {
   sensesLayer?: number;
   /** Optional (additive): the Tokens tab's guesses: masked (one forward per token) or unmasked (one forward). */
   guessMode?: 'masked' | 'unmasked';
+  // Issue 12 (all optional, additive).
+  /** The top bar's Pieces / Words switch (default pieces). */
+  unit?: MapUnit;
+  /** The heat map and head view show this summary instead of the head picked (absent: the head, or the mean of heads for head −1). */
+  attentionSummary?: 'rollout' | 'mean-layers';
+  /** With hideSpecial: renormalise the remaining rows to sum to 1 (default off: the rows as the model gave them). */
+  renormalizeHidden?: boolean;
+  /** The layers × heads grid's colouring (default 'attention'). */
+  gridColouring?: GridColouring;
+  /** The head view's orientation (default auto: horizontal for mostly-CJK or long texts). */
+  headLayout?: HeadLayout;
+  // Issue 13.
+  /** The Compare tab's relative depth, 0 (embeddings) … 1 (last layer); default 1. */
+  compareDepth?: number;
   /** The host re-analyzes these after a window reload (WebviewPanelSerializer). */
   snippets: { uri: string; label: string; text: string; startOffset: number }[];
 }

@@ -187,6 +187,7 @@ async function loadModelNow(spec: ModelSpec, opts: LoadModelOptions): Promise<Lo
   }
   const info: ModelInfo = {
     model: spec.model,
+    kind: family.kind,
     source,
     dtype: spec.dtype,
     backend,

@@ -1,6 +1,11 @@
 /** Shapes produced by the analysis engine. No `vscode` import anywhere under src/engine. */
 
 export type Dtype = 'fp32' | 'q8';
+/**
+ * What a language model learned to do (issue 13): `masked` fills in a masked token reading both ways (BERT);
+ * `causal` predicts the next token reading only leftwards (GPT-2). From config.json (families/).
+ */
+export type ModelKind = 'masked' | 'causal';
 export type DevicePreference = 'auto' | 'cpu' | 'wasm' | 'webgpu';
 
 export interface ModelSpec {
@@ -19,6 +24,13 @@ export interface ModelSpec {
 
 export interface ModelInfo {
   model: string;
+  /** Masked or causal (issue 13): decides what a token's guesses mean (see Analysis.guesses). */
+  kind: ModelKind;
+  /**
+   * False where the export fuses attention (no softmax to expose): hidden states and predictions work, the
+   * attention views say the export hides them. Absent = true.
+   */
+  attentionAvailable?: boolean;
   source: 'folder' | 'hub';
   dtype: Dtype;
   /** The backend that actually runs: 'cpu' (onnxruntime-node), 'wasm', 'webgpu'. */
@@ -76,7 +88,22 @@ export interface Analysis {
    * (analyze with `guesses: false`, then guessesForTokens fills them in); null if none was asked.
    */
   guesses: Guess[][] | null;
+  /**
+   * Causal models only (issue 13), from the analysis's own forward: next[i] is the top-k for the token after
+   * token i (the CLI's `next`). A causal model's `guesses[i]` is next[i − 1]: what it expected at token i
+   * before seeing it ([] where nothing precedes).
+   */
+  next?: Guess[][];
+  /** Causal models only: token i's probability and rank under the model given the tokens before it; null where nothing precedes. */
+  tokenProbabilities?: (TokenProbability | null)[];
   timings: Record<string, number>;
+}
+
+/** How likely a causal model found a token that is there (its surprisal is −log2 probability). */
+export interface TokenProbability {
+  probability: number;
+  /** 1 = the model's top guess. */
+  rank: number;
 }
 
 export interface AnalyzeOptions {

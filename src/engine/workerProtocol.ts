@@ -4,7 +4,7 @@
  * gets summaries and asks for the slices it shows.
  */
 import type { SerializedError } from './errors';
-import type { AnalyzedToken, Guess, ModelInfo, ModelSpec, ProgressEvent } from './types';
+import type { AnalyzedToken, Guess, ModelInfo, ModelKind, ModelSpec, ProgressEvent, TokenProbability } from './types';
 import type { ProjectionMethod } from './projection';
 import type { LayerGuessesResult, SpanGuessesResult } from './predictions/types';
 import type { SensesProgress, SensesProjection, SensesRequest, SensesResult, SensesSearchSummary } from './senses/types';
@@ -20,6 +20,12 @@ export interface AnalysisSummary {
   tokens: AnalyzedToken[];
   /** guesses[i] for token i ([] for special tokens). */
   guesses: Guess[][];
+  /** Issue 13: masked or causal; for causal models `guesses[i]` is what the model expected at token i (see types.ts Analysis). */
+  kind: ModelKind;
+  /** Causal models only: next[i], the top-k for the token after token i (one forward). */
+  next?: Guess[][];
+  /** Causal models only: each token's probability and rank given the tokens before it (null: nothing precedes). */
+  tokenProbabilities?: (TokenProbability | null)[];
   windowed: boolean;
   numLayers: number;
   numHeads: number;
@@ -59,6 +65,8 @@ export type ExportedProjection = Omit<ProjectionResult, 'links'>;
 
 export interface AttentionSlice {
   numHeads: number;
+  /** With `words`: the rows/columns are words (these indices in the analysis's words), pooled as attentionSummary pools. */
+  wordIndices?: number[];
   /** Token indices of the rows/columns (a long text shows the window where most of its tokens are kept). */
   tokenIndices: number[];
   /** [head][from][to] */
@@ -110,7 +118,8 @@ export interface EngineMethods {
    * `language`: the segmenter's language (see `words`).
    */
   project: [{ analysisIds: string[]; hiddenLayer: number; method: ProjectionMethod; seed?: number; standardize?: boolean; words?: boolean; language?: string }, ProjectionResult];
-  attention: [{ analysisId: string; attentionLayer: number }, AttentionSlice];
+  /** `words` (issue 12): every head's matrix pooled into words (Clark et al.), `tokenIndices` then each word's first piece. */
+  attention: [{ analysisId: string; attentionLayer: number; words?: boolean; language?: string }, AttentionSlice];
   attentionGrid: [{ analysisId: string; maxSize: number }, AttentionGridSlice];
   /** `projection`: the 2-D map the user sees, exported with the tokens (see exports.ts). */
   exportJson: [{ analysisIds: string[]; projection?: ExportedProjection }, string];

@@ -3,7 +3,7 @@ import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import type { LoadedModel, SpecialTokenIds } from '../modelStore';
 import type { Transformers } from '../modelRuntime';
 import type { PreparedEdit } from '../onnx';
-import type { Guess } from '../types';
+import type { Guess, ModelKind } from '../types';
 
 /** A parsed config.json. */
 export type ModelConfig = Record<string, unknown>;
@@ -14,6 +14,8 @@ export type ModelClass = Pick<Transformers['AutoModel'], 'from_pretrained'>;
 export interface ModelFamily {
   /** How messages and diagnostics name the family. */
   readonly name: string;
+  /** What its guesses mean (types.ts ModelKind). */
+  readonly kind: ModelKind;
   /** Whether config.json describes a model of this family (model type and head). */
   accepts(config: ModelConfig): boolean;
   modelClass(transformers: Transformers): ModelClass;

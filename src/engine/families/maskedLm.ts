@@ -97,6 +97,7 @@ async function maskedGuesses(
 
 export const maskedLm: ModelFamily = {
   name: 'masked language model',
+  kind: 'masked',
   accepts,
   modelClass: (transformers) => transformers.AutoModelForMaskedLM,
   // Attentions and hidden states become outputs, and the masked-LM head computes logits only at the
