@@ -88,11 +88,9 @@ test('real binary read as text is still refused', () => {
   }
 });
 
-test('checks are fast on a large text', () => {
+test('a large ordinary text passes the checks', () => {
   const text = 'The quick brown fox. 我用苹果手机。\n'.repeat(10_000);
-  const t0 = performance.now();
-  checkInputText(text, 1_000_000);
-  assert.ok(performance.now() - t0 < 200);
+  assert.doesNotThrow(() => checkInputText(text, 1_000_000));
 });
 
 test('the editor\'s limit follows maxTokens: 20 windows at 4 characters per token', () => {
