@@ -41,5 +41,5 @@ export function wordsNote(snippet: SnippetView): HTMLElement | null {
   if (shownUnit() !== 'words') return null;
   if (!wordsOf(snippet.id)) return el('span', { class: 'hint words-note', 'data-testid': 'words-pending' }, t('wordsPending'));
   const language = wordsLanguage(snippet.id) || t('wordsLanguageDefault');
-  return el('span', { class: 'hint words-note', 'data-testid': 'words-note' }, t('wordsHint', { language }));
+  return el('span', { class: 'hint words-note', 'data-testid': 'words-note', 'data-language': wordsLanguage(snippet.id) }, t('wordsHint', { language }));
 }
