@@ -6,34 +6,34 @@
 import type { MapUnit } from '../src/protocol';
 import { emit, on } from './bus';
 import { el } from './dom';
-import { moveFocus, rovingIndex } from './keyboard';
+import { rovingIndex } from './keyboard';
 import { sendRequest } from './requests';
 import { persist, shownUnit, state } from './state';
 import { t } from './strings';
 import { requestAllWords } from './words/words';
 
 const UNITS: readonly MapUnit[] = ['pieces', 'words'];
+const ARROW_AS_HORIZONTAL: Record<string, string> = { ArrowUp: 'ArrowLeft', ArrowDown: 'ArrowRight' };
 
 export function createUnitSwitch(): HTMLElement {
   const label = el('span', { class: 'unit-label', id: 'cl-unit-label' });
   const hint = el('span', { class: 'visually-hidden', id: 'cl-unit-hint' });
-  const radios = UNITS.map((unit) => {
+  const radios = UNITS.map((unit, i) => {
     const b = el('button', { type: 'button', role: 'radio', class: 'unit-option', 'data-testid': `unit-${unit}`, 'data-unit': unit });
     b.addEventListener('click', () => choose(unit));
+    b.addEventListener('keydown', (e) => onArrow(e, i));
     return b;
   });
   const group = el('div', { class: 'unit-group', role: 'radiogroup', 'aria-labelledby': 'cl-unit-label', 'aria-describedby': 'cl-unit-hint', 'data-testid': 'unit-switch' }, ...radios);
-  group.addEventListener('keydown', (e) => {
-    const i = radios.indexOf(document.activeElement as HTMLButtonElement);
-    if (i < 0) return;
-    // A radio group's arrows (all four) wrap and choose as they move (WAI-ARIA radio group pattern).
-    const key = e.key === 'ArrowUp' ? 'ArrowLeft' : e.key === 'ArrowDown' ? 'ArrowRight' : e.key;
-    const next = rovingIndex(key, i, radios.length);
-    if (next === null) return;
+  /** A radio group's arrows (all four) wrap and choose as they move (WAI-ARIA radio group pattern). */
+  function onArrow(e: KeyboardEvent, from: number): void {
+    const to = rovingIndex(ARROW_AS_HORIZONTAL[e.key] ?? e.key, from, radios.length);
+    if (to === null) return;
     e.preventDefault();
-    moveFocus(radios, i, next);
-    choose(UNITS[next]);
-  });
+    // Choosing moves the one tab stop to the chosen radio (render), then focus follows it.
+    radios[to].click();
+    radios[to].focus();
+  }
 
   function choose(unit: MapUnit): void {
     if (shownUnit() === unit) return;

@@ -40,17 +40,14 @@ async function linkPieces(frame) {
 test('Pieces / Words: one point per word, links per word, word boxes, keyboard, reload, themes', { timeout: 420_000 }, async () => {
   await withWorkbench('e2e-words', async ({ page, lap, extensionLog }) => {
     // ---- three snippets: the Chinese line, two English lines -------------------------------------------
-    await openFromExplorer(page, 'apple.txt', APPLE_LINE);
-    await selectLine(page, APPLE_LINE);
-    await runPaletteCommand(page, 'Context Lens: Explore Selection');
-    const frame = webviewFrame(page);
-    await mapRendered(frame);
-    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'senses' }).first().click();
-    await openFromExplorer(page, 'bank-en.txt', BANK_LINES[0]);
-    for (const line of BANK_LINES) {
+    const snippets = [['apple.txt', APPLE_LINE, 'Explore Selection'], ...BANK_LINES.map((line) => ['bank-en.txt', line, 'Add Selection to Map'])];
+    for (const [file, line, command] of snippets) {
+      if (file === 'bank-en.txt' && line === BANK_LINES[0]) await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'senses' }).first().click();
+      if (line === APPLE_LINE || line === BANK_LINES[0]) await openFromExplorer(page, file, line);
       await selectLine(page, line);
-      await runPaletteCommand(page, 'Context Lens: Add Selection to Map');
+      await runPaletteCommand(page, `Context Lens: ${command}`);
     }
+    const frame = webviewFrame(page);
     await frame.getByTestId('tab-map').click();
     const chips = frame.locator('[data-testid="token-chip"]');
     const hideSpecial = await frame.getByTestId('hide-special').isChecked();
@@ -119,7 +116,7 @@ test('Pieces / Words: one point per word, links per word, word boxes, keyboard, 
     assert.ok(wordLinks.length > 0 && wordLinks.every((p) => keys.has(p)), 'every link joins two occurrences of one word');
     assert.ok(wordLinks.includes('苹果') && wordLinks.includes('money') && wordLinks.includes('bank'), '苹果 ↔ 苹果, money ↔ money, bank ↔ bank');
     assert.ok(!wordLinks.includes('果') && !wordLinks.includes('苹'), 'no piece links left');
-    assert.equal(await frame.locator('.map-side .side-title').innerText(), 'Same word, different context');
+    assert.equal(await frame.locator('.map-side .side-title').textContent(), 'Same word, different context');
     await screenshot(page, 'e2e-words-map');
 
     // ---- a word-point's link context selects the whole word in the editor ------------------------------
