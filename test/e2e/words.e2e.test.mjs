@@ -23,14 +23,21 @@ function engineWords(text, language) {
   return { tokens: out.tokens.length, words: out.words.filter((w) => !w.special).map((w) => ({ text: w.text, pieces: w.tokenIndices.length, key: key(w) })) };
 }
 
-async function setTheme(page, name) {
-  await runPaletteCommand(page, 'Preferences: Color Theme');
-  const input = page.locator('.quick-input-widget input');
+/** Picks a colour theme with "Preferences: Color Theme" (its picker follows the palette in the same widget); waits until the webview has it. */
+async function setTheme(page, frame, name, bodyClass) {
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('input');
+  await page.keyboard.press('F1');
   await input.waitFor({ timeout: 10_000 });
+  await input.fill('>Preferences: Color Theme');
+  // The row whose label is exactly the name ("Preferences: Browse Color Themes in Marketplace" matches too).
+  const row = (label) => page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+  await row('Preferences: Color Theme').click({ timeout: 10_000 });
+  await page.waitForFunction(() => !(document.querySelector('.quick-input-widget input')?.value ?? '>').startsWith('>'), undefined, { timeout: 10_000 });
   await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+  await row(name).click({ timeout: 10_000 });
+  await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+  await frame.locator(`body.${bodyClass}`).waitFor({ state: 'attached', timeout: 15_000 });
 }
 
 async function linkPieces(frame) {
@@ -101,6 +108,7 @@ test('Pieces / Words: one point per word, links per word, word boxes, keyboard, 
     assert.equal(await frame.locator('[data-testid="word-group"][data-pieces="2"]', { hasText: '苹' }).count(), 2, '苹果 boxed twice, its two pieces inside');
     // Keyboard in the strip is still per piece: → moves from 苹 to 果 inside the box.
     const ping = frame.locator('[data-testid="token-chip"]', { hasText: '苹' }).first();
+    await ping.scrollIntoViewIfNeeded();
     await ping.focus();
     await page.keyboard.press('ArrowRight');
     assert.equal(await frame.locator('[data-testid="token-chip"]:focus').innerText(), '果');
@@ -125,13 +133,15 @@ test('Pieces / Words: one point per word, links per word, word boxes, keyboard, 
     lap('revealed “money”: 5 characters selected');
 
     // ---- themes: light, high contrast, dark --------------------------------------------------------------
-    for (const [theme, name] of [['Light Modern', 'e2e-words-light'], ['Dark High Contrast', 'e2e-words-hc'], ['Dark Modern', 'e2e-words-dark']]) {
-      await setTheme(page, theme);
+    const themes = [['Light Modern', 'vscode-light', 'e2e-words-light'], ['Dark High Contrast', 'vscode-high-contrast', 'e2e-words-hc'], ['Dark Modern', 'vscode-dark', 'e2e-words-dark']];
+    for (const [theme, bodyClass, name] of themes) {
+      await setTheme(page, frame, theme, bodyClass);
       await frame.getByTestId('tab-map').click();
       await mapRendered(frame);
       await screenshot(page, name);
       await frame.getByTestId('tab-tokens').click();
       await groups.first().waitFor({ timeout: 10_000 });
+      await groups.first().scrollIntoViewIfNeeded();
       await screenshot(page, `${name}-tokens`);
       lap(`theme ${theme}`);
     }
