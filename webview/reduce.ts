@@ -56,8 +56,11 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
           layerGuessesRequested: new Set(),
           unmasked: new Map(),
           unmaskedRequested: new Set(),
+          // Pieces / Words (issue 12): new analyses, words asked for again.
+          words: new Map(),
+          wordsRequested: new Set(),
           // Only what waited for these snippets' data is given up (the map's and the Senses tab's requests stay).
-          requests: new Map([...state.requests].filter(([, p]) => !['attention', 'grid', 'layerGuesses', 'unmasked'].includes(p.kind))),
+          requests: new Map([...state.requests].filter(([, p]) => !['attention', 'grid', 'layerGuesses', 'unmasked', 'words'].includes(p.kind))),
           projection: snippets.length ? state.projection : null,
         },
         topics: ['snippets'],
@@ -115,6 +118,10 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
     }
     case 'span':
       return { state: { ...state, span: msg.span && msg.span.result ? msg.span : null }, topics: ['guesses'] };
+    // ---- Pieces / Words (issue 12) ----
+    case 'words':
+      return applyWords(state, msg);
+    // ---- end Pieces / Words ----
     case 'guessProgress':
       return { state: { ...state, guessProgress: msg.total > 0 ? { done: msg.done, total: msg.total } : null }, topics: ['guessProgress'] };
     case 'error': {
@@ -123,7 +130,7 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
       // A failure of no request (the model did not load): every request in flight is given up, so the
       // views ask again when they next need the data.
       return {
-        state: { ...state, error, pendingLayer: null, attentionRequested: new Set(), gridRequested: new Set(), layerGuessesRequested: new Set(), unmaskedRequested: new Set(), requests: new Map() },
+        state: { ...state, error, pendingLayer: null, attentionRequested: new Set(), gridRequested: new Set(), layerGuessesRequested: new Set(), unmaskedRequested: new Set(), wordsRequested: new Set(), requests: new Map() },
         topics: ['error', 'layer'],
       };
     }
@@ -165,6 +172,9 @@ function failRequest(state: AppState, requestId: RequestId): HostMessageResult {
       return { state: { ...next, layerGuessesRequested: without(state.layerGuessesRequested, settled.key) }, topics: ['error'] };
     case 'unmasked':
       return { state: { ...next, unmaskedRequested: without(state.unmaskedRequested, settled.snippetId) }, topics: ['error'] };
+    // Pieces / Words (issue 12).
+    case 'words':
+      return { state: { ...next, wordsRequested: without(state.wordsRequested, settled.snippetId) }, topics: ['error'] };
     default:
       return { state: next, topics: ['error'] };
   }
@@ -198,4 +208,26 @@ function withGuesses(snippet: SnippetView, streamed: readonly TokenGuessesView[]
     tokens[g.tokenIndex] = { ...token, guesses: g.guesses, guessesPending: false };
   }
   return { ...snippet, tokens };
+}
+
+// ---- Pieces / Words (issue 12) ----
+
+/**
+ * A snippet's words (answering requestWords, or sent by the host when contextLens.words.language changed):
+ * kept when the snippet is shown and every word names tokens it has; a malformed reply only settles its request.
+ */
+function applyWords(state: AppState, msg: Extract<HostToWebview, { type: 'words' }>): HostMessageResult {
+  const { requests } = settle(state, msg.requestId);
+  const view = msg.words;
+  const snippet = view && typeof view.snippetId === 'string' ? findSnippet(state.snippets, view.snippetId) : undefined;
+  const wellFormed =
+    !!snippet &&
+    Array.isArray(view.words) &&
+    view.words.every((w) => w && Array.isArray(w.tokenIndices) && w.tokenIndices.length > 0 && w.tokenIndices.every((i) => Number.isInteger(i) && i >= 0 && i < snippet.tokens.length));
+  const asked = view && typeof view.snippetId === 'string' ? without(state.wordsRequested, view.snippetId) : state.wordsRequested;
+  if (!wellFormed) return { state: { ...state, wordsRequested: asked, requests }, topics: [] };
+  return {
+    state: { ...state, words: new Map(state.words).set(view.snippetId, view), wordsRequested: asked, requests },
+    topics: ['words'],
+  };
 }

@@ -16,8 +16,10 @@ import type {
   SpanView,
   TokenView,
   WebviewPersistedState,
+  WordsView,
 } from '../src/protocol';
 import { restorePersisted } from '../src/shared/persistedState';
+import { savedUnit } from '../src/shared/mapUnit';
 import { initialSensesState, type SensesState } from './senses/model';
 import { savedState, saveState } from './vscodeApi';
 
@@ -38,7 +40,10 @@ export type PendingRequest =
   /** requestLayerGuesses: the per-layer guesses under this pointKey. */
   | { kind: 'layerGuesses'; key: string }
   /** requestUnmasked: a snippet's unmasked predictions. */
-  | { kind: 'unmasked'; snippetId: string };
+  | { kind: 'unmasked'; snippetId: string }
+  // ---- Pieces / Words (issue 12) ----
+  /** requestWords: a snippet's words. */
+  | { kind: 'words'; snippetId: string };
 
 export interface AppState {
   /**
@@ -76,6 +81,11 @@ export interface AppState {
   unmaskedRequested: Set<string>;
   /** The last Guess Masked Span result. */
   span: SpanView | null;
+  // ---- Pieces / Words (issue 12); the unit itself is persisted.unit ----
+  /** Each snippet's tokens grouped into words, by snippet id (asked for when the page shows words). */
+  words: Map<string, WordsView>;
+  wordsRequested: Set<string>;
+  // ---- end Pieces / Words ----
 }
 
 /** The state of a page that has heard nothing from the host yet. */
@@ -101,6 +111,9 @@ export function initialState(persisted: WebviewPersistedState = restorePersisted
     unmasked: new Map(),
     unmaskedRequested: new Set(),
     span: null,
+    // Pieces / Words (issue 12).
+    words: new Map(),
+    wordsRequested: new Set(),
   };
 }
 
@@ -112,7 +125,10 @@ export function replaceState(next: AppState): void {
 }
 
 export function loadPersisted(): void {
-  state.persisted = restorePersisted(savedState());
+  const saved = savedState();
+  state.persisted = restorePersisted(saved);
+  // Pieces / Words (issue 12): kept only when it is words (pieces is the default).
+  if (savedUnit(saved) === 'words') state.persisted.unit = 'words';
 }
 
 export function persist(): void {
@@ -145,4 +161,16 @@ export function tokenOf(snippetId: string, tokenIndex: number): { snippet: Snipp
 /** The one rule for what the views draw: every token, except special ones while "hide [CLS]/[SEP]" is on. */
 export function isVisibleToken(token: Pick<TokenView, 'special'> | undefined): boolean {
   return !(state.persisted.hideSpecial && token?.special);
+}
+
+// ---- Pieces / Words (issue 12) ----
+
+/** The unit the top bar's switch shows (and the Tokens tab groups by). */
+export function shownUnit(): 'pieces' | 'words' {
+  return state.persisted.unit === 'words' ? 'words' : 'pieces';
+}
+
+/** The map draws words when the projection it has was made of words (the switch may be ahead of it). */
+export function projectionIsWords(): boolean {
+  return state.projection?.unit === 'words';
 }
