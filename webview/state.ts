@@ -19,6 +19,7 @@ import type {
 } from '../src/protocol';
 import { restorePersisted } from '../src/shared/persistedState';
 import { initialSensesState, type SensesState } from './senses/model';
+import { initialHeadsState, type HeadsState } from './attention/model';
 import { savedState, saveState } from './vscodeApi';
 
 export type Tab = WebviewPersistedState['tab'];
@@ -38,9 +39,14 @@ export type PendingRequest =
   /** requestLayerGuesses: the per-layer guesses under this pointKey. */
   | { kind: 'layerGuesses'; key: string }
   /** requestUnmasked: a snippet's unmasked predictions. */
-  | { kind: 'unmasked'; snippetId: string };
+  | { kind: 'unmasked'; snippetId: string }
+  // Words and heads (issue 12, heads-ui): webview/attention/model.ts.
+  /** requestAttentionSummary: the summary under this summaryKey. */
+  | { kind: 'attentionSummary'; key: string }
+  /** requestHeadStats: a snippet's head statistics. */
+  | { kind: 'headStats'; snippetId: string };
 
-export interface AppState {
+export interface AppState extends HeadsState {
   /**
    * The user's choices, kept with setState. `selectedSnippetId` names one of `snippets` whenever there
    * are any, and `selectedTokens` are indices into that snippet: applyHostMessage keeps both true.
@@ -101,6 +107,8 @@ export function initialState(persisted: WebviewPersistedState = restorePersisted
     unmasked: new Map(),
     unmaskedRequested: new Set(),
     span: null,
+    // Words and heads (issue 12, heads-ui): summaries and head statistics (webview/attention/model.ts).
+    ...initialHeadsState(),
   };
 }
 

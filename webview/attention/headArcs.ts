@@ -1,0 +1,60 @@
+/**
+ * The horizontal head view (SVG): the tokens on one line, left to right, and arcs from each token to those it
+ * attends to: above the line to an earlier token, below it to a later one (arcs.ts). For CJK and long texts,
+ * where two columns of tokens would run far down the page; its box scrolls sideways.
+ */
+import { headViewLines, sumRows, type Matrix } from '../attentionMath';
+import { setStyles, svgEl } from '../dom';
+import { t } from '../strings';
+import { readTheme } from '../theme';
+import { highlightRowOnHover } from './rowHover';
+import { arcPath, layoutSlots } from './arcs';
+
+const FONT_SIZE = 12;
+const BOX_HEIGHT = 22;
+const MAX_ARC = 80;
+
+/** Same arguments as headViewSvg (headView.ts): selected tokens draw only their rows and shade what they attend to. */
+export function headArcsSvg(label: (tokenIndex: number) => string, matrix: Matrix, selected: readonly number[], head: number): SVGSVGElement {
+  const theme = readTheme();
+  const labels = matrix.tokens.map(label);
+  const { slots, width } = layoutSlots(labels, FONT_SIZE);
+  const top = MAX_ARC + 4;
+  const bottom = top + BOX_HEIGHT;
+  const height = bottom + MAX_ARC + 4;
+  const svg = svgEl('svg', {
+    'data-testid': 'head-view',
+    'data-layout': 'horizontal',
+    class: 'head-view head-arcs',
+    width: Math.ceil(width),
+    height,
+    viewBox: `0 0 ${Math.ceil(width)} ${height}`,
+    role: 'img',
+    'aria-label': t('headView'),
+  });
+  const lines = headViewLines(matrix, selected, selected.length ? 0.005 : 0.02).filter((l) => l.from !== l.to);
+  const maxW = Math.max(1e-9, ...lines.map((l) => l.weight));
+  const color = head >= 0 ? theme.palette[head % theme.palette.length] : theme.accent;
+  const colSum = selected.length ? sumRows(matrix, selected) : null;
+  const colMax = colSum ? Math.max(1e-9, ...colSum) : 1;
+  const gLines = svgEl('g', { class: 'hv-lines' });
+  for (const l of lines) {
+    const w = l.weight / maxW;
+    const back = l.to < l.from;
+    const path = svgEl('path', { d: arcPath(slots[l.from].centre, slots[l.to].centre, back ? top : bottom, MAX_ARC), 'data-from': l.from, 'data-to': l.to, class: 'hv-line' });
+    setStyles(path, { stroke: color, 'stroke-width': (0.4 + 3.6 * w).toFixed(2), 'stroke-opacity': (0.08 + 0.85 * w).toFixed(3) });
+    gLines.appendChild(path);
+  }
+  const gTokens = svgEl('g', { class: 'hv-tokens' });
+  matrix.tokens.forEach((ti, i) => {
+    const slot = slots[i];
+    const g = svgEl('g', { class: selected.includes(ti) ? 'hv-token selected' : 'hv-token', 'data-row': i });
+    const bg = svgEl('rect', { x: slot.x, y: top, width: slot.width, height: BOX_HEIGHT, rx: 3, class: 'hv-bg' });
+    if (colSum) setStyles(bg, { fill: color, 'fill-opacity': (0.05 + 0.6 * (colSum[i] / colMax)).toFixed(3) });
+    g.append(bg, svgEl('text', { x: slot.centre, y: top + BOX_HEIGHT / 2, 'text-anchor': 'middle', 'dominant-baseline': 'central' }, labels[i]));
+    highlightRowOnHover(svg, gLines, g, i);
+    gTokens.appendChild(g);
+  });
+  svg.append(gLines, gTokens);
+  return svg;
+}
