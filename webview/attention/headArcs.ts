@@ -3,11 +3,11 @@
  * attends to: above the line to an earlier token, below it to a later one (arcs.ts). For CJK and long texts,
  * where two columns of tokens would run far down the page; its box scrolls sideways.
  */
-import { headViewLines, sumRows, type Matrix } from '../attentionMath';
+import type { Matrix } from '../attentionMath';
 import { setStyles, svgEl } from '../dom';
 import { t } from '../strings';
 import { readTheme } from '../theme';
-import { highlightRowOnHover } from './rowHover';
+import { headPaint, highlightRowOnHover } from './headPaint';
 import { arcPath, layoutSlots } from './arcs';
 
 const FONT_SIZE = 12;
@@ -32,13 +32,10 @@ export function headArcsSvg(label: (tokenIndex: number) => string, matrix: Matri
     role: 'img',
     'aria-label': t('headView'),
   });
-  const lines = headViewLines(matrix, selected, selected.length ? 0.005 : 0.02).filter((l) => l.from !== l.to);
-  const maxW = Math.max(1e-9, ...lines.map((l) => l.weight));
-  const color = head >= 0 ? theme.palette[head % theme.palette.length] : theme.accent;
-  const colSum = selected.length ? sumRows(matrix, selected) : null;
-  const colMax = colSum ? Math.max(1e-9, ...colSum) : 1;
+  const { lines, maxWeight: maxW, color, colSum, colMax } = headPaint(theme, matrix, selected, head);
   const gLines = svgEl('g', { class: 'hv-lines' });
-  for (const l of lines) {
+  // A token's attention to itself has no arc (the vertical view's straight line across).
+  for (const l of lines.filter((x) => x.from !== x.to)) {
     const w = l.weight / maxW;
     const back = l.to < l.from;
     const path = svgEl('path', { d: arcPath(slots[l.from].centre, slots[l.to].centre, back ? top : bottom, MAX_ARC), 'data-from': l.from, 'data-to': l.to, class: 'hv-line' });

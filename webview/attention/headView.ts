@@ -1,9 +1,9 @@
 /** The head view (SVG): each token on the left joined to the tokens it attends to on the right. */
-import { headViewLines, sumRows, type Matrix } from '../attentionMath';
+import type { Matrix } from '../attentionMath';
 import { setStyles, svgEl } from '../dom';
 import { t } from '../strings';
 import { readTheme } from '../theme';
-import { highlightRowOnHover } from './rowHover';
+import { headPaint, highlightRowOnHover } from './headPaint';
 
 const ROW_HEIGHT = 20;
 const WIDTH = 380;
@@ -30,12 +30,8 @@ export function headViewSvg(label: (tokenIndex: number) => string, matrix: Matri
     'aria-label': t('headView'),
   });
   const y = (i: number): number => 6 + i * ROW_HEIGHT + ROW_HEIGHT / 2;
-  const lines = headViewLines(matrix, selected, selected.length ? 0.005 : 0.02);
-  const maxW = Math.max(1e-9, ...lines.map((l) => l.weight));
-  const color = head >= 0 ? theme.palette[head % theme.palette.length] : theme.accent;
-  // Column intensity on the right: what the selected tokens (or all) attend to.
-  const colSum = selected.length ? sumRows(matrix, selected) : null;
-  const colMax = colSum ? Math.max(1e-9, ...colSum) : 1;
+  // Column intensity on the right (colSum): what the selected tokens attend to.
+  const { lines, maxWeight: maxW, color, colSum, colMax } = headPaint(theme, matrix, selected, head);
   const gLines = svgEl('g', { class: 'hv-lines' });
   for (const l of lines) {
     const w = l.weight / maxW;
