@@ -170,11 +170,11 @@ export const EN = {
   renormalizeTitle: 'With [CLS]/[SEP]/punctuation hidden (the top bar’s Hide), divide each row by what is left so that it sums to 1 again',
   wordsConvention: 'Words: rows are the mean over the word’s pieces, columns the sum (Clark et al. 2019).',
   headLayout: 'Layout',
-  'headLayout.auto': 'Auto (horizontal for CJK or long texts)',
+  'headLayout.auto': 'Auto',
   'headLayout.vertical': 'Vertical',
   'headLayout.horizontal': 'Horizontal',
   headLayoutShown: '{layout} layout',
-  headViewArcsHint: 'Tokens left to right: an arc above the line goes to an earlier token, one below it to a later token; thicker = more attention.',
+  headViewArcsHint: 'Tokens left to right: an arc above the line goes to an earlier token, one below it to a later token; thicker = more attention. Each token shows its 3 strongest arcs; select tokens in the Tokens tab to see all of theirs.',
   gridColouring: 'Colour cells by',
   'gridColouring.attention': 'Attention thumbnails',
   'gridColouring.entropy': 'Entropy of rows',
@@ -192,6 +192,9 @@ export const EN = {
   gridThumbsHint: 'Each cell is that head’s attention matrix, scaled to its own maximum. Click a cell, or press Enter on it, to show that layer and head.',
   gridStatsHint: 'Statistics of Clark et al. (2019), over the pieces. Click a cell, or press Enter on it, to show that layer and head.',
   headStatsLoading: 'Computing the head statistics…',
+  autoLayoutCjk: 'Auto layout: horizontal, the text is mostly Chinese, Japanese or Korean.',
+  autoLayoutLong: 'Auto layout: horizontal, more than {n} rows.',
+  autoLayoutVertical: 'Auto layout: vertical.',
 } as const;
 
 export type StringKey = keyof typeof EN;

@@ -33,15 +33,20 @@ async function rowsWhen(frame, ok, what) {
   }
 }
 
-/** Preferences: Color Theme → `name` (the quick pick lists the installed themes by label). */
+/** Preferences: Color Theme → `name`: the palette turns into the theme picker (the same quick input), filtered by typing. */
 async function colorTheme(page, name) {
-  await runPaletteCommand(page, 'Preferences: Color Theme');
-  const input = page.locator('.quick-input-widget input');
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('input');
+  await page.keyboard.press('F1');
   await input.waitFor({ timeout: 10_000 });
+  await input.fill('>Preferences: Color Theme');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => !(document.querySelector('.quick-input-widget input')?.value ?? '').startsWith('>'), null, { timeout: 10_000 });
   await input.fill(name);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+  await widget.waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
 test('heads: rollout heat map, renormalised rows, grid coloured by entropy with legend, keyboard, horizontal head view, themes', { timeout: 300_000 }, async () => {

@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { HeadStat, SnippetView, TokenView } from '../../src/protocol';
 import { attentionMatrix, renormalizeRows, rowSumRange } from '../../webview/attentionMath';
-import { arcHeight, arcPath, labelWidth, layoutSlots } from '../../webview/attention/arcs';
+import { arcHeight, arcPath, labelWidth, layoutSlots, strongestPerRow } from '../../webview/attention/arcs';
 import { wordLabels } from '../../webview/attention/labels';
-import { LONG_TEXT_ROWS, chooseHeadLayout, cjkShare } from '../../webview/attention/layout';
+import { LONG_TEXT_ROWS, autoLayoutReason, chooseHeadLayout, cjkShare } from '../../webview/attention/layout';
 import { formatStat, legendValues, scalePosition, statScale } from '../../webview/attention/statScale';
 
 test('renormalizeRows: rows with hidden columns dropped sum to 1 again, in the same proportions; an emptied row stays 0', () => {
@@ -48,6 +48,7 @@ test('auto head layout: horizontal when more than half the letters are CJK or mo
   assert.equal(chooseHeadLayout('auto', 'the cat sat on the mat', LONG_TEXT_ROWS + 1), 'horizontal');
   assert.equal(chooseHeadLayout('vertical', '我喜欢吃苹果。', 200), 'vertical');
   assert.equal(chooseHeadLayout('horizontal', 'the cat', 3), 'horizontal');
+  assert.deepEqual([autoLayoutReason('我喜欢吃苹果。', 200), autoLayoutReason('the cat', 200), autoLayoutReason('the cat', 3)], ['cjk', 'long', null]);
 });
 
 test('arcs: slots left to right as wide as their labels (CJK one em), arcs above to earlier tokens and below to later, height grows with distance up to a cap', () => {
@@ -64,6 +65,15 @@ test('arcs: slots left to right as wide as their labels (CJK one em), arcs above
 
   assert.equal(arcPath(100, 40, 50, 80), 'M100.0,50.0 Q70.0,-10.0 40.0,50.0', 'to an earlier token: control 2 × 30 above the line');
   assert.equal(arcPath(40, 100, 70, 80), 'M40.0,70.0 Q70.0,130.0 100.0,70.0', 'to a later token: below');
+  const lines = [
+    { from: 0, to: 0, weight: 0.9 },
+    { from: 0, to: 1, weight: 0.05 },
+    { from: 0, to: 2, weight: 0.03 },
+    { from: 0, to: 3, weight: 0.02 },
+    { from: 1, to: 0, weight: 0.5 },
+  ];
+  assert.deepEqual(strongestPerRow(lines, 2).map((l) => [l.from, l.to]), [[0, 1], [0, 2], [1, 0]], 'self-attention has no arc; each row its 2 heaviest');
+  assert.equal(strongestPerRow(lines, Infinity).length, 4);
   assert.equal(arcHeight(0, 400, 80), 80, 'capped');
   assert.equal(arcHeight(0, 4, 80), 6, 'at least the minimum');
   fc.assert(

@@ -50,3 +50,18 @@ export function arcPath(fromX: number, toX: number, baseline: number, max: numbe
   const controlY = toX < fromX ? baseline - 2 * h : baseline + 2 * h;
   return `M${fromX.toFixed(1)},${baseline.toFixed(1)} Q${((fromX + toX) / 2).toFixed(1)},${controlY.toFixed(1)} ${toX.toFixed(1)},${baseline.toFixed(1)}`;
 }
+
+/**
+ * Each row's `k` heaviest lines (self-attention left out: it has no arc). Arcs over one line cross far more
+ * than two columns' lines do, so without a selection the horizontal view keeps only these.
+ */
+export function strongestPerRow<L extends { from: number; to: number; weight: number }>(lines: readonly L[], k: number): L[] {
+  const byRow = new Map<number, L[]>();
+  for (const l of lines) {
+    if (l.from === l.to) continue;
+    let row = byRow.get(l.from);
+    if (!row) byRow.set(l.from, (row = []));
+    row.push(l);
+  }
+  return [...byRow.values()].flatMap((row) => row.sort((a, b) => b.weight - a.weight).slice(0, k));
+}

@@ -8,11 +8,12 @@ import { setStyles, svgEl } from '../dom';
 import { t } from '../strings';
 import { readTheme } from '../theme';
 import { headPaint, highlightRowOnHover } from './headPaint';
-import { arcPath, layoutSlots } from './arcs';
+import { arcPath, layoutSlots, strongestPerRow } from './arcs';
 
 const FONT_SIZE = 12;
 const BOX_HEIGHT = 22;
 const MAX_ARC = 80;
+const ARCS_PER_ROW = 3;
 
 /** Same arguments as headViewSvg (headView.ts): selected tokens draw only their rows and shade what they attend to. */
 export function headArcsSvg(label: (tokenIndex: number) => string, matrix: Matrix, selected: readonly number[], head: number): SVGSVGElement {
@@ -34,8 +35,9 @@ export function headArcsSvg(label: (tokenIndex: number) => string, matrix: Matri
   });
   const { lines, maxWeight: maxW, color, colSum, colMax } = headPaint(theme, matrix, selected, head);
   const gLines = svgEl('g', { class: 'hv-lines' });
-  // A token's attention to itself has no arc (the vertical view's straight line across).
-  for (const l of lines.filter((x) => x.from !== x.to)) {
+  // A token's attention to itself has no arc (the vertical view's straight line across); without a selection
+  // every token keeps its ARCS_PER_ROW strongest arcs, with one its rows keep every arc above the threshold.
+  for (const l of strongestPerRow(lines, selected.length ? Infinity : ARCS_PER_ROW)) {
     const w = l.weight / maxW;
     const back = l.to < l.from;
     const path = svgEl('path', { d: arcPath(slots[l.from].centre, slots[l.to].centre, back ? top : bottom, MAX_ARC), 'data-from': l.from, 'data-to': l.to, class: 'hv-line' });

@@ -16,7 +16,7 @@ import { headArcsSvg } from './headArcs';
 import { headViewSvg } from './headView';
 import { createHeatmap } from './heatmap';
 import { labeller } from './labels';
-import { chooseHeadLayout } from './layout';
+import { LONG_TEXT_ROWS, autoLayoutReason, chooseHeadLayout } from './layout';
 import { attentionUnitKey, summaryKey } from './model';
 import { hidesSome, isShownInAttention, layerCount, shownLayer, shownSnippet } from './shown';
 
@@ -192,7 +192,11 @@ export function createAttentionView(): AttentionView {
       const label = labeller(s, shown.wordFirstPieces);
       const selected = state.persisted.selectedSnippetId === s.id ? state.persisted.selectedTokens.filter((i) => matrix.tokens.includes(i)) : [];
       const layout = chooseHeadLayout(state.persisted.headLayout, s.text, matrix.tokens.length);
-      const hint = layout === 'horizontal' ? t('headViewArcsHint') : t('headViewHint');
+      let hint = layout === 'horizontal' ? t('headViewArcsHint') : t('headViewHint');
+      if ((state.persisted.headLayout ?? 'auto') === 'auto') {
+        const why = autoLayoutReason(s.text, matrix.tokens.length);
+        hint = `${why === 'cjk' ? t('autoLayoutCjk') : why === 'long' ? t('autoLayoutLong', { n: LONG_TEXT_ROWS }) : t('autoLayoutVertical')} ${hint}`;
+      }
       headHint.textContent = selected.length ? `${t('headViewSelected', { n: selected.length })} ${hint}` : hint;
       headBox.classList.toggle('horizontal', layout === 'horizontal');
       headBox.appendChild((layout === 'horizontal' ? headArcsSvg : headViewSvg)(label, matrix, selected, shown.head));

@@ -29,5 +29,11 @@ export function cjkShare(text: string): number {
  */
 export function chooseHeadLayout(choice: HeadLayout | undefined, text: string, rows: number): 'vertical' | 'horizontal' {
   if (choice === 'vertical' || choice === 'horizontal') return choice;
-  return cjkShare(text) > 0.5 || rows > LONG_TEXT_ROWS ? 'horizontal' : 'vertical';
+  return autoLayoutReason(text, rows) ? 'horizontal' : 'vertical';
+}
+
+/** Why auto picks horizontal (what the hint says): a mostly-CJK text, a long one, or null (vertical). */
+export function autoLayoutReason(text: string, rows: number): 'cjk' | 'long' | null {
+  if (cjkShare(text) > 0.5) return 'cjk';
+  return rows > LONG_TEXT_ROWS ? 'long' : null;
 }
