@@ -40,8 +40,10 @@ async function colorTheme(page, name) {
   await page.keyboard.press('F1');
   await input.waitFor({ timeout: 10_000 });
   await input.fill('>Preferences: Color Theme');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  // Exactly that command (not "Preferences: Browse Color Themes in Marketplace", which needs the network).
+  const command = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }) }).first();
+  await command.waitFor({ timeout: 10_000 });
+  await command.click();
   await page.waitForFunction(() => !(document.querySelector('.quick-input-widget input')?.value ?? '').startsWith('>'), null, { timeout: 10_000 });
   await input.fill(name);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
