@@ -20,7 +20,10 @@ export type Topic =
   | 'hideSpecial'
   | 'layer'
   | 'guesses'
-  | 'guessProgress';
+  | 'guessProgress'
+  // Pieces / Words (issue 12): the top bar's switch changed; a snippet's words arrived.
+  | 'unit'
+  | 'words';
 
 const listeners = new Map<Topic, Set<() => void>>();
 

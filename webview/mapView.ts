@@ -1,5 +1,5 @@
 /** Tab "Map": every token a point (Plotly scatter, SVG), same-token links, and the link list. */
-import type { TokenLink } from '../src/protocol';
+import type { SnippetView, TokenLink, TokenView } from '../src/protocol';
 import { formatCosine } from '../src/shared/format';
 import { emit, on } from './bus';
 import { clear, el } from './dom';
@@ -7,17 +7,26 @@ import { pointKey } from './keys';
 import { sortLinks } from './links';
 import { baseConfig, baseLayout, legendAbove, projectionAxis, purge, react, resize, restyle, toImage, type Layout, type PlotlyDiv, type Trace } from './plotting';
 import { escapePlotly, hoverHtml } from './plotlyText';
-import { isVisibleToken, state, tokenOf } from './state';
+import { isVisibleToken, persist, projectionIsWords, state, tokenOf } from './state';
 import { t } from './strings';
 import { readTheme } from './theme';
 import { displayPiece, tokenContext } from './tokenText';
 import { sendRequest, wantGuesses } from './requests';
+import { requestAllWords, wordAt, wordsOf } from './words/words';
+import { wordContext, wordHoverHtml, wordLabel } from './words/wordText';
 
 const GUESS_REDRAW_MS = 1500;
 
 interface PlacedPoint {
   x: number;
   y: number;
+}
+
+/** What one point of a snippet shows: a token, or in words mode a word (`token`: its first piece). */
+interface PointItem {
+  token: TokenView;
+  text: string;
+  hover: string;
 }
 
 export interface MapView {
@@ -83,19 +92,18 @@ export function createMapView(): MapView {
       const y: number[] = [];
       const text: string[] = [];
       const hover: string[] = [];
-      const custom: [string, number][] = [];
+      const custom: [string, number, number][] = [];
       const lineWidth: number[] = [];
-      for (const token of snippet.tokens) {
-        if (!isVisibleToken(token)) continue;
+      for (const { token, text: label, hover: hoverText } of pointItems(snippet)) {
         const key = pointKey(snippet.id, token.index);
         const p = byKey.get(key);
         if (!p || !Number.isFinite(p.x) || !Number.isFinite(p.y)) continue;
         x.push(p.x);
         y.push(p.y);
         placedNow.set(key, { x: p.x, y: p.y });
-        text.push(escapePlotly(displayPiece(token)));
-        hover.push(hoverHtml(snippet.label, tokenContext(snippet, token), token.guesses, t('mapHoverGuesses'), 5, token.guessesPending ? t('guessesPending') : undefined));
-        custom.push([snippet.id, token.index]);
+        text.push(escapePlotly(label));
+        hover.push(hoverText);
+        custom.push([snippet.id, token.index, p.wordIndex ?? -1]);
         lineWidth.push(linked.has(key) ? 2 : 0.5);
       }
       count += x.length;
@@ -165,12 +173,43 @@ export function createMapView(): MapView {
     return { data, layout, count, placed: placedNow, highlight: data.length - 1 };
   }
 
+  /** The snippet's points: every visible token, or in words mode every visible word (once its words are here). */
+  function pointItems(snippet: SnippetView): PointItem[] {
+    const words = projectionIsWords() ? wordsOf(snippet.id) : undefined;
+    if (words) {
+      const strings = { label: snippet.label, piecesTitle: t('mapWordPieces'), pending: t('guessesPending') };
+      return words.flatMap((w) => {
+        const token = snippet.tokens[w.tokenIndices[0]];
+        return token && isVisibleToken(token) ? [{ token, text: wordLabel(w, token), hover: wordHoverHtml(snippet, w, strings) }] : [];
+      });
+    }
+    // Pieces, or words still on their way (the points, each word's first piece, show under their piece meanwhile).
+    return snippet.tokens.filter(isVisibleToken).map((token) => ({
+      token,
+      text: displayPiece(token),
+      hover: hoverHtml(snippet.label, tokenContext(snippet, token), token.guesses, t('mapHoverGuesses'), 5, token.guessesPending ? t('guessesPending') : undefined),
+    }));
+  }
+
+  /** A click on a point shows it in its editor; a word-point also selects its pieces (for the Attention tab). */
+  function pointClicked(snippetId: string, tokenIndex: number, wordIndex: number | undefined): void {
+    const word = wordAt(snippetId, wordIndex);
+    if (word) {
+      state.persisted.selectedSnippetId = snippetId;
+      state.persisted.selectedTokens = [...word.tokenIndices];
+      persist();
+      emit('selection');
+    }
+    sendRequest({ type: 'revealToken', ref: { snippetId, tokenIndex } });
+  }
+
   async function render(): Promise<void> {
     const my = ++seq;
     // A redraw closes any open hover label, and Plotly sends no unhover for it.
     hovering = false;
     redrawAfterHover = false;
     const hasData = state.snippets.length > 0 && !!state.projection;
+    if (hasData && projectionIsWords()) requestAllWords();
     empty.hidden = state.snippets.length > 0;
     plot.hidden = !hasData;
     renderList();
@@ -202,7 +241,7 @@ export function createMapView(): MapView {
       rendered = true;
       plot.on?.('plotly_click', (ev: { points?: { customdata?: unknown }[] }) => {
         const cd = ev.points?.[0]?.customdata;
-        if (Array.isArray(cd) && typeof cd[0] === 'string' && typeof cd[1] === 'number') sendRequest({ type: 'revealToken', ref: { snippetId: cd[0], tokenIndex: cd[1] } });
+        if (Array.isArray(cd) && typeof cd[0] === 'string' && typeof cd[1] === 'number') pointClicked(cd[0], cd[1], typeof cd[2] === 'number' && cd[2] >= 0 ? cd[2] : undefined);
       });
       plot.on?.('plotly_hover', (ev: { points?: { customdata?: unknown }[] }) => {
         hovering = true;
@@ -222,6 +261,8 @@ export function createMapView(): MapView {
     plot.dataset.pointCount = String(fig.count);
     plot.dataset.layer = String(state.projection!.hiddenLayer);
     plot.dataset.method = state.projection!.method;
+    plot.dataset.unit = projectionIsWords() ? 'words' : 'pieces';
+    plot.setAttribute('aria-label', t(projectionIsWords() ? 'mapAriaWords' : 'mapAria'));
     document.body.dataset.mapReady = 'true';
   }
 
@@ -233,6 +274,7 @@ export function createMapView(): MapView {
     }
     const method = t(proj.method === 'pca' ? 'projection.pca' : 'projection.umap');
     caption.textContent = proj.hiddenLayer === 0 ? t('mapLayerTitleEmb', { method }) : t('mapLayerTitle', { layer: proj.hiddenLayer, method });
+    if (projectionIsWords()) caption.textContent += ` · ${t('unit.words')}`;
     caption.classList.toggle('stale', state.pendingLayer !== null);
   }
 
@@ -245,12 +287,14 @@ export function createMapView(): MapView {
     void restyle(plot, { x: [x], y: [y] }, [highlightTrace]);
   }
 
-  function contextButton(snippetId: string, tokenIndex: number): HTMLElement | null {
+  function contextButton(snippetId: string, tokenIndex: number, wordIndex: number | undefined): HTMLElement | null {
     const found = tokenOf(snippetId, tokenIndex);
     if (!found) return null;
-    const ctx = tokenContext(found.snippet, found.token, /[\u3000-\u9fff]/.test(found.snippet.text) ? 8 : 14);
+    const radius = /[\u3000-\u9fff]/.test(found.snippet.text) ? 8 : 14;
+    const word = projectionIsWords() ? wordAt(snippetId, wordIndex) : undefined;
+    const ctx = word ? wordContext(found.snippet, word, radius) : tokenContext(found.snippet, found.token, radius);
     const btn = el('button', { class: 'ctx', type: 'button', title: `${t('revealTitle')} — ${found.snippet.label}` }, ctx.before, el('mark', {}, ctx.token), ctx.after);
-    btn.addEventListener('click', () => sendRequest({ type: 'revealToken', ref: { snippetId, tokenIndex } }));
+    btn.addEventListener('click', () => pointClicked(snippetId, tokenIndex, word ? wordIndex : undefined));
     return btn;
   }
 
@@ -258,6 +302,7 @@ export function createMapView(): MapView {
     clear(list);
     const proj = state.projection;
     listHint.textContent = proj ? t('linksHint', { layer: proj.hiddenLayer }) : '';
+    listTitle.textContent = t(projectionIsWords() ? 'linksTitleWords' : 'linksTitle');
     side.classList.toggle('stale', state.pendingLayer !== null);
     side.hidden = state.snippets.length === 0;
     if (!proj) return;
@@ -269,12 +314,12 @@ export function createMapView(): MapView {
       }),
     ).slice(0, 300);
     if (!links.length) {
-      list.appendChild(el('li', { class: 'hint none' }, t('linksNone')));
+      list.appendChild(el('li', { class: 'hint none' }, t(projectionIsWords() ? 'linksNoneWords' : 'linksNone')));
       return;
     }
     for (const link of links) {
-      const a = contextButton(link.a.snippetId, link.a.tokenIndex);
-      const b = contextButton(link.b.snippetId, link.b.tokenIndex);
+      const a = contextButton(link.a.snippetId, link.a.tokenIndex, link.a.wordIndex);
+      const b = contextButton(link.b.snippetId, link.b.tokenIndex, link.b.wordIndex);
       const tok = tokenOf(link.a.snippetId, link.a.tokenIndex)!;
       const diff = Math.max(0, Math.min(1, 1 - link.cosine));
       const fill = el('span', { class: 'cos-fill' });
@@ -283,7 +328,7 @@ export function createMapView(): MapView {
       const row = el(
         'li',
         { class: 'link-row', 'data-testid': 'link-row', 'data-piece': link.piece, 'data-cosine': link.cosine.toFixed(4) },
-        el('span', { class: 'piece', title: link.piece }, tok.token.piece.startsWith('##') ? tok.token.piece : displayPiece(tok.token)),
+        el('span', { class: 'piece', title: link.piece }, projectionIsWords() ? link.piece : tok.token.piece.startsWith('##') ? tok.token.piece : displayPiece(tok.token)),
         el('span', { class: 'pair' }, a, el('span', { class: 'arrow', 'aria-hidden': 'true' }, '↔'), b),
         el('span', { class: 'cos', title: `1 − cos = ${diff.toFixed(2)}` }, `${t('cosine')} ${formatCosine(link.cosine)}`, bar),
       );
@@ -326,10 +371,14 @@ export function createMapView(): MapView {
   on('snippets', rerender);
   on('projection', rerender);
   on('hideSpecial', rerender);
+  // Pieces / Words (issue 12): the words the word-points are labelled with arrived.
+  on('words', () => {
+    if (projectionIsWords()) rerender();
+  });
   on('theme', rerender);
   on('strings', () => {
     listTitle.textContent = t('linksTitle');
-    plot.setAttribute('aria-label', t('mapAria'));
+    plot.setAttribute('aria-label', t(projectionIsWords() ? 'mapAriaWords' : 'mapAria'));
     const fresh = buildEmpty();
     empty.replaceChildren(...Array.from(fresh.childNodes));
     rerender();

@@ -59,8 +59,11 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
           unmaskedRequested: new Set(),
           // Words and heads (issue 12, heads-ui): summaries and head statistics belong to the snippets too.
           ...initialHeadsState(),
+          // Pieces / Words (issue 12): new analyses, words asked for again.
+          words: new Map(),
+          wordsRequested: new Set(),
           // Only what waited for these snippets' data is given up (the map's and the Senses tab's requests stay).
-          requests: new Map([...state.requests].filter(([, p]) => !['attention', 'grid', 'layerGuesses', 'unmasked', ...HEADS_REQUEST_KINDS].includes(p.kind))),
+          requests: new Map([...state.requests].filter(([, p]) => !['attention', 'grid', 'layerGuesses', 'unmasked', 'words', ...HEADS_REQUEST_KINDS].includes(p.kind))),
           projection: snippets.length ? state.projection : null,
         },
         topics: ['snippets'],
@@ -119,6 +122,10 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
     }
     case 'span':
       return { state: { ...state, span: msg.span && msg.span.result ? msg.span : null }, topics: ['guesses'] };
+    // ---- Pieces / Words (issue 12) ----
+    case 'words':
+      return applyWords(state, msg);
+    // ---- end Pieces / Words ----
     case 'guessProgress':
       return { state: { ...state, guessProgress: msg.total > 0 ? { done: msg.done, total: msg.total } : null }, topics: ['guessProgress'] };
     case 'error': {
@@ -137,6 +144,7 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
           unmaskedRequested: new Set(),
           attentionSummaryRequested: new Set(),
           headStatsRequested: new Set(),
+          wordsRequested: new Set(),
           requests: new Map(),
         },
         topics: ['error', 'layer'],
@@ -188,6 +196,9 @@ function failRequest(state: AppState, requestId: RequestId): HostMessageResult {
     case 'attentionSummary':
     case 'headStats':
       return headsRequestFailed(next, settled);
+    // Pieces / Words (issue 12).
+    case 'words':
+      return { state: { ...next, wordsRequested: without(state.wordsRequested, settled.snippetId) }, topics: ['error'] };
     default:
       return { state: next, topics: ['error'] };
   }
@@ -221,4 +232,26 @@ function withGuesses(snippet: SnippetView, streamed: readonly TokenGuessesView[]
     tokens[g.tokenIndex] = { ...token, guesses: g.guesses, guessesPending: false };
   }
   return { ...snippet, tokens };
+}
+
+// ---- Pieces / Words (issue 12) ----
+
+/**
+ * A snippet's words (answering requestWords, or sent by the host when contextLens.words.language changed):
+ * kept when the snippet is shown and every word names tokens it has; a malformed reply only settles its request.
+ */
+function applyWords(state: AppState, msg: Extract<HostToWebview, { type: 'words' }>): HostMessageResult {
+  const { requests } = settle(state, msg.requestId);
+  const view = msg.words;
+  const snippet = view && typeof view.snippetId === 'string' ? findSnippet(state.snippets, view.snippetId) : undefined;
+  const wellFormed =
+    !!snippet &&
+    Array.isArray(view.words) &&
+    view.words.every((w) => w && Array.isArray(w.tokenIndices) && w.tokenIndices.length > 0 && w.tokenIndices.every((i) => Number.isInteger(i) && i >= 0 && i < snippet.tokens.length));
+  const asked = view && typeof view.snippetId === 'string' ? without(state.wordsRequested, view.snippetId) : state.wordsRequested;
+  if (!wellFormed) return { state: { ...state, wordsRequested: asked, requests }, topics: [] };
+  return {
+    state: { ...state, words: new Map(state.words).set(view.snippetId, view), wordsRequested: asked, requests },
+    topics: ['words'],
+  };
 }

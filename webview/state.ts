@@ -16,8 +16,10 @@ import type {
   SpanView,
   TokenView,
   WebviewPersistedState,
+  WordsView,
 } from '../src/protocol';
 import { restorePersisted } from '../src/shared/persistedState';
+import { savedUnit } from '../src/shared/mapUnit';
 import { initialSensesState, type SensesState } from './senses/model';
 import { initialHeadsState, type HeadsState } from './attention/model';
 import { savedState, saveState } from './vscodeApi';
@@ -44,7 +46,10 @@ export type PendingRequest =
   /** requestAttentionSummary: the summary under this summaryKey. */
   | { kind: 'attentionSummary'; key: string }
   /** requestHeadStats: a snippet's head statistics. */
-  | { kind: 'headStats'; snippetId: string };
+  | { kind: 'headStats'; snippetId: string }
+  // ---- Pieces / Words (issue 12) ----
+  /** requestWords: a snippet's words. */
+  | { kind: 'words'; snippetId: string };
 
 export interface AppState extends HeadsState {
   /**
@@ -82,6 +87,11 @@ export interface AppState extends HeadsState {
   unmaskedRequested: Set<string>;
   /** The last Guess Masked Span result. */
   span: SpanView | null;
+  // ---- Pieces / Words (issue 12); the unit itself is persisted.unit ----
+  /** Each snippet's tokens grouped into words, by snippet id (asked for when the page shows words). */
+  words: Map<string, WordsView>;
+  wordsRequested: Set<string>;
+  // ---- end Pieces / Words ----
 }
 
 /** The state of a page that has heard nothing from the host yet. */
@@ -109,6 +119,9 @@ export function initialState(persisted: WebviewPersistedState = restorePersisted
     span: null,
     // Words and heads (issue 12, heads-ui): summaries and head statistics (webview/attention/model.ts).
     ...initialHeadsState(),
+    // Pieces / Words (issue 12).
+    words: new Map(),
+    wordsRequested: new Set(),
   };
 }
 
@@ -120,7 +133,10 @@ export function replaceState(next: AppState): void {
 }
 
 export function loadPersisted(): void {
-  state.persisted = restorePersisted(savedState());
+  const saved = savedState();
+  state.persisted = restorePersisted(saved);
+  // Pieces / Words (issue 12): kept only when it is words (pieces is the default).
+  if (savedUnit(saved) === 'words') state.persisted.unit = 'words';
 }
 
 export function persist(): void {
@@ -153,4 +169,16 @@ export function tokenOf(snippetId: string, tokenIndex: number): { snippet: Snipp
 /** The one rule for what the views draw: every token, except special ones while "hide [CLS]/[SEP]" is on. */
 export function isVisibleToken(token: Pick<TokenView, 'special'> | undefined): boolean {
   return !(state.persisted.hideSpecial && token?.special);
+}
+
+// ---- Pieces / Words (issue 12) ----
+
+/** The unit the top bar's switch shows (and the Tokens tab groups by). */
+export function shownUnit(): 'pieces' | 'words' {
+  return state.persisted.unit === 'words' ? 'words' : 'pieces';
+}
+
+/** The map draws words when the projection it has was made of words (the switch may be ahead of it). */
+export function projectionIsWords(): boolean {
+  return state.projection?.unit === 'words';
 }

@@ -195,6 +195,20 @@ export const EN = {
   autoLayoutCjk: 'Auto layout: horizontal, the text is mostly Chinese, Japanese or Korean.',
   autoLayoutLong: 'Auto layout: horizontal, more than {n} rows.',
   autoLayoutVertical: 'Auto layout: vertical.',
+  // ---- Pieces / Words (issue 12): the top bar's switch, the Map's word-points, the Tokens tab's word boxes ----
+  unit: 'Show',
+  'unit.pieces': 'Pieces',
+  'unit.words': 'Words',
+  unitHint:
+    'Pieces: one point per vocabulary piece (“##ing”, one Chinese character). Words: the pieces grouped into words by Intl.Segmenter (word granularity: dictionary-based for Chinese, Japanese and Thai) in the model’s language, or the one set in contextLens.words.language; a word’s vector is the mean of its pieces’ vectors, its links and cosines are per word. Masked guesses stay per piece.',
+  mapAriaWords: 'Word map: each point is one word of a snippet (the mean of its pieces’ vectors), coloured by snippet',
+  mapWordPieces: 'Pieces (masked guesses stay per piece):',
+  linksTitleWords: 'Same word, different context',
+  linksNoneWords: 'No word appears in two contexts yet. Add a second snippet that reuses a word.',
+  wordsHint: 'Words: each box groups the pieces of one word (Intl.Segmenter, language: {language}). Keys and guesses stay per piece.',
+  wordsLanguageDefault: 'the runtime’s default',
+  wordsPending: 'Grouping the pieces into words…',
+  // ---- end Pieces / Words ----
 } as const;
 
 export type StringKey = keyof typeof EN;

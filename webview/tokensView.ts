@@ -9,7 +9,7 @@ import { clear, el } from './dom';
 import { pointKey } from './keys';
 import { moveFocus, rovingIndex } from './keyboard';
 import { wantGuesses } from './requests';
-import { isVisibleToken, persist, state, tokenOf } from './state';
+import { isVisibleToken, persist, shownUnit, state, tokenOf } from './state';
 import { t } from './strings';
 import { displayPiece, isContinuation, tokenContext } from './tokenText';
 import { pageNonce } from './pageNonce';
@@ -18,6 +18,8 @@ import { layerGuessesSection } from './predictions/layerGuessesView';
 import predictionsCss from './predictions/predictions.css';
 import { requestLayerGuesses, requestUnmaskedAll } from './predictions/requests';
 import { spanSection } from './predictions/spanSection';
+import { groupChipsByWord, wordsNote } from './wordGroups';
+import { requestAllWords } from './words/words';
 
 /** The pointer rests this long on a chip before its guesses at every layer are asked for (not every chip it crosses). */
 const LAYER_GUESSES_DELAY_MS = 150;
@@ -215,6 +217,10 @@ export function createTokensView(): TokensView {
         prevChip = chip;
       }
       if (chips.length) chips[Math.max(0, chips.findIndex((c) => c.classList.contains('selected')))].tabIndex = 0;
+      // Pieces / Words (issue 12).
+      groupChipsByWord(strip, snippet, chips);
+      const note = wordsNote(snippet);
+      if (note) header.appendChild(note);
       strip.addEventListener('keydown', (e) => {
         const i = chips.indexOf(document.activeElement as HTMLButtonElement);
         if (i < 0) return;
@@ -227,6 +233,7 @@ export function createTokensView(): TokensView {
     }
     if (state.inspected && !tokenOf(state.inspected.snippetId, state.inspected.tokenIndex)) state.inspected = null;
     modeSwitch.root.hidden = state.snippets.length === 0;
+    if (shownUnit() === 'words') requestAllWords();
     if (guessMode() === 'unmasked') requestUnmaskedAll();
     updateChipTitles();
     renderGuesses();
@@ -259,6 +266,8 @@ export function createTokensView(): TokensView {
   });
   on('selection', rerender);
   on('hideSpecial', rerender);
+  on('unit', rerender);
+  on('words', rerender);
   on('strings', () => {
     hint.textContent = t('tokensHint');
     modeSwitch.update();

@@ -1,4 +1,4 @@
-/** The bar above the tabs: model status, guess counter, layer slider, projection, "hide special", exports, clear. */
+/** The bar above the tabs: model status, guess counter, layer slider, projection, Pieces / Words, "hide special", exports, clear. */
 import type { ProjectionMethod } from '../src/protocol';
 import { emit, on } from './bus';
 import { clamp } from './clamp';
@@ -6,6 +6,7 @@ import { el } from './dom';
 import { numLayers, persist, setProjectionMethod, state } from './state';
 import { t, type StringKey } from './strings';
 import { sendRequest } from './requests';
+import { createUnitSwitch } from './unitSwitch';
 
 /** The slider posts `setLayer` this long after the last move (or at once on `change`). */
 const LAYER_DEBOUNCE_MS = 250;
@@ -43,7 +44,7 @@ export function createTopBar(exportImage: (format: 'png' | 'svg') => Promise<voi
   const actions = el('div', { class: 'actions', role: 'group' }, pngBtn, svgBtn, jsonBtn, tsvBtn, el('span', { class: 'sep', 'aria-hidden': 'true' }), clearBtn);
 
   const guessStatus = el('span', { class: 'guess-progress', 'data-testid': 'guess-progress', role: 'status', 'aria-live': 'polite', hidden: true });
-  const root = el('header', { class: 'topbar' }, modelBox, guessStatus, layerBox, projBox, hideBox, actions);
+  const root = el('header', { class: 'topbar' }, modelBox, guessStatus, layerBox, projBox, createUnitSwitch(), hideBox, actions);
 
   function applyStrings(): void {
     layerLabel.textContent = t('layer');

@@ -31,6 +31,8 @@ export interface Config {
   /** Cosines on z-scored dimensions (the Map's same-token links, the Senses tab): see engine/senses/types.ts. */
   standardizeDimensions: boolean;
   senses: SensesConfig;
+  /** contextLens.words.language: the BCP 47 tag the Words view segments in; undefined = the engine's default (the model's language). */
+  wordsLanguage: string | undefined;
 }
 
 /** contextLens.senses.*: Explore Word Senses. */
@@ -94,6 +96,7 @@ export function readConfig(): Config {
       include: c.get<string>('senses.include', '').trim() || DEFAULT_SENSES_INCLUDE,
       exclude: c.get<string>('senses.exclude', '').trim(),
     },
+    wordsLanguage: c.get<string>('words.language', '').trim() || undefined,
   };
 }
 

@@ -682,3 +682,78 @@ test('restore: the Attention tab\'s summary, renormalisation, grid colouring and
   const dropped = restorePersisted({ attentionSummary: 'mean-heads', renormalizeHidden: 'yes', gridColouring: 'colour', headLayout: 'diagonal' });
   assert.deepEqual([dropped.attentionSummary, dropped.renormalizeHidden, dropped.gridColouring, dropped.headLayout], [undefined, undefined, undefined, undefined]);
 });
+
+// ---- Pieces / Words (issue 12) ----
+
+function wordsOfPieces(snippetId: string, groups: number[][], text = ''): HostToWebview {
+  return {
+    type: 'words',
+    requestId: `${snippetId}.words`,
+    words: { snippetId, language: 'zh', words: groups.map((tokenIndices) => ({ text, start: 0, end: 0, tokenIndices, special: false })) },
+  };
+}
+
+test('words: stored by snippet, its request settled; a reply for a snippet not shown or naming tokens it lacks only settles', () => {
+  const s = mapWithSnippets();
+  const asked: AppState = { ...s, wordsRequested: new Set(['b']), requests: new Map([['b.words', { kind: 'words', snippetId: 'b' }]]) };
+  // b = [CLS] 苹 果 机 [SEP]: 苹果 one word.
+  const r = apply(asked, wordsOfPieces('b', [[0], [1, 2], [3], [4]]));
+  assert.deepEqual(r.topics, ['words']);
+  assert.deepEqual(r.state.words.get('b')?.words.map((w) => w.tokenIndices), [[0], [1, 2], [3], [4]]);
+  assert.equal(r.state.wordsRequested.has('b'), false);
+  assert.equal(r.state.requests.size, 0);
+  assert.equal(r.state.persisted, asked.persisted, 'nothing to save: the unit is the switch’s');
+
+  const outOfRange = apply(asked, wordsOfPieces('b', [[0], [1, 2, 9]]));
+  assert.deepEqual(outOfRange.topics, []);
+  assert.equal(outOfRange.state.words.has('b'), false);
+  assert.equal(outOfRange.state.wordsRequested.has('b'), false, 'asked again when next needed');
+  assert.equal(outOfRange.state.requests.size, 0);
+  assert.equal(apply(asked, wordsOfPieces('b', [[]])).state.words.has('b'), false, 'a word of no tokens is malformed');
+  const gone = apply(asked, wordsOfPieces('zzz', [[0]]));
+  assert.deepEqual(gone.topics, []);
+  assert.equal(gone.state.words.size, 0);
+
+  // Sent by the host by itself (contextLens.words.language changed): an id no request has, stored all the same.
+  const pushed = apply(r.state, { ...wordsOfPieces('b', [[0], [1], [2, 3], [4]]), requestId: 'host.words.1' } as HostToWebview);
+  assert.deepEqual(pushed.state.words.get('b')?.words.map((w) => w.tokenIndices), [[0], [1], [2, 3], [4]]);
+});
+
+test('snippets: words and their requests are dropped (new analyses); a setUnit projection request still waits', () => {
+  const s = mapWithSnippets();
+  const withWords = apply(s, wordsOfPieces('b', [[0], [1, 2], [3], [4]])).state;
+  const waiting: AppState = { ...withWords, wordsRequested: new Set(['a']), requests: new Map<string, PendingRequest>([['a.words', { kind: 'words', snippetId: 'a' }], ['unit', { kind: 'projection' }]]) };
+  const r = apply(waiting, { type: 'snippets', snippets: waiting.snippets });
+  assert.equal(r.state.words.size, 0);
+  assert.equal(r.state.wordsRequested.size, 0);
+  assert.deepEqual([...r.state.requests.keys()], ['unit']);
+});
+
+test('error for a words request: only that snippet is asked again; an error of no request gives up every words request', () => {
+  const s: AppState = { ...mapWithSnippets(), wordsRequested: new Set(['a', 'b']), requests: new Map<string, PendingRequest>([['wa', { kind: 'words', snippetId: 'a' }], ['wb', { kind: 'words', snippetId: 'b' }]]) };
+  const one = apply(s, { type: 'error', message: 'Bad language tag', requestId: 'wa' });
+  assert.deepEqual([...one.state.wordsRequested], ['b']);
+  assert.deepEqual([...one.state.requests.keys()], ['wb']);
+  assert.equal(one.state.error, 'Bad language tag');
+  const all = apply(s, { type: 'error', message: 'no model' });
+  assert.equal(all.state.wordsRequested.size, 0);
+});
+
+test('projection in words: kept as sent with its unit and wordIndex; the map then draws words', () => {
+  const s = mapWithSnippets();
+  const p: ProjectionView = { hiddenLayer: 2, method: 'pca', unit: 'words', points: [{ snippetId: 'b', tokenIndex: 1, wordIndex: 1, x: 0, y: 0 }], links: [] };
+  const r = apply(s, { type: 'projection', projection: p, requestId: 'unit' });
+  assert.equal(r.state.projection?.unit, 'words');
+  assert.equal(r.state.projection?.points[0].wordIndex, 1);
+});
+
+test('sendRequest: setUnit waits as the map’s projection, superseding a setLayer in flight (the host projects the newest only)', () => {
+  const layer = sendRequest({ type: 'setLayer', hiddenLayer: 1 }, { kind: 'projection' });
+  const unit = sendRequest({ type: 'setUnit', unit: 'words' }, { kind: 'projection' });
+  assert.equal(state.requests.has(layer), false);
+  assert.deepEqual(state.requests.get(unit), { kind: 'projection' });
+  assert.deepEqual(posted.at(-1), { type: 'setUnit', unit: 'words', requestId: unit });
+  const words = sendRequest({ type: 'requestWords', snippetId: 'a' }, { kind: 'words', snippetId: 'a' });
+  assert.deepEqual(state.requests.get(words), { kind: 'words', snippetId: 'a' });
+  assert.equal(state.requests.has(unit), true, 'a words request does not supersede the projection');
+});

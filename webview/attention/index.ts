@@ -222,8 +222,8 @@ export function createAttentionView(): AttentionView {
   on('theme', rerender);
   on('strings', rerender);
   on('model', rerender);
-  // The top bar's Pieces / Words switch (words-ui) re-projects the map; here it asks for the words' attention.
-  on('projection', rerender);
+  // The top bar's Pieces / Words switch: here it asks for (or shows) the attention in that unit.
+  on('unit', rerender);
 
   return {
     root,

@@ -6,9 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { isContextLensError, messageOf } from '../../engine/errors';
-import type { HostToWebview, ModelStatusView, ProjectionMethod, RequestId, WebviewPersistedState, WebviewToHost } from '../../protocol';
+import type { HostToWebview, ModelStatusView, PointRef, ProjectionMethod, RequestId, WebviewPersistedState, WebviewToHost } from '../../protocol';
 import { savedHiddenLayer } from '../../shared/persistedState';
-import { updateStandardizeDimensions } from '../config';
+import { readUnit, savedUnit } from '../../shared/mapUnit';
+import { SECTION, updateStandardizeDimensions } from '../config';
 import type { Ctx } from '../context';
 import { MaskedGuessStream } from '../guessStream';
 import { webviewStrings } from '../l10n';
@@ -21,6 +22,7 @@ import { panelHtml } from './html';
 import { exportJson, exportProjector, saveImage } from './mapExports';
 import { MapProjection } from './mapProjection';
 import { revealToken } from './reveal';
+import { wordOfToken, wordsView } from './words';
 import { snippetLayerGuesses, snippetUnmasked } from '../predictions/panelRequests';
 
 export const VIEW_TYPE = 'contextLens.map';
@@ -61,7 +63,10 @@ export class MapPanel implements vscode.Disposable {
     }
     ctx.log.info(`Restoring the Embedding Map with ${ctx.map.snippets.length} snippet(s)`);
     ctx.panel?.dispose();
-    new MapPanel(ctx, panel);
+    const restored = new MapPanel(ctx, panel);
+    // The webview keeps its Pieces / Words choice; the map it is sent after 'ready' must be in that unit.
+    restored.projection.unit = savedUnit(state);
+    if (restored.projection.unit === 'words') ctx.log.info('The Embedding Map shows words (restored)');
     // The webview sends 'ready' when its script runs; that re-analyzes and projects.
   }
 
@@ -85,6 +90,9 @@ export class MapPanel implements vscode.Disposable {
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${SECTION}.words.language`)) void this.wordsLanguageChanged();
+      }),
     );
   }
 
@@ -168,7 +176,7 @@ export class MapPanel implements vscode.Disposable {
           return;
         }
         case 'revealToken':
-          return revealToken(ctx, m.ref);
+          return this.revealPoint(m.ref);
         case 'exportAnalysis': {
           const ids = await this.analyzedIds();
           if (!ids) return;
@@ -206,6 +214,15 @@ export class MapPanel implements vscode.Disposable {
           if (occurrence) await revealOccurrence(ctx, occurrence);
           return;
         }
+        // ---- Pieces / Words (issue 12) ----
+        case 'setUnit':
+          return this.setUnit(m.unit, m.requestId);
+        case 'requestWords': {
+          const s = typeof m.snippetId === 'string' ? await this.analyzedSnippet(m.snippetId) : undefined;
+          if (s) this.post({ type: 'words', requestId: m.requestId, words: await wordsView(ctx, s) });
+          return;
+        }
+        // ---- end Pieces / Words ----
         case 'exportSenses':
           if (m.format !== 'csv' && m.format !== 'json') return;
           return exportSenses(ctx, ctx.senses.requireResult(), m.format, typeof m.hiddenLayer === 'number' && Number.isFinite(m.hiddenLayer) ? m.hiddenLayer : Number.MAX_SAFE_INTEGER);
@@ -242,6 +259,51 @@ export class MapPanel implements vscode.Disposable {
     if (this.pendingTab) this.post({ type: 'showTab', tab: this.pendingTab });
     this.pendingTab = undefined;
   }
+
+  // ---- Pieces / Words (issue 12) ----
+
+  /** The top bar's switch: the map again in `unit` (an unchanged unit is answered with the map shown). */
+  private async setUnit(raw: unknown, requestId: RequestId): Promise<void> {
+    const unit = readUnit(raw);
+    if (!unit) return;
+    const shown = this.projection.last;
+    if (unit === this.projection.unit && shown) {
+      this.post({ type: 'projection', projection: shown, requestId });
+      return;
+    }
+    this.projection.unit = unit;
+    const language = this.ctx.config.wordsLanguage;
+    this.ctx.log.info(unit === 'words' ? `Embedding Map: words (Intl.Segmenter, language ${language ?? 'of the model'})` : 'Embedding Map: pieces');
+    await this.projection.project(requestId);
+  }
+
+  /** contextLens.words.language changed: the words the page holds are sent again, and the map re-made when it shows words. */
+  private async wordsLanguageChanged(): Promise<void> {
+    const ctx = this.ctx;
+    ctx.log.info(`Words language: ${ctx.config.wordsLanguage ?? "the model's"}`);
+    if (ctx.map.isEmpty) return;
+    try {
+      // Host-made request ids: no request of the page waits for them, the reducer stores the words all the same.
+      let n = 0;
+      for (const s of ctx.map.snippets) if (s.analysis) this.post({ type: 'words', requestId: `host.words.${Date.now().toString(36)}.${n++}`, words: await wordsView(ctx, s as AnalyzedSnippet) });
+    } catch (e) {
+      if (isContextLensError(e, 'CANCELLED')) return;
+      this.post({ type: 'error', message: messageOf(e) });
+      ctx.reportError(e);
+      return;
+    }
+    if (this.projection.unit === 'words') await this.projection.project();
+  }
+
+  /** Shows a point in its editor: in words mode the whole word (the point is its first piece). */
+  private async revealPoint(ref: PointRef): Promise<void> {
+    if (this.projection.unit !== 'words' || !ref || typeof ref.snippetId !== 'string') return revealToken(this.ctx, ref);
+    const s = await this.analyzedSnippet(ref.snippetId);
+    const word = s ? wordOfToken((await wordsView(this.ctx, s)).words, ref.tokenIndex) : undefined;
+    return revealToken(this.ctx, ref, word && !word.special ? word : undefined);
+  }
+
+  // ---- end Pieces / Words ----
 
   /** Re-analyzes snippets the engine no longer holds (restored panel, model change). */
   private async ensureAnalyzed(signal: AbortSignal): Promise<void> {

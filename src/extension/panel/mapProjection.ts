@@ -1,7 +1,7 @@
 /** The map's 2-D layout: asks the engine to project every snippet at the current layer and method, and keeps the last result. */
 import * as vscode from 'vscode';
 import { isContextLensError, messageOf } from '../../engine/errors';
-import type { HostToWebview, ProjectionView, RequestId } from '../../protocol';
+import type { HostToWebview, MapUnit, ProjectionView, RequestId } from '../../protocol';
 import type { Ctx } from '../context';
 import { ms } from '../log';
 import type { MapSnippet } from '../mapState';
@@ -11,6 +11,11 @@ export class MapProjection implements vscode.Disposable {
   private abort: AbortController | undefined;
   /** What the webview shows now; undefined while a new one is computed. */
   last: ProjectionView | undefined;
+  /**
+   * Issue 12: pieces or words, from the panel's switch (setUnit) or its saved state after a reload; every
+   * later projection (new snippets, layer, method, standardize, the words language) keeps it.
+   */
+  unit: MapUnit = 'pieces';
 
   constructor(
     private readonly ctx: Ctx,
@@ -34,23 +39,31 @@ export class MapProjection implements vscode.Disposable {
       const method = ctx.map.method;
       const hiddenLayer = Math.min(ctx.map.hiddenLayer ?? info?.numLayers ?? 0, info?.numLayers ?? Number.MAX_SAFE_INTEGER);
       const ids = ctx.map.analysisIds();
+      const unit = this.unit;
       if (ids.length === 0 || !info) {
-        this.show({ hiddenLayer, method, points: [], links: [] }, requestId);
+        this.show({ hiddenLayer, method, ...(unit === 'words' ? { unit } : {}), points: [], links: [] }, requestId);
         return;
       }
-      this.post({ type: 'progress', message: vscode.l10n.t('Projecting {0} tokens with {1}…', countTokens(ctx.map.snippets), method.toUpperCase()), fraction: 0 });
+      const words = unit === 'words';
+      const language = words ? ctx.config.wordsLanguage : undefined;
+      this.post({
+        type: 'progress',
+        message: words ? vscode.l10n.t('Projecting the words of {0} tokens with {1}…', countTokens(ctx.map.snippets), method.toUpperCase()) : vscode.l10n.t('Projecting {0} tokens with {1}…', countTokens(ctx.map.snippets), method.toUpperCase()),
+        fraction: 0,
+      });
       const t0 = performance.now();
       // No seed: the engine's default one, so that the map, the CLI and the tests lay out the same points alike.
       const standardize = ctx.config.standardizeDimensions;
-      const result = await ctx.engine.call('project', { analysisIds: ids, hiddenLayer, method, standardize }, {
+      const result = await ctx.engine.call('project', { analysisIds: ids, hiddenLayer, method, standardize, ...(words ? { words, language } : {}) }, {
         signal: ac.signal,
         onProgress: (e) => {
           if (e.phase === 'project') this.post({ type: 'progress', message: vscode.l10n.t('Projecting with {0}…', method.toUpperCase()), fraction: e.fraction });
         },
       });
       if (ac.signal.aborted) return;
-      ctx.log.info(`Projected ${result.points.length} tokens (${method}, layer ${hiddenLayer}${standardize ? ', standardized cosines' : ''}) in ${ms(performance.now() - t0)}`);
-      this.show(toProjectionView(result, (analysisId) => ctx.map.byAnalysisId(analysisId)?.id), requestId);
+      const what = words ? `${result.points.length} words (language ${language ?? 'of the model'})` : `${result.points.length} tokens`;
+      ctx.log.info(`Projected ${what} (${method}, layer ${hiddenLayer}${standardize ? ', standardized cosines' : ''}) in ${ms(performance.now() - t0)}`);
+      this.show(toProjectionView(result, (analysisId) => ctx.map.byAnalysisId(analysisId)?.id, unit), requestId);
     } catch (e) {
       projectionFailed(ctx, this.post, e, ac.signal, requestId);
     } finally {

@@ -4,13 +4,17 @@
  * from that map back to the engine's terms for the JSON export.
  */
 import type { ExportedProjection, ProjectionResult } from '../../engine/workerProtocol';
-import type { MapPoint, PointRef, ProjectionView, TokenLink } from '../../protocol';
+import type { MapPoint, MapUnit, PointRef, ProjectionView, TokenLink } from '../../protocol';
 
-/** Points whose snippet is no longer on the map, or whose coordinates are not finite, are dropped. */
-export function toProjectionView(r: ProjectionResult, snippetIdOf: (analysisId: string) => string | undefined): ProjectionView {
-  const ref = (p: { analysisId: string; tokenIndex: number }): PointRef | undefined => {
+/**
+ * Points whose snippet is no longer on the map, or whose coordinates are not finite, are dropped.
+ * `unit` 'words' (issue 12): the engine projected words; every point and link end keeps its wordIndex.
+ */
+export function toProjectionView(r: ProjectionResult, snippetIdOf: (analysisId: string) => string | undefined, unit: MapUnit = 'pieces'): ProjectionView {
+  const ref = (p: { analysisId: string; tokenIndex: number; wordIndex?: number }): (PointRef & { wordIndex?: number }) | undefined => {
     const snippetId = snippetIdOf(p.analysisId);
-    return snippetId === undefined ? undefined : { snippetId, tokenIndex: p.tokenIndex };
+    if (snippetId === undefined) return undefined;
+    return unit === 'words' && Number.isInteger(p.wordIndex) ? { snippetId, tokenIndex: p.tokenIndex, wordIndex: p.wordIndex } : { snippetId, tokenIndex: p.tokenIndex };
   };
   const points: MapPoint[] = [];
   for (const p of r.points) {
@@ -23,7 +27,9 @@ export function toProjectionView(r: ProjectionResult, snippetIdOf: (analysisId: 
     const b = ref(l.b);
     if (a && b) links.push({ piece: l.piece, a, b, cosine: l.cosine });
   }
-  return { hiddenLayer: r.hiddenLayer, method: r.method, points, links };
+  const view: ProjectionView = { hiddenLayer: r.hiddenLayer, method: r.method, points, links };
+  // Pieces stay as before (no `unit` field): the webview reads an absent unit as pieces.
+  return unit === 'words' ? { ...view, unit } : view;
 }
 
 /** The map on screen in the engine's terms; points of snippets without an analysis are dropped. */

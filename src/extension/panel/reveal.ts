@@ -4,8 +4,8 @@ import { messageOf } from '../../engine/errors';
 import type { PointRef } from '../../protocol';
 import type { Ctx } from '../context';
 
-/** Opens the snippet's document and selects the token. */
-export async function revealToken(ctx: Ctx, ref: PointRef): Promise<void> {
+/** Opens the snippet's document and selects the token, or `span` ([start, end) in the snippet's text: a word's range) instead. */
+export async function revealToken(ctx: Ctx, ref: PointRef, span?: { start: number; end: number }): Promise<void> {
   const s = ref && typeof ref.snippetId === 'string' ? ctx.map.get(ref.snippetId) : undefined;
   const token = s?.analysis?.tokens[ref.tokenIndex];
   if (!s || !token) return;
@@ -24,7 +24,8 @@ export async function revealToken(ctx: Ctx, ref: PointRef): Promise<void> {
     if (candidates.length) base = candidates.reduce((best, i) => (Math.abs(i - s.startOffset) < Math.abs(best - s.startOffset) ? i : best));
     else ctx.log.warn(`${s.label}: the text changed since it was analyzed; the selection may be off.`);
   }
-  await selectInEditor(doc, base + token.start, base + token.end);
+  const range = span ?? token;
+  await selectInEditor(doc, base + range.start, base + range.end);
 }
 
 /** The document behind `uri`, or undefined after telling the user why it cannot be opened (`label` names it). */
