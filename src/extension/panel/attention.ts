@@ -2,7 +2,6 @@
  * The attention tab's data: one layer's heads (over pieces or pooled into words), every layer × head pooled
  * small, summaries over heads and layers, and every head's statistics, as the webview shows them.
  */
-import * as vscode from 'vscode';
 import { ATTENTION_SUMMARY_KINDS } from '../../engine/attentionSummary/types';
 import { ContextLensError } from '../../engine/errors';
 import type { AttentionGridView, AttentionLayerView, AttentionSummaryKind, AttentionSummaryView, HeadStatsView } from '../../protocol';
@@ -11,15 +10,6 @@ import type { AnalyzedSnippet } from '../mapState';
 
 /** Side of the pooled matrices in the layers × heads grid. */
 const ATTENTION_GRID_MAX = 48;
-
-/**
- * The segmenter's language for words mode: `contextLens.words.language`, or undefined (the engine then takes
- * the model's). TODO(integrator): read it through config.ts's reader once words-ui's lands there.
- */
-export function wordsLanguage(): string | undefined {
-  const value = vscode.workspace.getConfiguration('contextLens').get<string>('words.language', '');
-  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
-}
 
 function clampedLayer(s: AnalyzedSnippet, attentionLayer: number): number {
   return Math.max(1, Math.min(s.analysis.numLayers, Math.round(attentionLayer)));
@@ -31,7 +21,7 @@ function clampedLayer(s: AnalyzedSnippet, attentionLayer: number): number {
  */
 export async function attentionLayerView(ctx: Ctx, s: AnalyzedSnippet, attentionLayer: number, words = false): Promise<AttentionLayerView> {
   const clamped = clampedLayer(s, attentionLayer);
-  const request = words ? { words: true, language: wordsLanguage() } : {};
+  const request = words ? { words: true, language: ctx.config.wordsLanguage } : {};
   const slice = await ctx.engine.call('attention', { analysisId: s.analysis.analysisId, attentionLayer: clamped, ...request });
   const view: AttentionLayerView = { snippetId: s.id, attentionLayer: clamped, numHeads: slice.numHeads, tokenIndices: slice.tokenIndices, weights: slice.weights };
   if (slice.wordIndices) view.wordIndices = slice.wordIndices;
@@ -54,7 +44,7 @@ export async function attentionSummaryView(ctx: Ctx, s: AnalyzedSnippet, kind: A
     kind,
     ...(layer === undefined ? {} : { attentionLayer: layer }),
     words: words === true,
-    ...(words === true ? { language: wordsLanguage() } : {}),
+    ...(words === true ? { language: ctx.config.wordsLanguage } : {}),
   });
   const view: AttentionSummaryView = { snippetId: s.id, kind: slice.kind, size: slice.size, tokenIndices: slice.tokenIndices, weights: slice.weights };
   if (slice.layer !== undefined) view.layer = slice.layer;
