@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openFromExplorer, repoRoot, runPaletteCommand, screenshot, webviewFrame, withWorkbench } from './harness.mjs';
+import { openFromExplorer, repoRoot, runPaletteCommand, screenshot, selectLine, webviewFrame, withWorkbench } from './harness.mjs';
 
 const FIRST_LINE = '我用苹果手机。我爱吃苹果。';
 const config = JSON.parse(readFileSync(join(repoRoot, 'assets/demo-model/config.json'), 'utf8'));
@@ -153,7 +153,58 @@ test('heads: rollout heat map, renormalised rows, grid coloured by entropy with 
       const swatch = await cells.first().evaluate((c) => getComputedStyle(c.querySelector('.grid-swatch')).backgroundColor);
       lap(`${theme}: first cell ${swatch}`);
       await screenshot(page, `e2e-heads-grid-${shot}`);
+      await frame.getByTestId('head-view-box').scrollIntoViewIfNeeded();
+      await screenshot(page, `e2e-heads-headview-${shot}`);
     }
     await colorTheme(page, 'Dark Modern');
+  });
+});
+
+test('heads in words: the Attention tab over words (Clark et al.: rows mean, columns sum), labelled by word, rows summing to 1', { timeout: 300_000 }, async () => {
+  await withWorkbench('e2e-heads-words', async ({ page, lap }) => {
+    await openFromExplorer(page, 'apple.txt', FIRST_LINE);
+    await selectLine(page, FIRST_LINE);
+    await runPaletteCommand(page, 'Context Lens: Explore Selection');
+    const frame = webviewFrame(page);
+    await frame.locator('body[data-map-ready="true"] [data-testid="map"]').waitFor({ state: 'attached', timeout: 60_000 });
+    const hide = frame.getByTestId('hide-special');
+    if (await hide.isChecked()) await hide.click();
+    await frame.getByTestId('tab-attention').click();
+    await frame.getByTestId('head-view').waitFor({ timeout: 30_000 });
+    const pieceLabels = await frame.getByTestId('heatmap').evaluate((gd) => gd.layout.xaxis.ticktext);
+    lap(`pieces: ${pieceLabels.length} rows ${JSON.stringify(pieceLabels)}`);
+
+    await frame.getByTestId('unit-words').click();
+    const convention = frame.getByTestId('attention-words-caption');
+    await frame.locator('[data-testid="attention-words-caption"]', { hasText: 'mean over the word’s pieces' }).waitFor({ timeout: 30_000 });
+    // What Intl.Segmenter makes of the line (the engine segments in the model's language: Chinese).
+    const words = [...new Intl.Segmenter('zh', { granularity: 'word' }).segment(FIRST_LINE)].map((w) => w.segment);
+    const expected = ['[CLS]', ...words, '[SEP]'];
+    const deadline = Date.now() + 20_000;
+    let labels = [];
+    while (Date.now() < deadline) {
+      labels = await frame.getByTestId('heatmap').evaluate((gd) => gd.layout.xaxis.ticktext);
+      if (labels.length === expected.length) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    lap(`words: ${labels.length} rows ${JSON.stringify(labels)}; "${await convention.innerText()}"`);
+    assert.deepEqual(labels, expected, 'one row per word, labelled by its text');
+    assert.ok(labels.length < pieceLabels.length);
+    const rows = await heatmapRows(frame);
+    assert.ok(rows.every((r) => Math.abs(r - 1) < 1e-4), `word rows sum to 1: ${rows.map((r) => r.toFixed(4))}`);
+    const headLabels = await frame.locator('[data-testid="head-view"] .hv-token text').allTextContents();
+    assert.ok(headLabels.includes('苹果') && headLabels.includes('手机'), `the head view names words: ${JSON.stringify(headLabels)}`);
+
+    // Rollout over words: the engine pools the token rollout; its rows sum to 1 too.
+    await frame.getByTestId('attention-head').selectOption('rollout');
+    await frame.locator('[data-testid="attention-caption"]', { hasText: 'rollout' }).waitFor({ timeout: 30_000 });
+    const rolled = await rowsWhen(frame, (r) => r.length === expected.length && r.every((v) => Math.abs(v - 1) < 1e-4), 'summed to 1 over words');
+    lap(`word rollout: ${rolled.length} rows summing to 1`);
+    await screenshot(page, 'e2e-heads-words');
+
+    // Back to pieces: the pieces' rows again (both cached).
+    await frame.getByTestId('unit-pieces').click();
+    await rowsWhen(frame, (r) => r.length === pieceLabels.length, 'back to the pieces');
+    assert.equal(await convention.isHidden(), true);
   });
 });
