@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { HeadStat, SnippetView, TokenView } from '../../src/protocol';
 import { attentionMatrix, renormalizeRows, rowSumRange } from '../../webview/attentionMath';
 import { arcHeight, arcPath, labelWidth, layoutSlots, strongestPerRow } from '../../webview/attention/arcs';
-import { wordLabels } from '../../webview/attention/labels';
+import { wordLabels, wordOfPiece } from '../../webview/attention/labels';
 import { LONG_TEXT_ROWS, autoLayoutReason, chooseHeadLayout, cjkShare } from '../../webview/attention/layout';
 import { formatStat, legendValues, scalePosition, statScale } from '../../webview/attention/statScale';
 
@@ -126,4 +126,5 @@ test('word labels: each word reads as the text its pieces cover, specials as the
   assert.deepEqual([...wordLabels(snippet, [0, 1, 2, 5, 6])], [[0, '[CLS]'], [1, 'the'], [2, "cat's"], [5, 'friends'], [6, '[SEP]']]);
   const long: SnippetView = { id: 'l', label: 'l', text: 'internationalisation', tokens: [tok(0, 'international', 0, 13), tok(1, '##isation', 13, 20)], windowed: false };
   assert.deepEqual([...wordLabels(long, [0])], [[0, 'international…']], 'the last word runs to the snippet\'s end');
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map((i) => wordOfPiece([0, 1, 2, 5, 6], i)), [0, 1, 2, 2, 2, 5, 6], 'a piece selects its word');
 });

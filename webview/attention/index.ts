@@ -15,7 +15,7 @@ import { createAttentionGrid, type GridPaint } from './grid';
 import { headArcsSvg } from './headArcs';
 import { headViewSvg } from './headView';
 import { createHeatmap } from './heatmap';
-import { labeller } from './labels';
+import { labeller, wordOfPiece } from './labels';
 import { LONG_TEXT_ROWS, autoLayoutReason, chooseHeadLayout } from './layout';
 import { attentionUnitKey, summaryKey } from './model';
 import { hidesSome, isShownInAttention, layerCount, shownLayer, shownSnippet } from './shown';
@@ -190,7 +190,9 @@ export function createAttentionView(): AttentionView {
       caption.textContent = shown.caption;
       const matrix = rowsShown(s, shown.matrix);
       const label = labeller(s, shown.wordFirstPieces);
-      const selected = state.persisted.selectedSnippetId === s.id ? state.persisted.selectedTokens.filter((i) => matrix.tokens.includes(i)) : [];
+      const picked = state.persisted.selectedSnippetId === s.id ? state.persisted.selectedTokens : [];
+      // In words mode a selected piece selects its word (the row under the word's first piece).
+      const selected = [...new Set(shown.wordFirstPieces ? picked.map((i) => wordOfPiece(shown.wordFirstPieces!, i)) : picked)].filter((i) => matrix.tokens.includes(i));
       const layout = chooseHeadLayout(state.persisted.headLayout, s.text, matrix.tokens.length);
       let hint = layout === 'horizontal' ? t('headViewArcsHint') : t('headViewHint');
       if ((state.persisted.headLayout ?? 'auto') === 'auto') {

@@ -43,3 +43,13 @@ export function labeller(snippet: SnippetView, wordFirstPieces: readonly number[
   const words = wordLabels(snippet, wordFirstPieces);
   return (ti) => words.get(ti) ?? tokenLabel(snippet, ti);
 }
+
+/** The first piece of the word holding `tokenIndex` (the last first piece at or before it), or `tokenIndex` itself before the first. */
+export function wordOfPiece(firstPieces: readonly number[], tokenIndex: number): number {
+  let found = tokenIndex;
+  for (const first of firstPieces) {
+    if (first > tokenIndex) break;
+    found = first;
+  }
+  return found;
+}
