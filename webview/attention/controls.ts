@@ -36,18 +36,15 @@ export function createAttentionControls(onChange: () => void): AttentionControls
   const headLabel = el('label', { for: 'att-head' });
   const renormLabel = el('label', { for: 'att-renorm' });
   const layoutLabel = el('label', { for: 'att-layout' });
+  // Each label stays with its control when the toolbar wraps.
   const root = el(
     'div',
     { class: 'toolbar' },
-    snippetLabel,
-    snippetSelect,
-    layerLabel,
-    layerSelect,
-    headLabel,
-    headSelect,
-    el('span', { class: 'toggle' }, renormInput, renormLabel),
-    layoutLabel,
-    layoutSelect,
+    el('span', { class: 'ctl' }, snippetLabel, snippetSelect),
+    el('span', { class: 'ctl' }, layerLabel, layerSelect),
+    el('span', { class: 'ctl' }, headLabel, headSelect),
+    el('span', { class: 'ctl' }, renormInput, renormLabel),
+    el('span', { class: 'ctl' }, layoutLabel, layoutSelect),
   );
 
   function render(): void {
