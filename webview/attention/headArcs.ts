@@ -33,11 +33,14 @@ export function headArcsSvg(label: (tokenIndex: number) => string, matrix: Matri
     role: 'img',
     'aria-label': t('headView'),
   });
-  const { lines, maxWeight: maxW, color, colSum, colMax } = headPaint(theme, matrix, selected, head);
+  const { lines, color, colSum, colMax } = headPaint(theme, matrix, selected, head);
   const gLines = svgEl('g', { class: 'hv-lines' });
   // A token's attention to itself has no arc (the vertical view's straight line across); without a selection
   // every token keeps its ARCS_PER_ROW strongest arcs, with one its rows keep every arc above the threshold.
-  for (const l of strongestPerRow(lines, selected.length ? Infinity : ARCS_PER_ROW)) {
+  // Widths are relative to the heaviest arc drawn: a rollout's large diagonal would otherwise fade them all.
+  const arcs = strongestPerRow(lines, selected.length ? Infinity : ARCS_PER_ROW);
+  const maxW = Math.max(1e-9, ...arcs.map((l) => l.weight));
+  for (const l of arcs) {
     const w = l.weight / maxW;
     const back = l.to < l.from;
     const path = svgEl('path', { d: arcPath(slots[l.from].centre, slots[l.to].centre, back ? top : bottom, MAX_ARC), 'data-from': l.from, 'data-to': l.to, class: 'hv-line' });
