@@ -69,3 +69,35 @@ export function sumRows(matrix: Matrix, selected: readonly number[]): Float64Arr
   });
   return out;
 }
+
+// Words and heads (issue 12): rows renormalised over the tokens shown.
+
+/**
+ * Every row divided by its sum over the columns kept, so that it sums to 1 again once hidden tokens are
+ * dropped (what the user opts into with "Renormalise rows"); a row with nothing left stays all zero.
+ */
+export function renormalizeRows(matrix: Matrix): Matrix {
+  const m = matrix.tokens.length;
+  const values = new Float64Array(matrix.values.length);
+  for (let r = 0; r < m; r++) {
+    let sum = 0;
+    for (let c = 0; c < m; c++) sum += matrix.values[r * m + c];
+    if (sum > 0) for (let c = 0; c < m; c++) values[r * m + c] = matrix.values[r * m + c] / sum;
+  }
+  return { tokens: matrix.tokens, values };
+}
+
+/** The smallest and largest row sum (what the caption reports when hidden tokens' shares are left out); null for no rows. */
+export function rowSumRange(matrix: Matrix): { min: number; max: number } | null {
+  const m = matrix.tokens.length;
+  if (!m) return null;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let r = 0; r < m; r++) {
+    let sum = 0;
+    for (let c = 0; c < m; c++) sum += matrix.values[r * m + c];
+    min = Math.min(min, sum);
+    max = Math.max(max, sum);
+  }
+  return { min, max };
+}

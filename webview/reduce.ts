@@ -4,8 +4,9 @@
  */
 import type { HostToWebview, RequestId, SnippetView, TokenGuessesView, WebviewPersistedState } from '../src/protocol';
 import type { Topic } from './bus';
-import { attentionKey, pointKey } from './keys';
+import { pointKey } from './keys';
 import { applySensesMessage, sensesRequestFailed } from './senses/model';
+import { HEADS_REQUEST_KINDS, applyHeadsMessage, attentionUnitKey, headsRequestFailed, initialHeadsState } from './attention/model';
 import { findSnippet, type AppState, type PendingRequest } from './state';
 
 export interface HostMessageResult {
@@ -56,11 +57,13 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
           layerGuessesRequested: new Set(),
           unmasked: new Map(),
           unmaskedRequested: new Set(),
+          // Words and heads (issue 12, heads-ui): summaries and head statistics belong to the snippets too.
+          ...initialHeadsState(),
           // Pieces / Words (issue 12): new analyses, words asked for again.
           words: new Map(),
           wordsRequested: new Set(),
           // Only what waited for these snippets' data is given up (the map's and the Senses tab's requests stay).
-          requests: new Map([...state.requests].filter(([, p]) => !['attention', 'grid', 'layerGuesses', 'unmasked', 'words'].includes(p.kind))),
+          requests: new Map([...state.requests].filter(([, p]) => !['attention', 'grid', 'layerGuesses', 'unmasked', 'words', ...HEADS_REQUEST_KINDS].includes(p.kind))),
           projection: snippets.length ? state.projection : null,
         },
         topics: ['snippets'],
@@ -80,7 +83,8 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
       return { state: { ...state, progress: msg.message ? { message: msg.message, fraction: msg.fraction } : null }, topics: ['progress'] };
     case 'attention': {
       const a = msg.attention;
-      const key = attentionKey(a.snippetId, a.attentionLayer);
+      // Pieces and words (issue 12) are kept side by side.
+      const key = attentionUnitKey(a.snippetId, a.attentionLayer, Array.isArray(a.wordIndices));
       const { requests } = settle(state, msg.requestId);
       // Answered by what the reply holds: a layer asked for past the model's last (answered with the last)
       // stays marked as asked, so that the view does not ask for it again and again.
@@ -130,7 +134,19 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
       // A failure of no request (the model did not load): every request in flight is given up, so the
       // views ask again when they next need the data.
       return {
-        state: { ...state, error, pendingLayer: null, attentionRequested: new Set(), gridRequested: new Set(), layerGuessesRequested: new Set(), unmaskedRequested: new Set(), wordsRequested: new Set(), requests: new Map() },
+        state: {
+          ...state,
+          error,
+          pendingLayer: null,
+          attentionRequested: new Set(),
+          gridRequested: new Set(),
+          layerGuessesRequested: new Set(),
+          unmaskedRequested: new Set(),
+          attentionSummaryRequested: new Set(),
+          headStatsRequested: new Set(),
+          wordsRequested: new Set(),
+          requests: new Map(),
+        },
         topics: ['error', 'layer'],
       };
     }
@@ -140,6 +156,10 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
     case 'senses':
     case 'sensesProjection':
       return applySensesMessage(state, msg);
+    // Words and heads (issue 12, heads-ui): the Attention tab's summaries and head statistics (webview/attention/model.ts).
+    case 'attentionSummary':
+    case 'headStats':
+      return applyHeadsMessage(state, msg);
     default:
       return unchanged;
   }
@@ -172,6 +192,10 @@ function failRequest(state: AppState, requestId: RequestId): HostMessageResult {
       return { state: { ...next, layerGuessesRequested: without(state.layerGuessesRequested, settled.key) }, topics: ['error'] };
     case 'unmasked':
       return { state: { ...next, unmaskedRequested: without(state.unmaskedRequested, settled.snippetId) }, topics: ['error'] };
+    // Words and heads (issue 12, heads-ui).
+    case 'attentionSummary':
+    case 'headStats':
+      return headsRequestFailed(next, settled);
     // Pieces / Words (issue 12).
     case 'words':
       return { state: { ...next, wordsRequested: without(state.wordsRequested, settled.snippetId) }, topics: ['error'] };

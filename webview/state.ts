@@ -21,6 +21,7 @@ import type {
 import { restorePersisted } from '../src/shared/persistedState';
 import { savedUnit } from '../src/shared/mapUnit';
 import { initialSensesState, type SensesState } from './senses/model';
+import { initialHeadsState, type HeadsState } from './attention/model';
 import { savedState, saveState } from './vscodeApi';
 
 export type Tab = WebviewPersistedState['tab'];
@@ -41,11 +42,16 @@ export type PendingRequest =
   | { kind: 'layerGuesses'; key: string }
   /** requestUnmasked: a snippet's unmasked predictions. */
   | { kind: 'unmasked'; snippetId: string }
+  // Words and heads (issue 12, heads-ui): webview/attention/model.ts.
+  /** requestAttentionSummary: the summary under this summaryKey. */
+  | { kind: 'attentionSummary'; key: string }
+  /** requestHeadStats: a snippet's head statistics. */
+  | { kind: 'headStats'; snippetId: string }
   // ---- Pieces / Words (issue 12) ----
   /** requestWords: a snippet's words. */
   | { kind: 'words'; snippetId: string };
 
-export interface AppState {
+export interface AppState extends HeadsState {
   /**
    * The user's choices, kept with setState. `selectedSnippetId` names one of `snippets` whenever there
    * are any, and `selectedTokens` are indices into that snippet: applyHostMessage keeps both true.
@@ -111,6 +117,8 @@ export function initialState(persisted: WebviewPersistedState = restorePersisted
     unmasked: new Map(),
     unmaskedRequested: new Set(),
     span: null,
+    // Words and heads (issue 12, heads-ui): summaries and head statistics (webview/attention/model.ts).
+    ...initialHeadsState(),
     // Pieces / Words (issue 12).
     words: new Map(),
     wordsRequested: new Set(),

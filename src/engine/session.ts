@@ -269,14 +269,24 @@ export class AnalysisSession {
     return links.slice(0, MAX_LINKS);
   }
 
-  /** `attentionLayer` counts from 1 (the first encoder layer's attention) to numLayers, clamped to that range. */
-  attention(analysisId: string, attentionLayer: number): AttentionSlice {
+  /**
+   * `attentionLayer` counts from 1 (the first encoder layer's attention) to numLayers, clamped to that range.
+   * With `words`, every head is pooled into the window's words as attentionSummary pools (words/pool.ts).
+   */
+  attention(analysisId: string, attentionLayer: number, options: { words?: boolean; language?: string } = {}): AttentionSlice {
     const a = this.get(analysisId);
     const w = widestWindow(a);
     const held = w.attentions[clampLayer(attentionLayer, 1, a.model.numLayers) - 1];
+    const numHeads = a.model.numHeads;
     // A copy, not the held array: worker.ts transfers `weights.buffer` to the host, which detaches it here,
     // and the analysis must keep its attention for the next request.
-    return { numHeads: a.model.numHeads, tokenIndices: w.tokenIndices, weights: Float32Array.from(held) };
+    if (!options.words) return { numHeads, tokenIndices: w.tokenIndices, weights: Float32Array.from(held) };
+    const n = w.tokenIndices.length;
+    const { wordIndices, groups } = wordGroupsInWindow(this.wordsOf(a, options.language ?? modelLanguage(a.model.model)), w.tokenIndices);
+    const m = groups.length;
+    const weights = new Float32Array(numHeads * m * m);
+    for (let h = 0; h < numHeads; h++) weights.set(poolAttention(held.subarray(h * n * n, (h + 1) * n * n), n, groups), h * m * m);
+    return { numHeads, wordIndices, tokenIndices: groups.map((g) => w.tokenIndices[g[0]]), weights };
   }
 
   /** Every layer × head, each pooled to at most maxSize × maxSize (rows averaged, columns summed, so rows still sum to 1). */

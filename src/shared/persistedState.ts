@@ -3,7 +3,7 @@
  * or saved by an earlier version. Pure, so that the host reads a restored panel's state by the same rule
  * (MapPanel.restore) and the unit tests run it in Node.
  */
-import { PANEL_TABS, type WebviewPersistedState } from '../protocol';
+import { GRID_COLOURINGS, PANEL_TABS, type WebviewPersistedState } from '../protocol';
 
 const DEFAULTS: WebviewPersistedState = {
   tab: 'map',
@@ -59,6 +59,11 @@ export function restorePersisted(raw: unknown): WebviewPersistedState {
   if (attentionLayer !== undefined) s.attentionLayer = attentionLayer;
   if (isLayer(r.sensesLayer, 0)) s.sensesLayer = r.sensesLayer;
   if (r.guessMode === 'masked' || r.guessMode === 'unmasked') s.guessMode = r.guessMode;
+  // Words and heads (issue 12, heads-ui): the Attention tab's summary, renormalisation, grid colouring and head layout.
+  if (r.attentionSummary === 'rollout' || r.attentionSummary === 'mean-layers') s.attentionSummary = r.attentionSummary;
+  if (typeof r.renormalizeHidden === 'boolean') s.renormalizeHidden = r.renormalizeHidden;
+  if ((GRID_COLOURINGS as readonly unknown[]).includes(r.gridColouring)) s.gridColouring = r.gridColouring;
+  if (r.headLayout === 'auto' || r.headLayout === 'vertical' || r.headLayout === 'horizontal') s.headLayout = r.headLayout;
   if (Array.isArray(r.snippets)) s.snippets = r.snippets.filter((x) => x && typeof x.text === 'string');
   return s;
 }

@@ -603,6 +603,86 @@ test('guessMode: restore keeps masked or unmasked and drops anything else', () =
   assert.equal(restorePersisted(undefined).guessMode, undefined);
 });
 
+// ---- Words and heads (issue 12, heads-ui): summaries, head statistics, attention per unit (webview/attention/model.ts) ----
+
+function summaryView(snippetId: string, kind: 'rollout' | 'mean-layers' | 'mean-heads', words = false): import('../../src/protocol').AttentionSummaryView {
+  return { snippetId, kind, size: 2, tokenIndices: [0, 1], ...(words ? { wordIndices: [0, 1] } : {}), ...(kind === 'mean-heads' ? { layer: 2 } : {}), weights: Float32Array.of(0.75, 0.25, 0.5, 0.5) };
+}
+
+test('attentionSummary: stored by (snippet, kind, layer for mean-heads, unit); its request settled; told as attention', async () => {
+  const { summaryKey } = await import('../../webview/attention/model');
+  const s = mapWithSnippets();
+  const key = summaryKey('a', 'rollout', undefined, false);
+  s.attentionSummaryRequested.add(key);
+  s.attentionSummaryRequested.add(summaryKey('a', 'rollout', undefined, true));
+  s.requests.set('S', { kind: 'attentionSummary', key });
+  const view = summaryView('a', 'rollout');
+  const r = apply(s, { type: 'attentionSummary', requestId: 'S', summary: view });
+  assert.deepEqual(r.topics, ['attention']);
+  assert.equal(r.state.attentionSummaries.get(key), view);
+  assert.deepEqual([...r.state.attentionSummaryRequested], [summaryKey('a', 'rollout', undefined, true)], 'the words rollout is still asked for');
+  assert.equal(r.state.requests.has('S'), false);
+  const words = apply(r.state, { type: 'attentionSummary', requestId: 'W', summary: summaryView('a', 'rollout', true) });
+  assert.equal(words.state.attentionSummaries.size, 2, 'pieces and words kept side by side');
+  const meanHeads = apply(s, { type: 'attentionSummary', requestId: 'M', summary: summaryView('a', 'mean-heads') });
+  assert.ok(meanHeads.state.attentionSummaries.has(summaryKey('a', 'mean-heads', 2, false)));
+  assert.notEqual(summaryKey('a', 'mean-heads', 2, false), summaryKey('a', 'mean-heads', 3, false));
+  assert.equal(summaryKey('a', 'rollout', 2, false), summaryKey('a', 'rollout', undefined, false), 'the layer only counts for mean-heads');
+  const malformed = apply(s, { type: 'attentionSummary', requestId: 'S', summary: null as never });
+  assert.deepEqual(malformed.topics, []);
+  assert.equal(malformed.state.attentionSummaries.size, 0);
+  assert.equal(malformed.state.requests.has('S'), false, 'a malformed reply still settles its request');
+});
+
+test('headStats: stored by snippet, its request settled, told as grid; an error gives up that request only', () => {
+  const s = mapWithSnippets();
+  s.headStatsRequested.add('a');
+  s.requests.set('H', { kind: 'headStats', snippetId: 'a' });
+  s.requests.set('S', { kind: 'attentionSummary', key: 'k' });
+  s.attentionSummaryRequested.add('k');
+  const stats = [{ layer: 1, head: 0, entropy: 1, distance: 2, toCls: 0.1, toSep: 0.2, toPrev: 0.3, toNext: 0.4, toPunct: 0 }];
+  const r = apply(s, { type: 'headStats', requestId: 'H', headStats: { snippetId: 'a', stats } });
+  assert.deepEqual(r.topics, ['grid']);
+  assert.deepEqual(r.state.headStats.get('a')?.stats, stats);
+  assert.deepEqual([...r.state.headStatsRequested], []);
+  assert.deepEqual([...r.state.requests.keys()], ['S']);
+
+  const failed = apply(s, { type: 'error', requestId: 'H', message: 'no' });
+  assert.deepEqual(failed.topics, ['error']);
+  assert.deepEqual([...failed.state.headStatsRequested], []);
+  assert.deepEqual([...failed.state.attentionSummaryRequested], ['k'], 'the summary still waits');
+  const failedSummary = apply(s, { type: 'error', requestId: 'S', message: 'no' });
+  assert.deepEqual([...failedSummary.state.attentionSummaryRequested], []);
+  assert.deepEqual([...failedSummary.state.headStatsRequested], ['a']);
+  const all = apply(s, { type: 'error', message: 'Model failed' });
+  assert.equal(all.state.headStatsRequested.size + all.state.attentionSummaryRequested.size, 0);
+});
+
+test('snippets: summaries and head statistics are dropped with their requests; attention over words is kept apart from pieces', async () => {
+  const { attentionUnitKey } = await import('../../webview/attention/model');
+  let s = mapWithSnippets();
+  s = apply(s, { type: 'attentionSummary', requestId: 'x', summary: summaryView('a', 'rollout') }).state;
+  s = apply(s, { type: 'headStats', requestId: 'y', headStats: { snippetId: 'a', stats: [] } }).state;
+  s.requests.set('H', { kind: 'headStats', snippetId: 'a' });
+  const words: AttentionLayerView = { ...attention('a', 1), wordIndices: [0, 1] };
+  s = apply(s, { type: 'attention', requestId: 'w', attention: words }).state;
+  s = apply(s, { type: 'attention', requestId: 'p', attention: attention('a', 1) }).state;
+  assert.equal(s.attention.get(attentionUnitKey('a', 1, true)), words);
+  assert.equal(attentionUnitKey('a', 1, false), attentionKey('a', 1), 'pieces keep the key they always had');
+  assert.notEqual(s.attention.get(attentionUnitKey('a', 1, false)), words);
+  const r = apply(s, { type: 'snippets', snippets: [snippet('a', ['x'])] });
+  assert.equal(r.state.attentionSummaries.size, 0);
+  assert.equal(r.state.headStats.size, 0);
+  assert.equal(r.state.requests.has('H'), false);
+});
+
+test('restore: the Attention tab\'s summary, renormalisation, grid colouring and head layout; anything else dropped', () => {
+  const kept = restorePersisted({ attentionSummary: 'rollout', renormalizeHidden: true, gridColouring: 'toSep', headLayout: 'horizontal' });
+  assert.deepEqual([kept.attentionSummary, kept.renormalizeHidden, kept.gridColouring, kept.headLayout], ['rollout', true, 'toSep', 'horizontal']);
+  const dropped = restorePersisted({ attentionSummary: 'mean-heads', renormalizeHidden: 'yes', gridColouring: 'colour', headLayout: 'diagonal' });
+  assert.deepEqual([dropped.attentionSummary, dropped.renormalizeHidden, dropped.gridColouring, dropped.headLayout], [undefined, undefined, undefined, undefined]);
+});
+
 // ---- Pieces / Words (issue 12) ----
 
 function wordsOfPieces(snippetId: string, groups: number[][], text = ''): HostToWebview {

@@ -1,28 +1,40 @@
-/** All layers × heads at once: one small canvas per head, a button that shows that layer and head. */
-import type { AttentionGridView, SnippetView } from '../../src/protocol';
-import { mix, parseColor, type Rgb } from '../color';
+/**
+ * All layers × heads at once, one button per head that shows that layer and head: a small canvas of its
+ * attention, or (issue 12) a swatch coloured by one of its statistics (statScale.ts) with a legend.
+ */
+import type { AttentionGridView, HeadStat, SnippetView } from '../../src/protocol';
+import { mix, parseColor, rgba, type Rgb } from '../color';
 import { clear as clearNode, el } from '../dom';
 import { moveFocus, rovingIndex } from '../keyboard';
-import { isVisibleToken, state } from '../state';
+import { state } from '../state';
 import { t } from '../strings';
 import { readTheme } from '../theme';
+import { isShownInAttention } from './shown';
+import { STAT_UNITS, formatStat, scalePosition, statScale, type StatColouring, type StatScale } from './statScale';
+
+/** What colours the cells: the thumbnails, or one statistic of every head (undefined while they are computed). */
+export type GridPaint = { kind: 'attention' } | { kind: 'stat'; key: StatColouring; stats: HeadStat[] | undefined };
 
 export interface AttentionGrid {
   root: HTMLElement;
+  /** The colour scale of a statistic (empty for the thumbnails). */
+  legend: HTMLElement;
   /** Draws `grid` (or "loading" while it is undefined) with the cell of (`attentionLayer`, `head`) marked. */
-  draw(snippet: SnippetView, grid: AttentionGridView | undefined, attentionLayer: number, head: number): void;
+  draw(snippet: SnippetView, grid: AttentionGridView | undefined, attentionLayer: number, head: number, paint?: GridPaint): void;
   clear(): void;
 }
 
 /** `onPick(attentionLayer, head)`: the user chose a cell (the caller shows it, then the cell keeps the focus). */
 export function createAttentionGrid(onPick: (attentionLayer: number, head: number) => void): AttentionGrid {
   const root = el('div', { class: 'att-grid', 'data-testid': 'attention-grid', role: 'grid' });
+  const legend = el('div', { class: 'grid-legend', 'data-testid': 'grid-legend' });
   let focusIndex = 0;
   let cells: HTMLButtonElement[] = [];
   let heads = 1;
   /** What the drawn cells show; the same key and data only re-mark the current cell. */
   let drawnKey = '';
   let drawnData: AttentionGridView | undefined;
+  let drawnStats: HeadStat[] | undefined;
 
   // Arrows move within a row (wrapping) and up/down a layer; Home/End go to the first/last cell.
   root.addEventListener('keydown', (e) => {
@@ -49,17 +61,20 @@ export function createAttentionGrid(onPick: (attentionLayer: number, head: numbe
     }
   }
 
-  function draw(snippet: SnippetView, g: AttentionGridView | undefined, curLayer: number, curHead: number): void {
+  function draw(snippet: SnippetView, g: AttentionGridView | undefined, curLayer: number, curHead: number, paint: GridPaint = { kind: 'attention' }): void {
     const theme = readTheme();
-    const key = g ? [snippet.id, state.persisted.hideSpecial, theme.heatLow, theme.heatHigh, g.numLayers, g.numHeads, g.size].join('|') : '';
-    if (g && key === drawnKey && drawnData === g) {
+    const paintKey = paint.kind === 'attention' ? 'attention' : `${paint.key}:${paint.stats ? 'stats' : 'none'}`;
+    const key = g ? [snippet.id, state.persisted.hideSpecial, theme.heatLow, theme.heatHigh, g.numLayers, g.numHeads, g.size, paintKey].join('|') : '';
+    if (g && key === drawnKey && drawnData === g && (paint.kind === 'attention' || drawnStats === paint.stats)) {
       mark(curLayer, curHead);
       return;
     }
     const focused = cells.indexOf(document.activeElement as HTMLButtonElement);
     clearNode(root);
+    clearNode(legend);
     drawnKey = key;
     drawnData = g;
+    drawnStats = paint.kind === 'stat' ? paint.stats : undefined;
     if (!g) {
       cells = [];
       root.appendChild(el('p', { class: 'hint' }, t('loading')));
@@ -71,32 +86,44 @@ export function createAttentionGrid(onPick: (attentionLayer: number, head: numbe
     // A pooled grid (size < tokens) has no per-token rows to drop.
     const canDrop = g.tokenIndices.length === n;
     const keep: number[] = [];
-    for (let i = 0; i < n; i++) if (!canDrop || isVisibleToken(snippet.tokens[g.tokenIndices[i]])) keep.push(i);
+    for (let i = 0; i < n; i++) if (!canDrop || isShownInAttention(snippet.tokens[g.tokenIndices[i]])) keep.push(i);
     const k = keep.length;
     root.style.setProperty('--heads', String(g.numHeads));
+    const stats = paint.kind === 'stat' ? paint.stats : undefined;
+    const statsByCell = stats && paint.kind === 'stat' ? new Map(stats.map((x) => [`${x.layer}:${x.head}`, x[paint.key]])) : undefined;
+    const scale = stats && paint.kind === 'stat' ? statScale(stats, paint.key) : null;
+    if (paint.kind === 'stat') drawLegend(legend, paint.key, scale, low, high);
     const next: HTMLButtonElement[] = [];
     root.appendChild(el('span', { class: 'grid-corner' }));
     for (let h = 0; h < g.numHeads; h++) root.appendChild(el('span', { class: 'grid-col', 'aria-hidden': 'true' }, `H${h + 1}`));
     for (let l = 1; l <= g.numLayers; l++) {
       root.appendChild(el('span', { class: 'grid-row', 'aria-hidden': 'true' }, `L${l}`));
       for (let h = 0; h < g.numHeads; h++) {
-        const canvas = el('canvas', { width: Math.max(1, k), height: Math.max(1, k), 'aria-hidden': 'true' });
-        drawCell(canvas, g, l, h, keep, low, high);
         const active = l === curLayer && h === curHead;
-        const cell = el(
-          'button',
-          {
-            type: 'button',
-            class: active ? 'grid-cell active' : l === curLayer ? 'grid-cell layer' : 'grid-cell',
-            'data-layer': l,
-            'data-head': h,
-            'aria-label': t('gridCell', { layer: l, head: h + 1 }),
-            title: t('gridCell', { layer: l, head: h + 1 }),
-            'aria-pressed': active ? 'true' : 'false',
-            tabindex: -1,
-          },
-          canvas,
-        );
+        const stat = statsByCell?.get(`${l}:${h}`);
+        const name = stat !== undefined && paint.kind === 'stat' ? t('gridCellValue', { layer: l, head: h + 1, value: formatStat(stat, paint.key) }) : t('gridCell', { layer: l, head: h + 1 });
+        const cell = el('button', {
+          type: 'button',
+          class: active ? 'grid-cell active' : l === curLayer ? 'grid-cell layer' : 'grid-cell',
+          'data-layer': l,
+          'data-head': h,
+          'aria-label': name,
+          title: name,
+          'aria-pressed': active ? 'true' : 'false',
+          tabindex: -1,
+        });
+        if (paint.kind === 'attention') {
+          const canvas = el('canvas', { width: Math.max(1, k), height: Math.max(1, k), 'aria-hidden': 'true' });
+          drawCell(canvas, g, l, h, keep, low, high);
+          cell.appendChild(canvas);
+        } else {
+          const swatch = el('span', { class: 'grid-swatch', 'aria-hidden': 'true' });
+          if (stat !== undefined && scale) {
+            swatch.style.setProperty('background-color', rgba(mix(low, high, scalePosition(stat, scale)), 1));
+            cell.dataset.value = String(stat);
+          }
+          cell.appendChild(swatch);
+        }
         const index = next.length;
         cell.addEventListener('click', () => {
           focusIndex = index;
@@ -121,11 +148,12 @@ export function createAttentionGrid(onPick: (attentionLayer: number, head: numbe
 
   function clear(): void {
     clearNode(root);
+    clearNode(legend);
     cells = [];
     drawnKey = '';
   }
 
-  return { root, draw, clear };
+  return { root, legend, draw, clear };
 }
 
 /** One head's weights over the kept rows/columns, scaled to its own maximum (square root: weak links stay visible). */
@@ -150,4 +178,21 @@ function drawCell(canvas: HTMLCanvasElement, g: AttentionGridView, attentionLaye
     });
   });
   ctx.putImageData(img, 0, 0);
+}
+
+/** The legend of a statistic: its name and unit, a bar from the low to the high colour, the min and max values under it. */
+function drawLegend(legend: HTMLElement, key: StatColouring, scale: StatScale | null, low: Rgb, high: Rgb): void {
+  const unit = t(`statUnit.${STAT_UNITS[key]}`);
+  legend.appendChild(el('p', { class: 'legend-title' }, t('gridLegendTitle', { stat: t(`gridColouring.${key}`), unit })));
+  if (!scale) {
+    legend.appendChild(el('p', { class: 'hint' }, t('headStatsLoading')));
+    return;
+  }
+  const bar = el('span', { class: 'legend-bar', 'aria-hidden': 'true' });
+  bar.style.setProperty('background-image', `linear-gradient(to right, ${rgba(low, 1)}, ${rgba(high, 1)})`);
+  legend.append(
+    el('span', { class: 'legend-value', 'data-testid': 'grid-legend-min' }, formatStat(scale.min, key)),
+    bar,
+    el('span', { class: 'legend-value', 'data-testid': 'grid-legend-max' }, formatStat(scale.max, key)),
+  );
 }

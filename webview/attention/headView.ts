@@ -1,10 +1,9 @@
 /** The head view (SVG): each token on the left joined to the tokens it attends to on the right. */
-import type { SnippetView } from '../../src/protocol';
-import { headViewLines, sumRows, type Matrix } from '../attentionMath';
+import type { Matrix } from '../attentionMath';
 import { setStyles, svgEl } from '../dom';
 import { t } from '../strings';
 import { readTheme } from '../theme';
-import { tokenLabel } from './labels';
+import { headPaint, highlightRowOnHover } from './headPaint';
 
 const ROW_HEIGHT = 20;
 const WIDTH = 380;
@@ -14,7 +13,7 @@ const LABEL_WIDTH = 130;
  * The head view of `matrix` (its kept tokens, in order). With tokens `selected`, only their rows are
  * drawn and the right column is shaded by what they attend to together. `head` -1 = the mean of all heads.
  */
-export function headViewSvg(snippet: SnippetView, matrix: Matrix, selected: readonly number[], head: number): SVGSVGElement {
+export function headViewSvg(label: (tokenIndex: number) => string, matrix: Matrix, selected: readonly number[], head: number): SVGSVGElement {
   const theme = readTheme();
   const m = matrix.tokens.length;
   const leftX = LABEL_WIDTH;
@@ -22,6 +21,7 @@ export function headViewSvg(snippet: SnippetView, matrix: Matrix, selected: read
   const height = m * ROW_HEIGHT + 12;
   const svg = svgEl('svg', {
     'data-testid': 'head-view',
+    'data-layout': 'vertical',
     class: 'head-view',
     width: WIDTH,
     height,
@@ -30,12 +30,8 @@ export function headViewSvg(snippet: SnippetView, matrix: Matrix, selected: read
     'aria-label': t('headView'),
   });
   const y = (i: number): number => 6 + i * ROW_HEIGHT + ROW_HEIGHT / 2;
-  const lines = headViewLines(matrix, selected, selected.length ? 0.005 : 0.02);
-  const maxW = Math.max(1e-9, ...lines.map((l) => l.weight));
-  const color = head >= 0 ? theme.palette[head % theme.palette.length] : theme.accent;
-  // Column intensity on the right: what the selected tokens (or all) attend to.
-  const colSum = selected.length ? sumRows(matrix, selected) : null;
-  const colMax = colSum ? Math.max(1e-9, ...colSum) : 1;
+  // Column intensity on the right (colSum): what the selected tokens attend to.
+  const { lines, maxWeight: maxW, color, colSum, colMax } = headPaint(theme, matrix, selected, head);
   const gLines = svgEl('g', { class: 'hv-lines' });
   for (const l of lines) {
     const w = l.weight / maxW;
@@ -51,26 +47,19 @@ export function headViewSvg(snippet: SnippetView, matrix: Matrix, selected: read
   const gLeft = svgEl('g', { class: 'hv-left' });
   const gRight = svgEl('g', { class: 'hv-right' });
   matrix.tokens.forEach((ti, i) => {
-    const label = tokenLabel(snippet, ti);
+    const text = label(ti);
     const isSel = selected.includes(ti);
     const left = svgEl('g', { class: isSel ? 'hv-token selected' : 'hv-token', 'data-row': i });
     left.append(
       svgEl('rect', { x: 4, y: y(i) - ROW_HEIGHT / 2 + 1, width: leftX - 4, height: ROW_HEIGHT - 2, rx: 3, class: 'hv-bg' }),
-      svgEl('text', { x: leftX - 4, y: y(i), 'text-anchor': 'end', 'dominant-baseline': 'central' }, label),
+      svgEl('text', { x: leftX - 4, y: y(i), 'text-anchor': 'end', 'dominant-baseline': 'central' }, text),
     );
-    left.addEventListener('mouseenter', () => {
-      svg.classList.add('row-focus');
-      gLines.querySelectorAll(`[data-from="${i}"]`).forEach((p) => p.classList.add('on'));
-    });
-    left.addEventListener('mouseleave', () => {
-      svg.classList.remove('row-focus');
-      gLines.querySelectorAll('.on').forEach((p) => p.classList.remove('on'));
-    });
+    highlightRowOnHover(svg, gLines, left, i);
     gLeft.appendChild(left);
     const right = svgEl('g', { class: 'hv-token' });
     const bg = svgEl('rect', { x: rightX, y: y(i) - ROW_HEIGHT / 2 + 1, width: WIDTH - rightX - 4, height: ROW_HEIGHT - 2, rx: 3, class: 'hv-bg' });
     if (colSum) setStyles(bg, { fill: color, 'fill-opacity': (0.05 + 0.6 * (colSum[i] / colMax)).toFixed(3) });
-    right.append(bg, svgEl('text', { x: rightX + 4, y: y(i), 'text-anchor': 'start', 'dominant-baseline': 'central' }, label));
+    right.append(bg, svgEl('text', { x: rightX + 4, y: y(i), 'text-anchor': 'start', 'dominant-baseline': 'central' }, text));
     gRight.appendChild(right);
   });
   svg.append(gLeft, gRight);

@@ -1,17 +1,15 @@
 /** The attention matrix as a Plotly heat map (SVG): rows attend ("from") to columns ("to"). */
-import type { SnippetView } from '../../src/protocol';
 import type { Matrix } from '../attentionMath';
 import { el } from '../dom';
 import { baseConfig, baseLayout, purge, react, resize, type PlotlyDiv } from '../plotting';
 import { escapePlotly } from '../plotlyText';
 import { t } from '../strings';
 import { readTheme } from '../theme';
-import { tokenLabel } from './labels';
 
 export interface Heatmap {
   root: PlotlyDiv;
   /** Draws `matrix` when the tab is visible (Plotly measures the element). */
-  draw(snippet: SnippetView, matrix: Matrix): Promise<void>;
+  draw(label: (tokenIndex: number) => string, matrix: Matrix): Promise<void>;
   clear(): void;
 }
 
@@ -23,11 +21,11 @@ export function createHeatmap(isVisible: () => boolean): Heatmap {
   });
   ro.observe(root);
 
-  async function draw(snippet: SnippetView, matrix: Matrix): Promise<void> {
+  async function draw(label: (tokenIndex: number) => string, matrix: Matrix): Promise<void> {
     if (!isVisible()) return;
     const theme = readTheme();
     const m = matrix.tokens.length;
-    const labels = matrix.tokens.map((ti) => escapePlotly(tokenLabel(snippet, ti)));
+    const labels = matrix.tokens.map((ti) => escapePlotly(label(ti)));
     const z: number[][] = [];
     const hover: string[][] = [];
     let max = 0;

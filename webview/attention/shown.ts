@@ -1,7 +1,8 @@
 /** Which snippet, attention layer and head the Attention tab shows, from the state. */
-import type { SnippetView } from '../../src/protocol';
+import { isPunctuationPiece } from '../../src/engine/attentionSummary/headStats';
+import type { SnippetView, TokenView } from '../../src/protocol';
 import { attentionKey } from '../keys';
-import { snippetById, state } from '../state';
+import { isVisibleToken, snippetById, state } from '../state';
 
 /** The selected snippet (applyHostMessage keeps the selection on a snippet whenever there is one). */
 export function shownSnippet(): SnippetView | undefined {
@@ -27,4 +28,19 @@ export function headCount(snippetId?: string): number {
 /** Whether the number of heads is known yet (from the model, or from this snippet's attention). */
 export function headCountKnown(snippetId?: string): boolean {
   return !!state.model || (snippetId ? state.attention.has(attentionKey(snippetId, shownLayer())) : false);
+}
+
+/**
+ * What the Attention tab draws: the views' one rule (isVisibleToken: [CLS]/[SEP] while Hide is on), and
+ * with Hide on punctuation too (issue 12: "Hide [CLS]/[SEP]/punctuation"; the headStats rule of what is
+ * punctuation, isPunctuationPiece). The Map and Tokens tabs keep their punctuation.
+ */
+export function isShownInAttention(token: Pick<TokenView, 'special' | 'piece'> | undefined): boolean {
+  if (!isVisibleToken(token)) return false;
+  return !(state.persisted.hideSpecial && token && !token.special && isPunctuationPiece(token.piece));
+}
+
+/** Whether the Attention tab hides anything of this snippet (then its rows may sum to less than 1). */
+export function hidesSome(snippet: SnippetView): boolean {
+  return snippet.tokens.some((tok) => !isShownInAttention(tok));
 }

@@ -17,7 +17,7 @@ import type { AnalyzedSnippet } from '../mapState';
 import { runWithProgress, type ProgressSink } from '../progress';
 import { exportSenses } from '../senses/sensesExports';
 import { revealOccurrence } from '../senses/revealOccurrence';
-import { attentionGridView, attentionLayerView } from './attention';
+import { attentionGridView, attentionLayerView, attentionSummaryView, headStatsView } from './attention';
 import { panelHtml } from './html';
 import { exportJson, exportProjector, saveImage } from './mapExports';
 import { MapProjection } from './mapProjection';
@@ -156,7 +156,18 @@ export class MapPanel implements vscode.Disposable {
           return this.projection.project(m.requestId);
         case 'requestAttention': {
           const s = await this.analyzedSnippet(m.snippetId);
-          if (s && typeof m.attentionLayer === 'number') this.post({ type: 'attention', requestId: m.requestId, attention: await attentionLayerView(ctx, s, m.attentionLayer) });
+          if (s && typeof m.attentionLayer === 'number') this.post({ type: 'attention', requestId: m.requestId, attention: await attentionLayerView(ctx, s, m.attentionLayer, m.words === true) });
+          return;
+        }
+        // Issue 12 (heads-ui): summaries over heads and layers, and every head's statistics (panel/attention.ts).
+        case 'requestAttentionSummary': {
+          const s = await this.analyzedSnippet(m.snippetId);
+          if (s) this.post({ type: 'attentionSummary', requestId: m.requestId, summary: await attentionSummaryView(ctx, s, m.kind, m.attentionLayer, m.words === true) });
+          return;
+        }
+        case 'requestHeadStats': {
+          const s = await this.analyzedSnippet(m.snippetId);
+          if (s) this.post({ type: 'headStats', requestId: m.requestId, headStats: await headStatsView(ctx, s) });
           return;
         }
         case 'requestAttentionGrid': {
