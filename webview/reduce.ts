@@ -6,7 +6,7 @@ import type { HostToWebview, RequestId, SnippetView, TokenGuessesView, WebviewPe
 import type { Topic } from './bus';
 import { pointKey } from './keys';
 import { applySensesMessage, sensesRequestFailed } from './senses/model';
-import { HEADS_REQUEST_KINDS, applyHeadsMessage, attentionUnitKey, headsRequestFailed, initialHeadsState } from './attention/model';
+import { HEADS_REQUEST_KINDS, applyHeadsMessage, attentionUnitKey, headsRequestFailed, initialHeadsState, withoutWordAttention } from './attention/model';
 import { findSnippet, type AppState, type PendingRequest } from './state';
 
 export interface HostMessageResult {
@@ -250,8 +250,11 @@ function applyWords(state: AppState, msg: Extract<HostToWebview, { type: 'words'
     view.words.every((w) => w && Array.isArray(w.tokenIndices) && w.tokenIndices.length > 0 && w.tokenIndices.every((i) => Number.isInteger(i) && i >= 0 && i < snippet.tokens.length));
   const asked = view && typeof view.snippetId === 'string' ? without(state.wordsRequested, view.snippetId) : state.wordsRequested;
   if (!wellFormed) return { state: { ...state, wordsRequested: asked, requests }, topics: [] };
+  const before = state.words.get(view.snippetId);
+  const regrouped = !!before && JSON.stringify(before.words) !== JSON.stringify(view.words);
+  const base = regrouped ? withoutWordAttention(state, view.snippetId) : state;
   return {
-    state: { ...state, words: new Map(state.words).set(view.snippetId, view), wordsRequested: asked, requests },
-    topics: ['words'],
+    state: { ...base, words: new Map(state.words).set(view.snippetId, view), wordsRequested: asked, requests },
+    topics: regrouped ? ['words', 'attention'] : ['words'],
   };
 }

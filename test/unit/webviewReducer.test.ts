@@ -757,3 +757,23 @@ test('sendRequest: setUnit waits as the map’s projection, superseding a setLay
   assert.deepEqual(state.requests.get(words), { kind: 'words', snippetId: 'a' });
   assert.equal(state.requests.has(unit), true, 'a words request does not supersede the projection');
 });
+
+test('words regrouped (another segmenter language): that snippet’s attention and summaries over words are dropped, its pieces’ kept', async () => {
+  const { attentionUnitKey, summaryKey } = await import('../../webview/attention/model');
+  let s = mapWithSnippets();
+  s = apply(s, wordsOfPieces('b', [[0], [1, 2], [3], [4]])).state;
+  const overWords: AttentionLayerView = { ...attention('b', 1), wordIndices: [0, 1, 2, 3] };
+  s = apply(s, { type: 'attention', requestId: 'w', attention: overWords }).state;
+  s = apply(s, { type: 'attention', requestId: 'p', attention: attention('b', 1) }).state;
+  s = apply(s, { type: 'attentionSummary', requestId: 'r', summary: { ...summaryView('b', 'rollout'), wordIndices: [0, 1, 2, 3] } }).state;
+  assert.ok(s.attention.has(attentionUnitKey('b', 1, true)) && s.attentionSummaries.has(summaryKey('b', 'rollout', undefined, true)));
+
+  const same = apply(s, wordsOfPieces('b', [[0], [1, 2], [3], [4]]));
+  assert.ok(same.state.attention.has(attentionUnitKey('b', 1, true)), 'the same words keep what was pooled over them');
+
+  const regrouped = apply(s, wordsOfPieces('b', [[0], [1], [2, 3], [4]]));
+  assert.deepEqual(regrouped.topics, ['words', 'attention']);
+  assert.equal(regrouped.state.attention.has(attentionUnitKey('b', 1, true)), false);
+  assert.equal(regrouped.state.attentionSummaries.has(summaryKey('b', 'rollout', undefined, true)), false);
+  assert.ok(regrouped.state.attention.has(attentionUnitKey('b', 1, false)), 'pieces are not regrouped');
+});

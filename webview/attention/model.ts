@@ -74,3 +74,13 @@ export function headsRequestFailed(next: AppState, failed: HeadsRequest): { stat
   if (failed.kind === 'attentionSummary') return { state: { ...next, attentionSummaryRequested: without(next.attentionSummaryRequested, failed.key) }, topics: ['error'] };
   return { state: { ...next, headStatsRequested: without(next.headStatsRequested, failed.snippetId) }, topics: ['error'] };
 }
+
+/**
+ * A snippet's words changed (contextLens.words.language): its attention and summaries pooled over the old
+ * words are dropped, so the Attention tab asks again; the pieces' stay.
+ */
+export function withoutWordAttention(state: AppState, snippetId: string): AppState {
+  const ofSnippetWords = (key: string): boolean => key.startsWith(`${snippetId}\u0000`) && key.endsWith('\u0000words');
+  const keep = <V>(m: Map<string, V>): Map<string, V> => new Map([...m].filter(([k]) => !ofSnippetWords(k)));
+  return { ...state, attention: keep(state.attention), attentionSummaries: keep(state.attentionSummaries) };
+}
