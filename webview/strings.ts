@@ -20,6 +20,7 @@ export const EN = {
   'projection.umap': 'UMAP',
   'projection.pca': 'PCA',
   hideSpecial: 'Hide [CLS]/[SEP]',
+  hideSpecialTitle: 'Hide the tokens the tokenizer adds ([CLS], [SEP]) in the Map and the Tokens tab; the Attention tab also hides punctuation.',
   exportPng: 'PNG',
   exportSvg: 'SVG',
   exportJson: 'JSON',

@@ -52,6 +52,7 @@ export function createTopBar(exportImage: (format: 'png' | 'svg') => Promise<voi
     projSelect.options[0].text = t('projection.umap');
     projSelect.options[1].text = t('projection.pca');
     hideLabel.textContent = t('hideSpecial');
+    hideBox.title = t('hideSpecialTitle');
     const set = (b: HTMLButtonElement, label: StringKey, title: StringKey): void => {
       b.textContent = t(label);
       b.title = t(title);
