@@ -150,9 +150,9 @@ export class Ctx implements vscode.Disposable {
             this.loaded = { key, info, label };
             this.loadFailure = undefined;
             this.log.info(
-              `Model ready: ${info.model} (${info.source}, ${info.dtype}, backend ${info.backend}, ${info.numLayers} layers × ${info.numHeads} heads, hidden ${info.hiddenSize}, vocab ${info.vocabSize}, max ${info.maxTokens} tokens) in ${ms(performance.now() - t0)} (engine load ${ms(info.loadMs)})${info.nativeFailure === undefined ? '' : `; WebAssembly, not the native runtime: ${info.nativeFailure}`}`,
+              `Model ready: ${info.model} (${info.kind ?? 'masked'}${info.attentionAvailable === false ? ', attention hidden by the export' : ''}, ${info.source}, ${info.dtype}, backend ${info.backend}, ${info.numLayers} layers × ${info.numHeads} heads, hidden ${info.hiddenSize}, vocab ${info.vocabSize}, max ${info.maxTokens} tokens) in ${ms(performance.now() - t0)} (engine load ${ms(info.loadMs)})${info.nativeFailure === undefined ? '' : `; WebAssembly, not the native runtime: ${info.nativeFailure}`}`,
             );
-            this.status.set({ kind: 'ready', model: label, backend: info.backend });
+            this.status.set({ kind: 'ready', model: label, backend: info.backend, modelKind: info.kind });
             if (this.map.hiddenLayer === undefined || this.map.hiddenLayer > info.numLayers) this.map.hiddenLayer = info.numLayers;
             this.panel?.postModel();
             return info;
