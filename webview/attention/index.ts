@@ -7,6 +7,7 @@ import { isVisibleToken, persist, state } from '../state';
 import { t } from '../strings';
 import { sendRequest } from '../requests';
 import { createAttentionControls } from './controls';
+import { createCausalNote } from './causalNote';
 import { createAttentionGrid } from './grid';
 import { headViewSvg } from './headView';
 import { createHeatmap } from './heatmap';
@@ -41,6 +42,7 @@ export function createAttentionView(): AttentionView {
     'div',
     { class: 'attention-layout' },
     controls.root,
+    createCausalNote(),
     status,
     empty,
     el(
