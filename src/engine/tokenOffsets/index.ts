@@ -95,3 +95,9 @@ export function tokenIndexAtOffset(tokens: readonly AnalyzedToken[], offset: num
   }
   return -1;
 }
+
+/** How many template tokens the tokenizer's post-processor puts before and after a text (BERT 1 and 1, GPT-2 0 and 0): measured, not assumed. */
+export function templateShape(tokenizer: OffsetTokenizer): { prefix: number; suffix: number } {
+  const info = tokenizerInfo(tokenizer);
+  return { prefix: info.templatePrefix, suffix: info.templateSuffix };
+}
