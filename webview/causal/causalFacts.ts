@@ -4,6 +4,7 @@
  * was (probability, rank, surprisal). Pure (no DOM, no vscode): the host's hover imports it too.
  */
 import type { GuessView, ModelStatusView, SnippetView, TokenView } from '../../src/protocol';
+import { displayPiece } from '../tokenText';
 import { surprisalBin, surprisalBits } from './surprisal';
 
 export interface CausalTokenFacts {
@@ -38,6 +39,12 @@ export function causalFacts(token: Pick<TokenView, 'piece' | 'guesses' | 'next' 
   }
   if (typeof token.rank === 'number') facts.rank = token.rank;
   return facts;
+}
+
+/** How titles and the inspector name a token: its text without GPT-2's leading space. */
+export function tokenName(token: Pick<TokenView, 'piece' | 'surface' | 'special'>): string {
+  const shown = displayPiece(token);
+  return shown.trim() || shown;
 }
 
 /**

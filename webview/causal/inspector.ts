@@ -9,13 +9,13 @@ import { formatProbability } from '../../src/shared/format';
 import { el } from '../dom';
 import { guessList } from '../guessList';
 import { t } from '../strings';
-import { displayPiece, tokenContext } from '../tokenText';
-import { causalFacts, displayGuessToken } from './causalFacts';
+import { tokenContext } from '../tokenText';
+import { causalFacts, displayGuessToken, tokenName } from './causalFacts';
 import { formatBits } from './surprisal';
 
 export function causalInspector(snippet: SnippetView, token: TokenView, lensPart: HTMLElement | null): HTMLElement {
   const facts = causalFacts(token);
-  const shown = displayPiece(token);
+  const shown = tokenName(token);
   const ctx = tokenContext(snippet, token, 30);
   const root = el(
     'div',
@@ -38,7 +38,7 @@ export function causalInspector(snippet: SnippetView, token: TokenView, lensPart
       line.append(t('causalTokenLine', { token: shown, p: formatProbability(facts.probability), rank: facts.rank ?? '–', bits: formatBits(facts.bits ?? NaN) }));
       line.dataset.bits = formatBits(facts.bits ?? NaN);
     }
-    if (facts.hit < 0 && facts.expected.length) line.append(' ', t('causalNotInTop', { token: shown }));
+    if (facts.hit < 0 && facts.expected.length) line.append(el('span', { class: 'not-in-top' }, t('causalNotInTop', { token: shown })));
     root.appendChild(line);
   }
   root.appendChild(el('h3', {}, t('causalNext')));

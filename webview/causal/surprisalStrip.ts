@@ -8,8 +8,7 @@ import { formatProbability } from '../../src/shared/format';
 import { el } from '../dom';
 import { persist, state } from '../state';
 import { t } from '../strings';
-import { displayPiece } from '../tokenText';
-import { bytePart, causalFacts, isCausalView } from './causalFacts';
+import { bytePart, causalFacts, isCausalView, tokenName } from './causalFacts';
 import { installCausalStyles } from './styles';
 import { formatBits, SURPRISAL_BINS, surprisalBinLabel } from './surprisal';
 
@@ -46,8 +45,8 @@ export function createSurprisalControls(onChange: () => void): SurprisalControls
     label.textContent = t('surprisalToggle');
     toggle.title = t('surprisalToggleTitle');
     legend.replaceChildren(el('li', { class: 'legend-title' }, t('surprisalLegend')));
-    for (let bin = 0; bin < SURPRISAL_BINS; bin++) legend.appendChild(el('li', { class: `swatch surprisal-${bin}`, 'data-bin': bin }, surprisalBinLabel(bin)));
-    legend.appendChild(el('li', { class: 'swatch none' }, t('surprisalLegendNone')));
+    for (let bin = 0; bin < SURPRISAL_BINS; bin++) legend.appendChild(el('li', { class: `sp-swatch surprisal-${bin}`, 'data-bin': bin }, surprisalBinLabel(bin)));
+    legend.appendChild(el('li', { class: 'sp-swatch none' }, t('surprisalLegendNone')));
     legend.hidden = !box.checked;
   }
 
@@ -60,7 +59,7 @@ export function decorateCausalChip(chip: HTMLElement, snippet: SnippetView, toke
   chip.classList.remove(...BIN_CLASSES, 'byte-part');
   if (token.special) return;
   const facts = causalFacts(token);
-  const shown = displayPiece(token);
+  const shown = tokenName(token);
   const part = bytePart(snippet.tokens, token.index);
   const partText = part ? ` · ${t('bytePartTitle', { part: part.part, of: part.of, char: shown })}` : '';
   const title =
