@@ -6,7 +6,7 @@
  */
 import type { AnalysisSummary } from '../engine/workerProtocol';
 import type { GuessView, LayerGuessesResult } from '../protocol';
-import { causalFacts, sameToken } from '../../webview/causal/causalFacts';
+import { causalFacts } from '../../webview/causal/causalFacts';
 import { layerSummary, type LayerSummary } from '../../webview/predictions/layerRows';
 import { causalTokenFields } from './panel/causalTokens';
 
@@ -43,7 +43,7 @@ export function causalHoverContent(a: AnalysisSummary, tokenIndex: number, lens:
     tokenIndex,
     surface: a.text.slice(t.start, t.end),
     piece: t.piece,
-    expected: facts.expected.map((g) => ({ token: g.token, probability: g.probability, hit: sameToken(g.token, t.piece) })),
+    expected: facts.expected.map((g, i) => ({ token: g.token, probability: g.probability, hit: i === facts.hit })),
   };
   if (facts.probability !== undefined) {
     content.probability = facts.probability;

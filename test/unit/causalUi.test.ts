@@ -36,7 +36,8 @@ function gptSummary(over: Partial<AnalysisSummary> = {}): AnalysisSummary {
     [g('Ġfirst', 0.2), g('Ġcat', 0.05)],
     [g('Ġwas', 0.3), g('Ġsat', 0.1)],
     [g('Ġon', 0.5), g('Ġdown', 0.2)],
-    [g('ĭ', 0.9)],
+    // A byte token's guess decodes to U+FFFD: the rank, not the text, finds it.
+    [g('\uFFFD', 0.9)],
     [g('Ġ', 0.4)],
   ];
   return {
@@ -107,6 +108,9 @@ test('causalFacts: the hit among the expected guesses whatever spells the leadin
   assert.equal(formatBits(facts.bits!), '4.32');
   assert.equal(facts.bin, 2);
   assert.equal(causalFacts({ piece: 'The', ...causalTokenFields(a, 0)! }).bin, -1, 'the first token has no probability');
+  assert.equal(causalFacts({ piece: 'ĭ', ...causalTokenFields(a, 4)! }).hit, 0, 'a byte token found by its rank');
+  assert.equal(causalFacts({ piece: 'Ġè', ...causalTokenFields(a, 3)! }).hit, -1, 'rank 812: not among the top k');
+  assert.equal(causalFacts({ piece: 'Ġcat', guesses: [g('Ġx', 0.5), g(' cat', 0.1)] }).hit, 1, 'no rank: the text, either spelling of the space');
   assert.ok(sameToken('Ġcat', ' cat'));
   assert.ok(!sameToken('Ġcat', 'cat'));
   assert.equal(displayGuessToken('Ġthe'), '␣the');

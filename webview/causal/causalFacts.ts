@@ -31,7 +31,11 @@ export function isCausalView(model: Pick<ModelStatusView, 'kind'> | null | undef
 
 export function causalFacts(token: Pick<TokenView, 'piece' | 'guesses' | 'next' | 'probability' | 'rank'>): CausalTokenFacts {
   const expected = token.guesses ?? [];
-  const facts: CausalTokenFacts = { expected, hit: expected.findIndex((g) => sameToken(g.token, token.piece)), next: token.next ?? [], bin: -1 };
+  // The rank says where the token is among the guesses (exact, also for a byte token, whose guess decodes to
+  // U+FFFD); without one, the text.
+  const byRank = typeof token.rank === 'number' && token.rank <= expected.length ? token.rank - 1 : -1;
+  const hit = byRank >= 0 ? byRank : typeof token.rank === 'number' ? -1 : expected.findIndex((g) => sameToken(g.token, token.piece));
+  const facts: CausalTokenFacts = { expected, hit, next: token.next ?? [], bin: -1 };
   if (typeof token.probability === 'number') {
     facts.probability = token.probability;
     facts.bits = surprisalBits(token.probability);
