@@ -122,7 +122,7 @@ export function createTokensView(): TokensView {
     clear(guessPanel);
     const found = state.inspected && tokenOf(state.inspected.snippetId, state.inspected.tokenIndex);
     if (!found) {
-      guessPanel.appendChild(el('p', { class: 'hint' }, state.snippets.length ? t('tokensHint') : ''));
+      guessPanel.appendChild(el('p', { class: 'hint' }, state.snippets.length ? t(causal() ? 'causalTokensHint' : 'tokensHint') : ''));
       return;
     }
     const { snippet, token } = found;

@@ -34,8 +34,8 @@ export async function chooseModel(ctx: Ctx): Promise<void> {
     { label: `$(folder-opened) ${vscode.l10n.t('Choose a local folder…')}`, detail: vscode.l10n.t('A folder in the Hub layout on this computer: nothing is downloaded.'), action: 'folder' },
   );
   const picked = await vscode.window.showQuickPick(items, {
-    title: vscode.l10n.t('Context Lens: Choose Model'),
-    placeHolder: vscode.l10n.t('Now: {0}. Masked models (BERT) guess a hidden token from both sides; causal models (GPT-2) predict the next token from the left.', modelLabel(ctx.modelName)),
+    title: vscode.l10n.t('Context Lens: Choose Model (now {0})', modelLabel(ctx.modelName)),
+    placeHolder: vscode.l10n.t('Masked (BERT): guesses a hidden token from both sides. Causal (GPT-2): predicts the next token.'),
     matchOnDescription: true,
     matchOnDetail: true,
   });

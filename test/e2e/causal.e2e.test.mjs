@@ -16,8 +16,9 @@ import { charCenter, hoverUntil, mapRendered, openFromExplorer, repoRoot, runPal
 
 /** The GPT fixture; CONTEXT_LENS_E2E_GPT_MODEL names another causal model folder (a local check before the fixture lands). */
 const GPT_MODEL = process.env.CONTEXT_LENS_E2E_GPT_MODEL || join(repoRoot, 'test/fixtures/tiny-gpt2');
-// The fixture's corpus has these: after 我喜欢吃 it expects 苹果.
-const LINE = '我喜欢吃苹果。我用苹果手机。';
+// Words of the fixture's corpus (吃苹果, the bank of the river: whole tokens, likely ones) and characters its
+// byte-level BPE splits into byte tokens (the full-width comma, 龍).
+const LINE = '我爱吃苹果，龍也喜欢 the bank of the river.';
 
 test('a causal model: surprisal strip, next-token inspector, logit lens, causal attention note, hover, Choose Model', { timeout: 300_000 }, async () => {
   assert.ok(existsSync(join(GPT_MODEL, 'config.json')), `the GPT fixture ${GPT_MODEL} is missing`);
@@ -61,6 +62,8 @@ test('a causal model: surprisal strip, next-token inspector, logit lens, causal 
       const scored = names.slice(1).filter((n) => /surprisal [\d.]+ bits/.test(n.label));
       assert.ok(scored.length >= names.length - 1 - names.filter((n) => n.cls.includes('byte-part')).length, `every later chip names its surprisal: ${JSON.stringify(names)}`);
       for (const n of scored) assert.match(n.cls, /surprisal-[0-5]\b/, 'coloured by its bin');
+      const byteParts = names.filter((n) => n.cls.includes('byte-part'));
+      assert.ok(byteParts.some((n) => /byte 2 of 3 of “龍”/.test(n.label)), `龍's later byte tokens are named as its parts: ${JSON.stringify(byteParts)}`);
       lap(`strip: ${names.map((n) => n.label).join(' | ')}`);
       await screenshot(page, 'e2e-causal-strip');
 
@@ -74,10 +77,10 @@ test('a causal model: surprisal strip, next-token inspector, logit lens, causal 
       assert.ok((await chips.evaluateAll((cs) => cs.filter((c) => /surprisal-\d/.test(c.className)).length)) > 0);
 
       // ---- the inspector: expected here, the token's probability, next, the logit lens --------------------
-      await chips.filter({ hasText: '苹' }).first().hover();
+      await chips.filter({ hasText: 'bank' }).first().hover();
       const inspector = frame.getByTestId('causal-inspector');
       await inspector.waitFor({ timeout: 10_000 });
-      assert.match(await inspector.locator('h2').innerText(), /Next-token predictions at “苹/);
+      assert.match(await inspector.locator('h2').innerText(), /Next-token predictions at “bank”/);
       const expected = inspector.getByTestId('causal-expected').locator('.guess');
       assert.ok((await expected.count()) >= 1, 'expected guesses');
       const line = await inspector.getByTestId('causal-token-line').innerText();
@@ -86,7 +89,7 @@ test('a causal model: surprisal strip, next-token inspector, logit lens, causal 
       assert.ok((await inspector.getByTestId('causal-next').locator('.guess').count()) >= 1, 'next-token guesses');
       const lens = frame.locator('[data-testid="layer-guesses"][data-lens="logit"]');
       await lens.waitFor({ timeout: 30_000 });
-      assert.match(await lens.locator('h3').innerText(), /Next token after “苹.*”, by layer \(logit lens\)/);
+      assert.match(await lens.locator('h3').innerText(), /Next token after “bank”, by layer \(logit lens\)/);
       assert.equal(await lens.getByTestId('layer-guesses-table').locator('tbody tr').count(), layers + 1, 'one row per hidden layer, 0 … L');
       assert.match(await lens.getByTestId('layer-guesses-summary').innerText(), /Logit lens: “.+” first on top at layer \d+/);
       assert.match(await lens.innerText(), /ln_f/);
@@ -103,7 +106,9 @@ test('a causal model: surprisal strip, next-token inspector, logit lens, causal 
       // ---- the editor hover ---------------------------------------------------------------------------------
       await page.locator('.editor-instance .monaco-editor .view-line', { hasText: LINE }).first().click();
       await page.keyboard.press('End');
-      const hover = await hoverUntil(page, await charCenter(page, LINE, '手', 0), /What the model expected at/, { timeoutMs: 40_000 });
+      // MarkdownString.appendText writes spaces as &nbsp; (\s matches both).
+      const hover = (await hoverUntil(page, await charCenter(page, '我爱吃苹果', 'river', 0), /What\sthe\smodel\sexpected\sat\s“river”/, { timeoutMs: 40_000 })).replace(/\u00a0/g, ' ');
+      assert.match(hover, /river — [\d.]+% ✓/, 'the token that is there is marked among the expected guesses');
       assert.match(hover, /probability .*, rank \d+, surprisal [\d.]+ bits/);
       assert.match(hover, /Logit lens: “.+” first on top at layer \d+/);
       assert.match(hover, /\(causal\)/);
@@ -113,7 +118,13 @@ test('a causal model: surprisal strip, next-token inspector, logit lens, causal 
       await page.keyboard.press('Escape');
 
       // ---- Choose Model -----------------------------------------------------------------------------------
-      await runPaletteCommand(page, 'Context Lens: Choose Model');
+      // Not the harness's runPaletteCommand, which waits for the palette to close: the command's quick pick opens
+      // in the same widget at once. The extension's commands are listed by now (it ran Explore Selection).
+      const palette = page.locator('.quick-input-widget input');
+      await page.keyboard.press('F1');
+      await palette.fill('>Context Lens: Choose Model');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Context Lens: Choose Model' }).first().waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
       const rows = page.locator('.quick-input-list .monaco-list-row');
       await rows.filter({ hasText: 'Xenova/gpt2' }).first().waitFor({ timeout: 10_000 });
       const gpt2 = await rows.filter({ hasText: 'Xenova/gpt2' }).first().innerText();
