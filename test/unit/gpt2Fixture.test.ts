@@ -8,12 +8,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { statSync, readdirSync } from 'node:fs';
+import { readFileSync, statSync, readdirSync } from 'node:fs';
 import type * as Ort from 'onnxruntime-node';
 import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
 import { GPT2_FIXTURE, loadGpt2Reference } from './helpers/gpt2Reference';
 import { maxAbsDiff } from './helpers/fixture';
 import { causalSpaceWords, causalTextOf } from '../../bench/causalBenchModel';
+import { withAppendedExposures } from '../../src/engine/onnx/rewrite';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { AutoModelForCausalLM, AutoTokenizer, env } = require('@huggingface/transformers') as typeof import('@huggingface/transformers');
@@ -109,6 +110,55 @@ test('a cached step (past_key_values from a first run, position_ids after them) 
   const diff = maxAbsDiff(out2.logits.data as Float32Array, reference.cachedStep.logits);
   assert.ok(diff <= 1e-4, `cached step max |Δ| ${diff}`);
   assert.deepEqual(out2['present.0.key'].dims, [1, reference.numHeads, ids.length, headDim]);
+});
+
+/** The tensors test/fixtures/tiny-gpt2/README.md names for the engine, block by block. */
+const TENSORS = {
+  embeddings: '/transformer/Add_output_0',
+  blockOutput: (i: number) => `/transformer/h.${i}/Add_1_output_0`,
+  softmax: (i: number) => `/transformer/h.${i}/attn/Softmax_output_0`,
+  finalNorm: '/transformer/ln_f/Add_1_output_0',
+};
+
+async function runExposed(file: string, ids: number[]): Promise<Record<string, Ort.Tensor>> {
+  const names = [TENSORS.embeddings, TENSORS.finalNorm, ...Array.from({ length: L }, (_, i) => [TENSORS.blockOutput(i), TENSORS.softmax(i)]).flat()];
+  const bytes = withAppendedExposures(readFileSync(join(GPT2_FIXTURE, 'onnx', file)), names.map((source) => ({ source, alias: `exposed:${source}` })));
+  const session = await ort.InferenceSession.create(bytes);
+  const i64 = (xs: number[]) => new ort.Tensor('int64', BigInt64Array.from(xs.map(BigInt)), [1, xs.length]);
+  const feeds: Record<string, Ort.Tensor> = { input_ids: i64(ids), attention_mask: i64(ids.map(() => 1)), position_ids: i64(ids.map((_, k) => k)) };
+  for (let i = 0; i < L; i++) for (const kv of ['key', 'value']) feeds[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, reference.numHeads, 0, headDim]);
+  const out = await session.run(feeds);
+  return Object.fromEntries(names.map((n) => [n, out[`exposed:${n}`]]));
+}
+
+test('the tensors the fixture README names carry torch\'s attentions, hidden states and final norm (fp32 ≤ 1e-4)', async () => {
+  for (const t of reference.texts) {
+    const got = await runExposed('model.onnx', t.input_ids);
+    const T = t.input_ids.length;
+    const hidden = T * reference.hiddenSize;
+    const block = reference.numHeads * T * T;
+    const near = (a: Ort.Tensor, b: Float32Array, what: string) => {
+      const diff = maxAbsDiff(a.data as Float32Array, b);
+      assert.ok(diff <= 1e-4, `${JSON.stringify(t.text)} ${what}: max |Δ| ${diff}`);
+    };
+    near(got[TENSORS.embeddings], t.hidden_states.subarray(0, hidden), 'embeddings');
+    for (let i = 0; i < L; i++) {
+      near(got[TENSORS.blockOutput(i)], t.hidden_states.subarray((i + 1) * hidden, (i + 2) * hidden), `block ${i} output`);
+      near(got[TENSORS.softmax(i)], t.attentions.subarray(i * block, (i + 1) * block), `block ${i} attention`);
+    }
+    near(got[TENSORS.finalNorm], t.final_hidden, 'ln_f output');
+  }
+});
+
+test('the quantized file keeps those tensor names and its attentions stay causal', async () => {
+  const t = reference.texts[0];
+  const got = await runExposed('model_quantized.onnx', t.input_ids);
+  const T = t.input_ids.length;
+  for (let i = 0; i < L; i++) {
+    const p = got[TENSORS.softmax(i)].data as Float32Array;
+    for (let row = 0; row < p.length / T; row++) for (let k = (row % T) + 1; k < T; k++) assert.equal(p[row * T + k], 0);
+  }
+  assert.deepEqual(got[TENSORS.finalNorm].dims, [1, T, reference.hiddenSize]);
 });
 
 test('the reference is self-consistent: causal attention rows, lens top-1 at the last layer is the argmax', () => {
