@@ -123,7 +123,7 @@ function registerTests(): void {
       try {
         assert.deepEqual(
           { ...lm.info, loadMs: 0 },
-          { model: folder, source: 'folder', dtype: 'fp32', backend: 'cpu', numLayers: 2, numHeads: 4, hiddenSize: 64, vocabSize: 233, maxTokens: 128, loadMs: 0 },
+          { model: folder, kind: 'masked', source: 'folder', dtype: 'fp32', backend: 'cpu', numLayers: 2, numHeads: 4, hiddenSize: 64, vocabSize: 233, maxTokens: 128, loadMs: 0 },
         );
         assert.ok(lm.info.loadMs > 0);
         assert.deepEqual(lm.specialIds, { cls: 2, sep: 3, mask: 4, pad: 0, unk: 1 });

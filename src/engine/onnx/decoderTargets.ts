@@ -9,16 +9,12 @@
  * (wte + wpe) for block 0, block i − 1's output otherwise. ln_f reads the last block's output.
  */
 import type { OnnxGraphSummary, OnnxNodeSummary } from './scan';
+import { graphIndex, MATMUL_OPS, SCORE_PATH_OPS } from './targets';
 
 /** Ops whose output is a layer norm; below opset 17 the norm is decomposed (see layerNorms). */
 const FUSED_LAYER_NORM_OPS = new Set(['LayerNormalization', 'SimplifiedLayerNormalization']);
 /** Fused attention: no Softmax is left to expose (onnxruntime's transformer optimizer writes these). */
 export const FUSED_ATTENTION_OPS = new Set(['Attention', 'MultiHeadAttention', 'GroupQueryAttention', 'PackedAttention']);
-const MATMUL_OPS = new Set(['MatMul', 'MatMulInteger', 'QLinearMatMul']);
-/** Steps between Q·Kᵀ and the Softmax: scale, causal mask (Where), padding mask (Add), casts. */
-const SCORE_PATH_OPS = new Set(['Add', 'Div', 'Mul', 'Sub', 'Where', 'Cast']);
-const PROBS_PATH_OPS = new Set(['Cast', 'DynamicQuantizeLinear', 'QuantizeLinear', 'Dropout']);
-
 export interface DecoderTargets {
   /** One Softmax output per block, in block order; [] when the export fuses attention. */
   attentions: string[];
@@ -39,26 +35,13 @@ interface LayerNorm {
   output: string;
 }
 
-function graphIndex(nodes: OnnxNodeSummary[]) {
-  const producer = new Map<string, OnnxNodeSummary>();
-  const consumers = new Map<string, OnnxNodeSummary[]>();
-  for (const n of nodes) {
-    for (const o of n.outputs) producer.set(o, n);
-    for (const i of n.inputs) {
-      if (!consumers.has(i)) consumers.set(i, []);
-      consumers.get(i)!.push(n);
-    }
-  }
-  return { producer, consumers, consumersOf: (t: string | undefined) => (t ? (consumers.get(t) ?? []) : []) };
-}
-
 /**
  * The layer norms in graph order with the tensor each normalizes: a LayerNormalization node, or the
  * decomposed form torch writes below opset 17, (x − mean) / sqrt(var + eps) · weight + bias, read from
  * its Sqrt: Sub(x, ReduceMean(x)) feeds the Div, the Div feeds the Mul and the Add that is its result.
  */
 function layerNorms(nodes: OnnxNodeSummary[]): LayerNorm[] {
-  const { producer, consumersOf } = graphIndex(nodes);
+  const { producer, consumersOf } = graphIndex({ nodes, initializerNames: new Set() });
   const out: LayerNorm[] = [];
   for (const n of nodes) {
     if (FUSED_LAYER_NORM_OPS.has(n.opType)) {
@@ -80,8 +63,7 @@ function layerNorms(nodes: OnnxNodeSummary[]): LayerNorm[] {
  * step is followed: the causal mask is a Where whose first input is the mask, not the scores.
  */
 function attentionSoftmaxes(graph: Pick<OnnxGraphSummary, 'nodes' | 'initializerNames'>): string[] {
-  const { producer, consumersOf } = graphIndex(graph.nodes);
-  const isActivation = (t: string): boolean => !!t && !graph.initializerNames.has(t) && producer.has(t) && producer.get(t)!.opType !== 'Constant';
+  const { producer, isActivation, reachesMatMul } = graphIndex(graph);
   const fedByQK = (tensor: string, hops: number): boolean => {
     const node = producer.get(tensor);
     if (!node || hops < 0) return false;
@@ -91,20 +73,6 @@ function attentionSoftmaxes(graph: Pick<OnnxGraphSummary, 'nodes' | 'initializer
     }
     if (!SCORE_PATH_OPS.has(node.opType)) return false;
     return node.inputs.filter(isActivation).some((t) => fedByQK(t, hops - 1));
-  };
-  const reachesMatMul = (start: string, hops: number): boolean => {
-    let frontier = [start];
-    for (let h = 0; h <= hops && frontier.length; h++) {
-      const next: string[] = [];
-      for (const t of frontier) {
-        for (const c of consumersOf(t)) {
-          if (MATMUL_OPS.has(c.opType)) return true;
-          if (PROBS_PATH_OPS.has(c.opType)) next.push(...c.outputs);
-        }
-      }
-      frontier = next;
-    }
-    return false;
   };
   return graph.nodes.filter((n) => n.opType === 'Softmax' && fedByQK(n.inputs[0], 6) && reachesMatMul(n.outputs[0], 3)).map((n) => n.outputs[0]);
 }

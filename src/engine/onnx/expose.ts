@@ -2,6 +2,7 @@
 import { ContextLensError } from '../errors';
 import { findDecoderTargets } from './decoderTargets';
 import { findMaskedLmHead, LAYER_POSITIONS_INPUT, MASKED_POSITIONS_INPUT } from './head';
+import type { Exposure } from './graphFields';
 import { withAppendedExposures, withNarrowHead } from './rewrite';
 import { corruptModelError, summarizeOnnxModel, type OnnxGraphSummary } from './scan';
 import { findTargetsByName, findTargetsByStructure, noTargetsError } from './targets';
@@ -27,18 +28,15 @@ export interface ExposedModel {
   layerPositionsInput?: string;
 }
 
+/** The exposures a graph gets, or the result itself when the graph was edited before. */
+type ExposurePlan = { done: ExposedModel } | { exposed: Exposure[]; attentionOutputs: string[]; hiddenStateOutputs: string[] };
+
 /**
- * Adds graph outputs `attentions.<layer>` and `hidden_states.<i>` to an ONNX BERT-family model.
- * A model that already has them (edited before) is returned unchanged.
- * @param what how to name the file in error messages
+ * Names the targets' tensors `attentions.<layer>` and `hidden_states.<i>`. A graph whose outputs already
+ * are those names was edited by us before (`done`: returned unchanged). Throws CORRUPT_MODEL when the graph
+ * has some of these names already.
  */
-export function exposeAttentionsAndHiddenStates(bytes: Uint8Array, what = 'you chose'): ExposedModel {
-  const graph = summarizeOnnxModel(bytes, what);
-  if (graph.nodes.length === 0) throw corruptModelError(what, 'the graph has no nodes');
-
-  const targets = findTargetsByName(graph.nodes) ?? findTargetsByStructure(graph);
-  if (!targets) throw noTargetsError(graph);
-
+function planExposures(bytes: Uint8Array, graph: OnnxGraphSummary, targets: { attentions: string[]; hiddenStates: string[] }, what: string): ExposurePlan {
   const exposed = [
     ...targets.attentions.map((source, layer) => ({ source, alias: attentionOutputName(layer) })),
     ...targets.hiddenStates.map((source, i) => ({ source, alias: hiddenStateOutputName(i) })),
@@ -50,7 +48,7 @@ export function exposeAttentionsAndHiddenStates(bytes: Uint8Array, what = 'you c
   const narrowed = graph.inputNames.includes(MASKED_POSITIONS_INPUT) ? MASKED_POSITIONS_INPUT : undefined;
   const layered = graph.inputNames.includes(LAYER_POSITIONS_INPUT) ? LAYER_POSITIONS_INPUT : undefined;
   if (exposed.every((e) => existing.has(e.alias))) {
-    return { bytes, attentionOutputs, hiddenStateOutputs, opset: graph.opset, maskedPositionsInput: narrowed, layerPositionsInput: layered };
+    return { done: { bytes, attentionOutputs, hiddenStateOutputs, opset: graph.opset, maskedPositionsInput: narrowed, layerPositionsInput: layered } };
   }
   // Our edit makes every alias a graph output (checked just above), whether it renamed the tensor in place
   // or copied it with an Identity node; a partial set means a foreign graph that happens to use these
@@ -58,6 +56,23 @@ export function exposeAttentionsAndHiddenStates(bytes: Uint8Array, what = 'you c
   const producedNames = new Set(graph.nodes.flatMap((n) => n.outputs));
   const clash = exposed.find((e) => producedNames.has(e.alias) || existing.has(e.alias));
   if (clash) throw corruptModelError(what, `the graph already has a tensor named ${clash.alias}`);
+  return { exposed, attentionOutputs, hiddenStateOutputs };
+}
+
+/**
+ * Adds graph outputs `attentions.<layer>` and `hidden_states.<i>` to an ONNX BERT-family model.
+ * A model that already has them (edited before) is returned unchanged.
+ * @param what how to name the file in error messages
+ */
+export function exposeAttentionsAndHiddenStates(bytes: Uint8Array, what = 'you chose'): ExposedModel {
+  const graph = summarizeOnnxModel(bytes, what);
+  if (graph.nodes.length === 0) throw corruptModelError(what, 'the graph has no nodes');
+
+  const targets = findTargetsByName(graph.nodes) ?? findTargetsByStructure(graph);
+  if (!targets) throw noTargetsError(graph);
+  const plan = planExposures(bytes, graph, targets, what);
+  if ('done' in plan) return plan.done;
+  const { exposed, attentionOutputs, hiddenStateOutputs } = plan;
 
   const lastHidden = targets.hiddenStates[targets.hiddenStates.length - 1];
   const head = findMaskedLmHead(graph, lastHidden);
@@ -81,22 +96,9 @@ export function exposeDecoderOutputs(bytes: Uint8Array, what = 'you chose'): Exp
   if (graph.nodes.length === 0) throw corruptModelError(what, 'the graph has no nodes');
   const targets = findDecoderTargets(graph);
   if (!targets) throw noDecoderTargetsError(graph);
-
-  const exposed = [
-    ...targets.attentions.map((source, layer) => ({ source, alias: attentionOutputName(layer) })),
-    ...targets.hiddenStates.map((source, i) => ({ source, alias: hiddenStateOutputName(i) })),
-  ];
-  const attentionOutputs = exposed.slice(0, targets.attentions.length).map((e) => e.alias);
-  const hiddenStateOutputs = exposed.slice(targets.attentions.length).map((e) => e.alias);
-  const existing = new Set(graph.outputNames);
-  if (exposed.every((e) => existing.has(e.alias))) {
-    const narrowed = graph.inputNames.includes(MASKED_POSITIONS_INPUT) ? MASKED_POSITIONS_INPUT : undefined;
-    const layered = graph.inputNames.includes(LAYER_POSITIONS_INPUT) ? LAYER_POSITIONS_INPUT : undefined;
-    return { bytes, attentionOutputs, hiddenStateOutputs, opset: graph.opset, maskedPositionsInput: narrowed, layerPositionsInput: layered };
-  }
-  const producedNames = new Set(graph.nodes.flatMap((n) => n.outputs));
-  const clash = exposed.find((e) => producedNames.has(e.alias) || existing.has(e.alias));
-  if (clash) throw corruptModelError(what, `the graph already has a tensor named ${clash.alias}`);
+  const plan = planExposures(bytes, graph, targets, what);
+  if ('done' in plan) return plan.done;
+  const { exposed, attentionOutputs, hiddenStateOutputs } = plan;
 
   const finalNorm = targets.hiddenStates[targets.hiddenStates.length - 1];
   const head = findMaskedLmHead(graph, finalNorm);
