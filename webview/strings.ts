@@ -175,6 +175,8 @@ export const EN = {
   lensHint: 'The final layer norm (ln_f) and the LM head applied to each layer’s hidden state at this position (0 = embeddings): what the model would predict next if it stopped there. Marked: the last layer’s top guess.',
   lensSummary: 'Logit lens: “{token}” first on top at layer {first}, {p} at the last layer',
   attentionCausalNote: 'A causal model cannot look ahead: each token attends only to itself and the tokens before it. The upper triangle of every matrix is empty by construction (the causal mask), not because of the data.',
+  /** The Map's point hover for a causal model (mapView.ts, beside mapHoverGuesses). */
+  mapHoverExpected: 'Expected here before seeing it:',
   attentionHiddenNote: 'This model’s ONNX export fuses attention into one operator: it has no attention probabilities to show. Its hidden states and next-token predictions work (Map and Tokens tabs).',
 } as const;
 
