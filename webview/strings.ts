@@ -171,6 +171,7 @@ export const EN = {
   surprisalChipTitle: '“{token}”: probability {p}, rank {rank}, surprisal {bits} bits',
   surprisalChipFirst: '“{token}”: the first token, nothing predicts it',
   bytePartTitle: 'byte {part} of {of} of “{char}”: the tokenizer splits this character into bytes',
+  byteCharacterTitle: 'the whole “{char}”: probability {p}, surprisal {bits} bits',
   lensTitle: 'Next token after “{token}”, by layer (logit lens)',
   lensHint: 'The final layer norm (ln_f) and the LM head applied to each layer’s hidden state at this position (0 = embeddings): what the model would predict next if it stopped there. Marked: the last layer’s top guess.',
   lensSummary: 'Logit lens: “{token}” first on top at layer {first}, {p} at the last layer',

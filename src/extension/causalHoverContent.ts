@@ -6,7 +6,7 @@
  */
 import type { AnalysisSummary } from '../engine/workerProtocol';
 import type { GuessView, LayerGuessesResult } from '../protocol';
-import { causalFacts } from '../../webview/causal/causalFacts';
+import { causalFacts, characterProbability } from '../../webview/causal/causalFacts';
 import { layerSummary, type LayerSummary } from '../../webview/predictions/layerRows';
 import { causalTokenFields } from './panel/causalTokens';
 
@@ -50,13 +50,8 @@ export function causalHoverContent(a: AnalysisSummary, tokenIndex: number, lens:
     content.bits = facts.bits;
   }
   if (facts.rank !== undefined) content.rank = facts.rank;
-  let count = 1;
-  let probability = facts.probability ?? NaN;
-  for (let i = tokenIndex + 1; a.tokens[i] && !a.tokens[i].special && a.tokens[i].start === t.start && a.tokens[i].end === t.end; i++) {
-    count++;
-    probability *= a.tokenProbabilities?.[i]?.probability ?? NaN;
-  }
-  if (count > 1 && Number.isFinite(probability)) content.parts = { count, probability };
+  const parts = characterProbability(a.tokens.map((x, j) => ({ ...x, probability: a.tokenProbabilities?.[j]?.probability })), tokenIndex);
+  if (parts) content.parts = parts;
   const summary = layerSummary(lens);
   if (summary) content.lens = summary;
   return content;

@@ -13,7 +13,7 @@ import { MaskedGuessStream, type GuessStreamContext } from '../../src/extension/
 import type { MapSnippet } from '../../src/extension/mapState';
 import { cachedConfigPath, downloadMb, formatMb, MODEL_CHOICES } from '../../src/extension/modelChoices';
 import { causalTokenFields } from '../../src/extension/panel/causalTokens';
-import { bytePart, causalFacts, displayGuessToken, isCausalView, sameToken } from '../../webview/causal/causalFacts';
+import { bytePart, causalFacts, characterProbability, displayGuessToken, isCausalView, sameToken } from '../../webview/causal/causalFacts';
 import { formatBits, SURPRISAL_BINS, SURPRISAL_EDGES, surprisalBin, surprisalBinLabel, surprisalBits } from '../../webview/causal/surprisal';
 import { join } from 'node:path';
 
@@ -122,6 +122,12 @@ test('bytePart: byte tokens that share a character are its parts; a token with a
   assert.equal(bytePart(tokens, 2), undefined);
   assert.deepEqual(bytePart(tokens, 3), { part: 1, of: 2 });
   assert.deepEqual(bytePart(tokens, 4), { part: 2, of: 2 });
+  const views = tokens.map((t, i) => ({ ...t, probability: gptSummary().tokenProbabilities?.[i]?.probability }));
+  const whole = characterProbability(views, 3);
+  assert.equal(whole?.count, 2);
+  assert.ok(Math.abs(whole!.probability - 0.001 * 0.9) < 1e-12, 'the character: the product of its parts');
+  assert.equal(characterProbability(views, 4), undefined, 'from its first part only');
+  assert.equal(characterProbability(views, 1), undefined, 'a token of its own');
 });
 
 test('isCausalView: the model says so; before the model is known, the tokens tell', () => {

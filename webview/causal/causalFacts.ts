@@ -79,3 +79,19 @@ export function bytePart(tokens: readonly Pick<TokenView, 'start' | 'end' | 'spe
   while (same(last + 1)) last++;
   return last > first ? { part: index - first + 1, of: last - first + 1 } : undefined;
 }
+
+/**
+ * A character split into byte tokens: its probability, the product of its parts' (each given the parts before
+ * it), from the first part at `index`; undefined when the token is not a first part or a part has none.
+ */
+export function characterProbability(tokens: readonly Pick<TokenView, 'start' | 'end' | 'special' | 'probability'>[], index: number): { count: number; probability: number } | undefined {
+  const part = bytePart(tokens, index);
+  if (!part || part.part !== 1) return undefined;
+  let probability = 1;
+  for (let i = index; i < index + part.of; i++) {
+    const p = tokens[i].probability;
+    if (typeof p !== 'number') return undefined;
+    probability *= p;
+  }
+  return { count: part.of, probability };
+}

@@ -8,9 +8,9 @@ import { formatProbability } from '../../src/shared/format';
 import { el } from '../dom';
 import { persist, state } from '../state';
 import { t } from '../strings';
-import { bytePart, causalFacts, isCausalView, tokenName } from './causalFacts';
+import { bytePart, causalFacts, characterProbability, isCausalView, tokenName } from './causalFacts';
 import { installCausalStyles } from './styles';
-import { formatBits, SURPRISAL_BINS, surprisalBinLabel } from './surprisal';
+import { formatBits, SURPRISAL_BINS, surprisalBinLabel, surprisalBits } from './surprisal';
 
 const BIN_CLASSES = [...Array.from({ length: SURPRISAL_BINS }, (_, i) => `surprisal-${i}`), 'surprisal-none'];
 
@@ -61,7 +61,9 @@ export function decorateCausalChip(chip: HTMLElement, snippet: SnippetView, toke
   const facts = causalFacts(token);
   const shown = tokenName(token);
   const part = bytePart(snippet.tokens, token.index);
-  const partText = part ? ` · ${t('bytePartTitle', { part: part.part, of: part.of, char: shown })}` : '';
+  const whole = characterProbability(snippet.tokens, token.index);
+  const wholeText = whole ? ` · ${t('byteCharacterTitle', { char: shown, p: formatProbability(whole.probability), bits: formatBits(surprisalBits(whole.probability)) })}` : '';
+  const partText = part ? ` · ${t('bytePartTitle', { part: part.part, of: part.of, char: shown })}${wholeText}` : '';
   const title =
     facts.probability === undefined
       ? t('surprisalChipFirst', { token: shown })
