@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isContextLensError } from '../../src/engine/errors';
-import { exposeDecoderOutputs, summarizeOnnxModel } from '../../src/engine/onnx';
+import { exposeDecoderOutputs, NEXT_IDS_INPUT, NEXT_TOP_K_INPUT, summarizeOnnxModel } from '../../src/engine/onnx';
 import { AnalysisSession } from '../../src/engine/session';
 import type { Analysis, Guess } from '../../src/engine/types';
 import { GPT2_FIXTURE, loadGpt2Reference, type Gpt2ReferenceText } from './helpers/gpt2Reference';
@@ -64,7 +64,7 @@ test('the decoder edit exposes every block\'s attention and the hidden states, n
   assert.deepEqual(edited.hiddenStateOutputs, Array.from({ length: L + 1 }, (_, l) => `hidden_states.${l}`));
   assert.ok(edited.maskedPositionsInput && edited.layerPositionsInput, 'head narrowed and lens added');
   const graph = summarizeOnnxModel(edited.bytes);
-  for (const name of ['past_key_values.0.key', 'input_ids', 'position_ids']) assert.ok(graph.inputNames.includes(name), name);
+  for (const name of ['past_key_values.0.key', 'input_ids', 'position_ids', NEXT_TOP_K_INPUT, NEXT_IDS_INPUT]) assert.ok(graph.inputNames.includes(name), name);
   // Editing the edited file again changes nothing.
   assert.equal(exposeDecoderOutputs(edited.bytes).bytes, edited.bytes);
 });
