@@ -297,6 +297,8 @@ export interface WebviewPersistedState {
   // Issue 13.
   /** The Compare tab's relative depth, 0 (embeddings) … 1 (last layer); default 1. */
   compareDepth?: number;
+  /** Causal models: the Tokens tab's strip coloured by surprisal (default on). */
+  surprisalColour?: boolean;
   /** The host re-analyzes these after a window reload (WebviewPanelSerializer). */
   snippets: { uri: string; label: string; text: string; startOffset: number }[];
 }

@@ -14,6 +14,7 @@ import { displayPiece, tokenContext } from './tokenText';
 import { sendRequest, wantGuesses } from './requests';
 import { requestAllWords, wordAt, wordsOf } from './words/words';
 import { wordContext, wordHoverHtml, wordLabel } from './words/wordText';
+import { isCausalView } from './causal/causalFacts';
 
 const GUESS_REDRAW_MS = 1500;
 
@@ -184,10 +185,12 @@ export function createMapView(): MapView {
       });
     }
     // Pieces, or words still on their way (the points, each word's first piece, show under their piece meanwhile).
+    // A causal model's guesses are what it expected at the token before seeing it.
+    const causal = isCausalView(state.model, snippet);
     return snippet.tokens.filter(isVisibleToken).map((token) => ({
       token,
       text: displayPiece(token),
-      hover: hoverHtml(snippet.label, tokenContext(snippet, token), token.guesses, t('mapHoverGuesses'), 5, token.guessesPending ? t('guessesPending') : undefined),
+      hover: hoverHtml(snippet.label, tokenContext(snippet, token), token.guesses, t(causal ? 'mapHoverExpected' : 'mapHoverGuesses'), 5, token.guessesPending ? t('guessesPending') : undefined),
     }));
   }
 

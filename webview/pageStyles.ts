@@ -7,8 +7,13 @@ import { pageNonce } from './pageNonce';
 import css from './styles.css';
 
 export function installStyles(): void {
+  installCss(css);
+}
+
+/** A stylesheet of one part of the app (webview/causal/causal.css), under the page's nonce. */
+export function installCss(text: string): void {
   const style = document.createElement('style');
   if (pageNonce) style.nonce = pageNonce;
-  style.textContent = css;
+  style.textContent = text;
   document.head.appendChild(style);
 }

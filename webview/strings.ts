@@ -210,6 +210,29 @@ export const EN = {
   wordsLanguageDefault: 'the runtime’s default',
   wordsPending: 'Grouping the pieces into words…',
   // ---- end Pieces / Words ----
+  // Causal models (issue 13; webview/causal): next-token predictions, surprisal, the logit lens, the attention note.
+  causalTokensHint: 'Hover or focus a token to see what the model expected there before seeing it, and what it expects next. Click or press Enter to select tokens for the Attention tab.',
+  causalInspectorTitle: 'Next-token predictions at “{token}”',
+  causalExpected: 'Expected here (before seeing it)',
+  causalExpectedNone: 'Nothing precedes the first token: the model made no guess for it.',
+  causalNext: 'Next (after this token)',
+  causalTokenLine: '“{token}”: probability {p}, rank {rank}, surprisal {bits} bits',
+  causalNotInTop: '“{token}” is not among these guesses.',
+  surprisalToggle: 'Colour by surprisal',
+  surprisalToggleTitle: 'Colour each token by its surprisal, −log2 p in bits: how unexpected the model found it, given the tokens before it.',
+  surprisalLegend: 'Surprisal (bits):',
+  surprisalLegendNone: 'first token',
+  surprisalChipTitle: '“{token}”: probability {p}, rank {rank}, surprisal {bits} bits',
+  surprisalChipFirst: '“{token}”: the first token, nothing predicts it',
+  bytePartTitle: 'byte {part} of {of} of “{char}”: the tokenizer splits this character into bytes',
+  byteCharacterTitle: 'the whole “{char}”: probability {p}, surprisal {bits} bits',
+  lensTitle: 'Next token after “{token}”, by layer (logit lens)',
+  lensHint: 'The final layer norm (ln_f) and the LM head applied to each layer’s hidden state at this position (0 = embeddings): what the model would predict next if it stopped there. Marked: the last layer’s top guess.',
+  lensSummary: 'Logit lens: “{token}” first on top at layer {first}, {p} at the last layer',
+  attentionCausalNote: 'A causal model cannot look ahead: each token attends only to itself and the tokens before it. The upper triangle of every matrix is empty by construction (the causal mask), not because of the data.',
+  /** The Map's point hover for a causal model (mapView.ts, beside mapHoverGuesses). */
+  mapHoverExpected: 'Expected here before seeing it:',
+  attentionHiddenNote: 'This model’s ONNX export fuses attention into one operator: it has no attention probabilities to show. Its hidden states and next-token predictions work (Map and Tokens tabs).',
 } as const;
 
 export type StringKey = keyof typeof EN;

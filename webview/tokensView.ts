@@ -13,6 +13,7 @@ import { isVisibleToken, persist, shownUnit, state, tokenOf } from './state';
 import { t } from './strings';
 import { displayPiece, isContinuation, tokenContext } from './tokenText';
 import { pageNonce } from './pageNonce';
+import { guessList } from './guessList';
 import { createGuessModeSwitch, guessMode } from './predictions/guessModeSwitch';
 import { layerGuessesSection } from './predictions/layerGuessesView';
 import predictionsCss from './predictions/predictions.css';
@@ -20,6 +21,9 @@ import { requestLayerGuesses, requestUnmaskedAll } from './predictions/requests'
 import { spanSection } from './predictions/spanSection';
 import { groupChipsByWord, wordsNote } from './wordGroups';
 import { requestAllWords } from './words/words';
+import { isCausalView } from './causal/causalFacts';
+import { causalInspector } from './causal/inspector';
+import { createSurprisalControls, decorateCausalChip } from './causal/surprisalStrip';
 
 /** The pointer rests this long on a chip before its guesses at every layer are asked for (not every chip it crosses). */
 const LAYER_GUESSES_DELAY_MS = 150;
@@ -40,7 +44,10 @@ export function createTokensView(): TokensView {
     else if (state.inspected) inspect(state.inspected.snippetId, state.inspected.tokenIndex);
     rerender();
   });
-  const root = el('div', { class: 'tokens-layout' }, el('div', { class: 'tokens-main' }, spanBox, modeSwitch.root, hint, empty, strips), guessPanel);
+  // Causal models (issue 13): the strip coloured by surprisal, its legend and toggle (webview/causal).
+  const surprisal = createSurprisalControls(() => updateChipTitles());
+  const causal = (): boolean => isCausalView(state.model, state.snippets[0]);
+  const root = el('div', { class: 'tokens-layout' }, el('div', { class: 'tokens-main' }, spanBox, modeSwitch.root, surprisal.root, hint, empty, strips), guessPanel);
   let layerTimer: ReturnType<typeof setTimeout> | undefined;
   let spanShown: typeof state.span = null;
 
@@ -61,12 +68,13 @@ export function createTokensView(): TokensView {
 
   function inspect(snippetId: string, tokenIndex: number): void {
     state.inspected = { snippetId, tokenIndex };
-    if (guessMode() === 'masked') {
-      wantGuesses(snippetId, tokenIndex);
+    // A causal model's guesses are all there (one forward): only its logit lens is asked for.
+    if (guessMode() === 'masked' || causal()) {
+      if (!causal()) wantGuesses(snippetId, tokenIndex);
       clearTimeout(layerTimer);
       layerTimer = setTimeout(() => {
         const now = state.inspected;
-        if (now?.snippetId === snippetId && now.tokenIndex === tokenIndex && guessMode() === 'masked') requestLayerGuesses(snippetId, tokenIndex);
+        if (now?.snippetId === snippetId && now.tokenIndex === tokenIndex && (guessMode() === 'masked' || causal())) requestLayerGuesses(snippetId, tokenIndex);
       }, LAYER_GUESSES_DELAY_MS);
     }
     renderGuesses();
@@ -102,6 +110,10 @@ export function createTokensView(): TokensView {
   function updateChipTitles(): void {
     for (const chip of Array.from(strips.querySelectorAll<HTMLButtonElement>('[data-testid="token-chip"]'))) {
       const found = tokenOf(chip.dataset.snippet ?? '', Number(chip.dataset.index));
+      if (found && causal()) {
+        decorateCausalChip(chip, found.snippet, found.token);
+        continue;
+      }
       const top = found && shownGuesses(found.snippet, found.token)?.[0];
       if (top) chip.title = `${top.token} ${formatProbability(top.probability)}`;
       else chip.removeAttribute('title');
@@ -112,10 +124,14 @@ export function createTokensView(): TokensView {
     clear(guessPanel);
     const found = state.inspected && tokenOf(state.inspected.snippetId, state.inspected.tokenIndex);
     if (!found) {
-      guessPanel.appendChild(el('p', { class: 'hint' }, state.snippets.length ? t('tokensHint') : ''));
+      guessPanel.appendChild(el('p', { class: 'hint' }, state.snippets.length ? t(causal() ? 'causalTokensHint' : 'tokensHint') : ''));
       return;
     }
     const { snippet, token } = found;
+    if (causal()) {
+      guessPanel.appendChild(causalInspector(snippet, token, token.special ? null : layerGuessesPart(snippet.id, token.index)));
+      return;
+    }
     const ctx = tokenContext(snippet, token, 30);
     const unmasked = guessMode() === 'unmasked';
     const guesses = shownGuesses(snippet, token);
@@ -131,7 +147,7 @@ export function createTokensView(): TokensView {
     if (!guesses?.length) {
       const why = token.special ? t('guessesNone') : token.guessesPending && !unmasked ? t('guessesPending') : t('noGuesses');
       guessPanel.appendChild(el('p', { class: 'hint', 'data-testid': token.guessesPending && !unmasked ? 'guesses-pending' : 'guesses-none' }, why));
-    } else guessPanel.appendChild(guessList(guesses, token, unmasked));
+    } else guessPanel.appendChild(guessList(guesses, { 'data-mode': unmasked ? 'unmasked' : 'masked' }, (g) => g.token === token.piece || g.token === displayPiece(token)));
     if (!unmasked && !token.special) guessPanel.appendChild(layerGuessesPart(snippet.id, token.index));
   }
 
@@ -140,27 +156,9 @@ export function createTokensView(): TokensView {
     const key = pointKey(snippetId, tokenIndex);
     if (!state.layerGuesses.has(key)) return el('p', { class: 'hint', 'data-testid': 'layer-guesses-pending' }, t('layerGuessesPending'));
     const result = state.layerGuesses.get(key);
-    return result ? layerGuessesSection(result) : el('p', { class: 'hint' }, t('layerGuessesNone'));
-  }
-
-  function guessList(guesses: GuessView[], token: TokenView, unmasked: boolean): HTMLElement {
-    const max = Math.max(...guesses.map((g) => g.probability), 1e-9);
-    const list = el('ol', { class: 'guesses', 'data-mode': unmasked ? 'unmasked' : 'masked' });
-    for (const g of guesses) {
-      const hit = g.token === token.piece || g.token === displayPiece(token);
-      const fill = el('span', { class: 'fill' });
-      fill.style.width = `${((g.probability / max) * 100).toFixed(1)}%`;
-      list.appendChild(
-        el(
-          'li',
-          { class: hit ? 'guess hit' : 'guess' },
-          el('span', { class: 'guess-token' }, g.token),
-          el('span', { class: 'bar', 'aria-hidden': 'true' }, fill),
-          el('span', { class: 'prob' }, formatProbability(g.probability)),
-        ),
-      );
-    }
-    return list;
+    const token = tokenOf(snippetId, tokenIndex)?.token;
+    // A causal model's per-layer view is the logit lens: the next token after this one, by layer.
+    return result ? layerGuessesSection(result, causal() && token ? { after: displayPiece(token) } : undefined) : el('p', { class: 'hint' }, t('layerGuessesNone'));
   }
 
   function render(): void {
@@ -232,9 +230,12 @@ export function createTokensView(): TokensView {
       strips.appendChild(el('section', { class: 'strip-section' }, header, strip));
     }
     if (state.inspected && !tokenOf(state.inspected.snippetId, state.inspected.tokenIndex)) state.inspected = null;
-    modeSwitch.root.hidden = state.snippets.length === 0;
+    // The masked / unmasked switch means nothing to a causal model (its guesses are next-token predictions).
+    modeSwitch.root.hidden = state.snippets.length === 0 || causal();
+    hint.textContent = t(causal() ? 'causalTokensHint' : 'tokensHint');
+    surprisal.update();
     if (shownUnit() === 'words') requestAllWords();
-    if (guessMode() === 'unmasked') requestUnmaskedAll();
+    if (guessMode() === 'unmasked' && !causal()) requestUnmaskedAll();
     updateChipTitles();
     renderGuesses();
     renderSpan();
@@ -268,6 +269,7 @@ export function createTokensView(): TokensView {
   on('hideSpecial', rerender);
   on('unit', rerender);
   on('words', rerender);
+  on('model', rerender);
   on('strings', () => {
     hint.textContent = t('tokensHint');
     modeSwitch.update();

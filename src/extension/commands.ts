@@ -1,6 +1,7 @@
 /** One function per command (after rust-analyzer's commands.ts). */
 import * as vscode from 'vscode';
 import { isContextLensError } from '../engine/errors';
+import { chooseModel } from './chooseModel';
 import { modelLabel } from './config';
 import type { Ctx } from './context';
 import type { MapSnippet } from './mapState';
@@ -22,6 +23,7 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
     reg('contextLens.showLog', () => showLog(ctx)),
     reg('contextLens.useDemoModel', () => useDemoModel(ctx)),
     reg('contextLens.exploreWordSenses', (args) => exploreWordSenses(ctx, args)),
+    reg('contextLens.chooseModel', () => chooseModel(ctx)),
     // Guess Masked Span (issue 11): the command, and the highlight and peek its results show in.
     ...registerGuessMaskedSpan(ctx),
     // Internal test hook (not contributed): the last error or warning shown, {code, message}; `true` also clears it.

@@ -113,6 +113,18 @@ export function updateStandardizeDimensions(on: boolean): Thenable<void> {
   return vscode.workspace.getConfiguration(SECTION).update('standardizeDimensions', on, vscode.ConfigurationTarget.Global);
 }
 
+/**
+ * Writes contextLens.model (Choose Model): where the workspace sets it, a global value would stay hidden
+ * under it, so the choice goes there; else to the user settings, for every window.
+ */
+export function updateModelSetting(model: string): Thenable<void> {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const inspected = c.inspect<string>('model');
+  const inWorkspace = inspected?.workspaceFolderValue !== undefined || inspected?.workspaceValue !== undefined;
+  const target = inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  return c.update('model', model, target);
+}
+
 /** What the status bar and messages call the model. */
 export function modelLabel(model: string): string {
   return isFolderSpec(model) ? path.basename(model.replace(/[\\/]+$/, '')) : model;

@@ -150,9 +150,9 @@ export class Ctx implements vscode.Disposable {
             this.loaded = { key, info, label };
             this.loadFailure = undefined;
             this.log.info(
-              `Model ready: ${info.model} (${info.source}, ${info.dtype}, backend ${info.backend}, ${info.numLayers} layers × ${info.numHeads} heads, hidden ${info.hiddenSize}, vocab ${info.vocabSize}, max ${info.maxTokens} tokens) in ${ms(performance.now() - t0)} (engine load ${ms(info.loadMs)})${info.nativeFailure === undefined ? '' : `; WebAssembly, not the native runtime: ${info.nativeFailure}`}`,
+              `Model ready: ${info.model} (${info.kind ?? 'masked'}${info.attentionAvailable === false ? ', attention hidden by the export' : ''}, ${info.source}, ${info.dtype}, backend ${info.backend}, ${info.numLayers} layers × ${info.numHeads} heads, hidden ${info.hiddenSize}, vocab ${info.vocabSize}, max ${info.maxTokens} tokens) in ${ms(performance.now() - t0)} (engine load ${ms(info.loadMs)})${info.nativeFailure === undefined ? '' : `; WebAssembly, not the native runtime: ${info.nativeFailure}`}`,
             );
-            this.status.set({ kind: 'ready', model: label, backend: info.backend });
+            this.status.set({ kind: 'ready', model: label, backend: info.backend, modelKind: info.kind });
             if (this.map.hiddenLayer === undefined || this.map.hiddenLayer > info.numLayers) this.map.hiddenLayer = info.numLayers;
             this.panel?.postModel();
             return info;
@@ -279,6 +279,18 @@ export class Ctx implements vscode.Disposable {
       ),
     );
     return true;
+  }
+
+  /**
+   * Ends "Use the bundled demo model": the setting's model is used again. Choose Model calls it when the model
+   * picked is the one the setting already names (writing the same value fires no configuration change).
+   */
+  async useSettingModel(): Promise<void> {
+    if (!this.demoOverride) return;
+    this.demoOverride = false;
+    await this.restartEngine('leaving the bundled demo model');
+    this.log.info(`Using the model of the settings again: ${this.modelName}`);
+    this.panel?.postModel();
   }
 
   /** Routes a change of `contextLens.*` settings to what depends on it (the hover follows its own settings). */

@@ -3,12 +3,16 @@
  * one full forward (64 tokens: ~4 s in all, 512 tokens: minutes), so Explore shows the map from one
  * forward and the guesses follow, a few tokens per engine call: the worker stays free for hover,
  * projection and attention between calls, and the tokens the user looks at jump the queue.
+ *
+ * A causal model's analysis (issue 13) is never streamed: its guesses (what it expected at each token) come
+ * from the analysis's own forward, and a masked guess means nothing to it.
  */
 import type * as vscode from 'vscode';
 import { isContextLensError } from '../engine/errors';
 import type { HostToWebview, PointRef, RequestId } from '../protocol';
 import type { Ctx } from './context';
 import type { MapSnippet } from './mapState';
+import { isCausal } from './panel/causalTokens';
 
 /** What the stream uses of the extension's context (no runtime vscode import: unit-tested in plain Node). */
 export type GuessStreamContext = Pick<Ctx, 'map' | 'engine' | 'config' | 'model' | 'log' | 'noteEngineFailure'>;
@@ -63,7 +67,7 @@ export class MaskedGuessStream implements vscode.Disposable {
     let total = 0;
     for (const s of this.ctx.map.snippets) {
       const a = s.analysis;
-      if (!a) continue;
+      if (!a || isCausal(a)) continue;
       for (const t of a.tokens) {
         if (t.special) continue;
         total++;
@@ -85,7 +89,7 @@ export class MaskedGuessStream implements vscode.Disposable {
     const pending = (s: MapSnippet, i: number): boolean => {
       const a = s.analysis;
       const t = a?.tokens[i];
-      return !!a && !!t && !t.special && !a.guesses[i]?.length && !this.asked.has(`${a.analysisId}:${i}`);
+      return !!a && !isCausal(a) && !!t && !t.special && !a.guesses[i]?.length && !this.asked.has(`${a.analysisId}:${i}`);
     };
     while (this.wanted.length) {
       const ref = this.wanted.shift()!;
@@ -101,7 +105,7 @@ export class MaskedGuessStream implements vscode.Disposable {
     if (this.ctx.config.maskedGuesses === 'onDemand') return undefined;
     for (const snippet of this.ctx.map.snippets) {
       const a = snippet.analysis;
-      if (!a) continue;
+      if (!a || isCausal(a)) continue;
       const perCall = guessTokensPerCall(a.tokens.length, this.ctx.model?.maxTokens);
       const tokenIndices: number[] = [];
       for (let i = 0; i < a.tokens.length && tokenIndices.length < perCall; i++) if (pending(snippet, i)) tokenIndices.push(i);

@@ -1,7 +1,8 @@
 /**
  * Hover: what BERT guesses for the token under the mouse when that token alone is masked, and at which
  * layer that guess first came out on top (one engine call: `layerGuesses`, whose last row is the masked
- * guess). With a selection under the pointer it offers Guess Masked Span on it. Bounded work (the paragraph around the position, at most PARAGRAPH_MAX characters), cancelled
+ * guess). For a causal model (issue 13): what it predicted here before seeing the token, the token's
+ * probability and rank (one analysis of the paragraph), and the logit lens at the token before (causalHover). With a selection under the pointer it offers Guess Masked Span on it. Bounded work (the paragraph around the position, at most PARAGRAPH_MAX characters), cancelled
  * in the worker when the mouse moves on.
  */
 import * as vscode from 'vscode';
@@ -12,6 +13,9 @@ import type { Ctx } from './context';
 import type { LayerGuessesResult } from '../engine/predictions/types';
 import { guessSpanCommandUri, spanPeekOf } from './predictions/spanCommand';
 import { layerSummary } from '../../webview/predictions/layerRows';
+import { causalHoverContent, causalTokenAt, type CausalHoverContent } from './causalHoverContent';
+import { formatBits, surprisalBits } from '../../webview/causal/surprisal';
+import { displayGuessToken } from '../../webview/causal/causalFacts';
 
 const PARAGRAPH_MAX = 400;
 /** Lines scanned up and down looking for the paragraph's ends. */
@@ -95,6 +99,7 @@ async function provideHover(ctx: Ctx, document: vscode.TextDocument, position: v
   const sub = token.onCancellationRequested(() => ac.abort());
   try {
     if (!ctx.model) await ctx.ensureModel(ac.signal, undefined, false);
+    if (ctx.model?.kind === 'causal') return await causalHover(ctx, document, around, ac.signal);
     const t0 = performance.now();
     const result = await ctx.engine.call('layerGuesses', { text: around.text, offset: around.offset, topK: cfg.topK }, { signal: ac.signal });
     if (!result || result.token.special || token.isCancellationRequested) return undefined;
@@ -162,5 +167,64 @@ function guessesMarkdown(ctx: Ctx, piece: string, surface: string, guesses: { to
   }
   md.appendMarkdown('\n');
   md.appendText(vscode.l10n.t('Model: {0}', ctx.modelDisplayName));
+  return md;
+}
+
+/**
+ * A causal model's hover: one `analyze` of the paragraph (its next-token guesses and every token's
+ * probability come from that one forward, released at once) and the logit lens at the token before.
+ */
+async function causalHover(ctx: Ctx, document: vscode.TextDocument, around: { text: string; offset: number; start: number }, signal: AbortSignal): Promise<vscode.Hover | undefined> {
+  const cfg = ctx.config;
+  const t0 = performance.now();
+  const a = await ctx.engine.call('analyze', { text: around.text, topK: cfg.topK, maxTokens: cfg.maxTokens, guesses: false }, { signal });
+  try {
+    const i = causalTokenAt(a, around.offset);
+    if (i < 0) return undefined;
+    const before = a.tokens[i - 1];
+    const lens = before && !before.special ? await ctx.engine.call('layerGuesses', { text: around.text, offset: before.start, topK: cfg.topK }, { signal }) : null;
+    const content = causalHoverContent(a, i, lens);
+    if (!content) return undefined;
+    ctx.log.debug(`hover (causal): "${content.piece}" p ${content.probability ?? '–'} rank ${content.rank ?? '–'}, lens first at layer ${content.lens?.firstLayer ?? '–'} in ${Math.round(performance.now() - t0)} ms`);
+    const t = a.tokens[i];
+    const range = new vscode.Range(document.positionAt(around.start + t.start), document.positionAt(around.start + t.end));
+    return new vscode.Hover(causalMarkdown(ctx, content), range);
+  } finally {
+    void ctx.engine.call('release', { analysisIds: [a.analysisId] }).catch(() => undefined);
+  }
+}
+
+function causalMarkdown(ctx: Ctx, c: CausalHoverContent): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  const shown = c.surface || displayGuessToken(c.piece);
+  md.appendMarkdown('**Context Lens** · ');
+  if (c.probability === undefined && c.expected.length === 0) {
+    md.appendText(vscode.l10n.t('Nothing precedes “{0}”: the model made no guess for it.', shown));
+  } else {
+    md.appendText(vscode.l10n.t('What the model expected at “{0}” before seeing it:', shown));
+    md.appendMarkdown('\n\n');
+    c.expected.forEach((g, i) => {
+      md.appendMarkdown(`${i + 1}. `);
+      md.appendText(displayGuessToken(g.token));
+      md.appendMarkdown(` — ${formatProbability(g.probability)}${g.hit ? ' ✓' : ''}\n`);
+    });
+  }
+  if (c.probability !== undefined) {
+    md.appendMarkdown('\n');
+    md.appendText(vscode.l10n.t('“{0}”: probability {1}, rank {2}, surprisal {3} bits', shown, formatProbability(c.probability), c.rank ?? '–', formatBits(c.bits ?? NaN)));
+    md.appendMarkdown('\n');
+  }
+  if (c.parts) {
+    md.appendMarkdown('\n');
+    md.appendText(vscode.l10n.t('“{0}” is {1} byte tokens: together {2} ({3} bits).', shown, c.parts.count, formatProbability(c.parts.probability), formatBits(surprisalBits(c.parts.probability))));
+    md.appendMarkdown('\n');
+  }
+  if (c.lens) {
+    md.appendMarkdown('\n');
+    md.appendText(vscode.l10n.t('Logit lens: “{0}” first on top at layer {1}, {2} at the last layer', displayGuessToken(c.lens.token), c.lens.firstLayer, formatProbability(c.lens.finalProbability)));
+    md.appendMarkdown('\n');
+  }
+  md.appendMarkdown('\n');
+  md.appendText(vscode.l10n.t('Model: {0} (causal)', ctx.modelDisplayName));
   return md;
 }

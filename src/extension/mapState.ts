@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { AnalysisSummary } from '../engine/workerProtocol';
 import type { ProjectionMethod, SnippetView, TokenView, WebviewPersistedState } from '../protocol';
+import { causalTokenFields } from './panel/causalTokens';
 
 export interface MapSnippet {
   id: string;
@@ -113,6 +114,8 @@ export function snippetView(s: MapSnippet, a: AnalysisSummary): SnippetView {
     special: t.special,
     guesses: (a.guesses[t.index] ?? []).map((g) => ({ token: g.token, probability: g.probability })),
     guessesPending: !t.special && !a.guesses[t.index]?.length,
+    // A causal model's guesses come from the analysis's one forward (issue 13).
+    ...causalTokenFields(a, t.index),
   }));
   return { id: s.id, label: s.label, text: a.text, tokens, windowed: a.windowed, uri: s.uri, startOffset: s.startOffset };
 }

@@ -1,18 +1,23 @@
-/** "$(symbol-misc) Context Lens: <state>"; a click shows the log. */
+/**
+ * "$(symbol-misc) Context Lens: <state>"; a click shows the log. Ready, it names the model and its kind
+ * (masked or causal, issue 13); the tooltip links to Choose Model and Show Log.
+ */
 import * as vscode from 'vscode';
+import type { ModelKind } from '../engine/types';
 
 export type StatusState =
   | { kind: 'idle' }
   | { kind: 'downloading'; percent?: number }
   | { kind: 'loading' }
   | { kind: 'analyzing' }
-  | { kind: 'ready'; model: string; backend?: string }
+  | { kind: 'ready'; model: string; backend?: string; modelKind?: ModelKind }
   | { kind: 'error'; message: string };
 
 export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private current: StatusState = { kind: 'idle' };
   private ready: Extract<StatusState, { kind: 'ready' }> | undefined;
+  private tooltipText = '';
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('contextLens.status', vscode.StatusBarAlignment.Right, 100);
@@ -26,9 +31,9 @@ export class StatusBar implements vscode.Disposable {
     return this.current;
   }
 
-  /** What the status bar item shows now. */
+  /** What the status bar item shows now (the tooltip's text, without its links). */
   get shown(): { text: string; tooltip: string } {
-    return { text: this.item.text, tooltip: String(this.item.tooltip ?? '') };
+    return { text: this.item.text, tooltip: this.tooltipText };
   }
 
   set(state: StatusState): void {
@@ -57,10 +62,11 @@ export class StatusBar implements vscode.Disposable {
         tooltip = this.ready ? vscode.l10n.t('Model: {0}. Click to show the log.', this.ready.model) : vscode.l10n.t('Click to show the log.');
         break;
       case 'ready':
-        text = vscode.l10n.t('Context Lens: ready ({0})', state.model);
+        text = vscode.l10n.t('Context Lens: ready ({0})', state.model) + (state.modelKind ? ` · ${shortKind(state.modelKind)}` : '');
         tooltip = state.backend
           ? vscode.l10n.t('Model: {0} (backend {1}). Click to show the log.', state.model, state.backend)
           : vscode.l10n.t('Model: {0}. Click to show the log.', state.model);
+        if (state.modelKind) tooltip = `${tooltip}\n${kindSentence(state.modelKind)}`;
         break;
       case 'error':
         text = vscode.l10n.t('Context Lens: error');
@@ -69,7 +75,12 @@ export class StatusBar implements vscode.Disposable {
         break;
     }
     this.item.text = prefix + text;
-    this.item.tooltip = tooltip;
+    this.tooltipText = tooltip;
+    const md = new vscode.MarkdownString();
+    md.appendText(tooltip);
+    md.appendMarkdown(`\n\n[${vscode.l10n.t('Choose Model')}](command:contextLens.chooseModel) · [${vscode.l10n.t('Show Log')}](command:contextLens.showLog)`);
+    md.isTrusted = { enabledCommands: ['contextLens.chooseModel', 'contextLens.showLog'] };
+    this.item.tooltip = md;
   }
 
   /** Back to "ready" after transient work, if a model is loaded. */
@@ -80,4 +91,15 @@ export class StatusBar implements vscode.Disposable {
   dispose(): void {
     this.item.dispose();
   }
+}
+
+/** The kind in a word, for the item's text. */
+function shortKind(kind: ModelKind): string {
+  return kind === 'causal' ? vscode.l10n.t('causal') : vscode.l10n.t('masked');
+}
+
+function kindSentence(kind: ModelKind): string {
+  return kind === 'causal'
+    ? vscode.l10n.t('A causal model (GPT-2 family): it predicts the next token, reading only leftwards.')
+    : vscode.l10n.t('A masked model (BERT family): it fills in a masked token, reading both ways.');
 }

@@ -64,6 +64,7 @@ export function restorePersisted(raw: unknown): WebviewPersistedState {
   if (typeof r.renormalizeHidden === 'boolean') s.renormalizeHidden = r.renormalizeHidden;
   if ((GRID_COLOURINGS as readonly unknown[]).includes(r.gridColouring)) s.gridColouring = r.gridColouring;
   if (r.headLayout === 'auto' || r.headLayout === 'vertical' || r.headLayout === 'horizontal') s.headLayout = r.headLayout;
+  if (typeof r.surprisalColour === 'boolean') s.surprisalColour = r.surprisalColour;
   if (Array.isArray(r.snippets)) s.snippets = r.snippets.filter((x) => x && typeof x.text === 'string');
   return s;
 }

@@ -11,6 +11,7 @@ import { persist, state } from '../state';
 import { t } from '../strings';
 import { sendRequest } from '../requests';
 import { createAttentionControls, fillSelect } from './controls';
+import { createCausalNote } from './causalNote';
 import { createAttentionGrid, type GridPaint } from './grid';
 import { headArcsSvg } from './headArcs';
 import { headViewSvg } from './headView';
@@ -69,6 +70,7 @@ export function createAttentionView(): AttentionView {
     'div',
     { class: 'attention-layout' },
     controls.root,
+    createCausalNote(),
     status,
     empty,
     el('div', { class: 'att-captions' }, caption, rowsCaption, wordsCaption),
@@ -180,7 +182,8 @@ export function createAttentionView(): AttentionView {
       wordsCaption.textContent = '';
       return;
     }
-    request(s);
+    // An export that fuses attention has none to send (the causal note says so): asking would only fail.
+    if (state.model?.attentionAvailable !== false) request(s);
     const shown = shownMatrix(s);
     status.textContent = shown ? '' : t('loading');
     wordsCaption.textContent = wordsMode() ? t('wordsConvention') : '';

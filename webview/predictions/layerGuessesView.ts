@@ -1,11 +1,14 @@
 /**
  * The inspector's per-layer guesses: a sparkline of the final guess's probability over layers 0 … L and a
  * compact layers × top-k table (last layer on top, where the answer is). Token text is data: text nodes only.
+ * For a causal model (`lens`, issue 13) the same table and sparkline are the logit lens: the final layer norm
+ * and the LM head applied to every layer's hidden state, predicting the token after `lens.after`.
  */
 import type { LayerGuessesResult } from '../../src/protocol';
 import { formatProbability } from '../../src/shared/format';
 import { el, svgEl } from '../dom';
 import { t } from '../strings';
+import { displayGuessToken } from '../causal/causalFacts';
 import { layerSummary, layerTableRows } from './layerRows';
 import { sparklineGeometry } from './sparklineGeometry';
 
@@ -13,19 +16,23 @@ import { sparklineGeometry } from './sparklineGeometry';
 const TABLE_TOP_K = 3;
 const BOX = { width: 260, height: 52, pad: 5 };
 
-export function layerGuessesSection(result: LayerGuessesResult): HTMLElement {
+export function layerGuessesSection(result: LayerGuessesResult, lens?: { after: string }): HTMLElement {
   const summary = layerSummary(result);
-  const section = el('section', { class: 'layer-guesses', 'data-testid': 'layer-guesses' }, el('h3', { class: 'side-title' }, t('layerGuessesTitle')));
+  const title = lens ? t('lensTitle', { token: lens.after }) : t('layerGuessesTitle');
+  const section = el('section', { class: 'layer-guesses', 'data-testid': 'layer-guesses', 'data-lens': lens ? 'logit' : 'masked' }, el('h3', { class: 'side-title' }, title));
   if (!summary) {
     section.appendChild(el('p', { class: 'hint' }, t('layerGuessesNone')));
     return section;
   }
   const p = formatProbability(summary.finalProbability);
+  // GPT-2's pieces write a leading space as Ġ: shown as ␣ (causalFacts.ts).
+  const show = lens ? displayGuessToken : (s: string) => s;
+  const token = show(summary.token);
   section.append(
-    el('p', { class: 'layer-summary', 'data-testid': 'layer-guesses-summary' }, t('finalSummary', { token: summary.token, first: summary.firstLayer, p })),
-    sparkline(result, summary.token),
-    table(result, summary.token),
-    el('p', { class: 'hint' }, t('layerGuessesHint')),
+    el('p', { class: 'layer-summary', 'data-testid': 'layer-guesses-summary' }, t(lens ? 'lensSummary' : 'finalSummary', { token, first: summary.firstLayer, p })),
+    sparkline(result, token),
+    table(result, token, show),
+    el('p', { class: 'hint' }, t(lens ? 'lensHint' : 'layerGuessesHint')),
   );
   return section;
 }
@@ -63,7 +70,7 @@ function sparkline(result: LayerGuessesResult, token: string): SVGSVGElement {
   return svg;
 }
 
-function table(result: LayerGuessesResult, token: string): HTMLTableElement {
+function table(result: LayerGuessesResult, token: string, show: (token: string) => string): HTMLTableElement {
   const rows = layerTableRows(result, TABLE_TOP_K);
   const k = Math.max(1, ...rows.map((r) => r.cells.length));
   const head = el('tr', {}, el('th', { scope: 'col' }, t('layerColumn')));
@@ -76,7 +83,7 @@ function table(result: LayerGuessesResult, token: string): HTMLTableElement {
       const c = row.cells[i];
       tr.appendChild(
         c
-          ? el('td', { class: c.final ? 'final' : '' }, el('span', { class: 'lg-token' }, c.token), el('span', { class: 'lg-prob' }, formatProbability(c.probability)))
+          ? el('td', { class: c.final ? 'final' : '' }, el('span', { class: 'lg-token' }, show(c.token)), el('span', { class: 'lg-prob' }, formatProbability(c.probability)))
           : el('td'),
       );
     }

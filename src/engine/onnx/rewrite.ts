@@ -14,6 +14,12 @@ import {
   LAYER_LOGITS_OUTPUT,
   LAYER_POSITIONS_INPUT,
   MASKED_POSITIONS_INPUT,
+  NEXT_ID_ABOVE_OUTPUT,
+  NEXT_ID_PROBABILITIES_OUTPUT,
+  NEXT_IDS_INPUT,
+  NEXT_TOP_IDS_OUTPUT,
+  NEXT_TOP_K_INPUT,
+  NEXT_TOP_PROBABILITIES_OUTPUT,
   PROBABILITIES_OUTPUT,
   type MaskedLmHead,
 } from './head';
@@ -67,6 +73,8 @@ export function withNarrowHead(
   lastHidden: string,
   exposed: Exposure[],
   hiddenStates: string[],
+  lens: LogitLens = { head, input: lastHidden, inputs: hiddenStates, narrowInputAt: hiddenStates.length - 1 },
+  nextTokenReads = false,
 ): Uint8Array | undefined {
   const modelFields = fieldSpans(bytes, 0, bytes.length);
   const graphs = modelFields.filter((f) => f.field === MODEL_GRAPH && f.payload);
@@ -77,11 +85,11 @@ export function withNarrowHead(
   const nodeNames = new Set([NODE_INPUT, NODE_OUTPUT]);
   const graphParts: Uint8Array[] = [];
   const layerHead: Uint8Array[] = [];
-  const headNodes = new Set(head.nodes);
+  const lensNodes = new Set(lens.head.nodes);
   let nodeIndex = 0;
   for (const f of fieldSpans(bytes, graphs[0].payload![0], graphs[0].payload![1])) {
     if (f.field === GRAPH_NODE && f.payload) {
-      if (headNodes.has(nodeIndex)) layerHead.push(layerHeadNode(bytes, f.payload, head, lastHidden));
+      if (lensNodes.has(nodeIndex)) layerHead.push(layerHeadNode(bytes, f.payload, lens.head, lens.input));
       const reader = head.readers.has(nodeIndex);
       const node = renamedMessage(bytes, f.payload, nodeNames, (field, name) =>
         field === NODE_INPUT && reader && name === lastHidden ? HIDDEN_AT_POSITIONS : renames.get(name),
@@ -100,9 +108,9 @@ export function withNarrowHead(
   if (nodeIndex !== graph.nodes.length) return undefined;
   const flat = 'context_lens/head/hidden_flat';
   const lastAlias = renames.get(lastHidden) ?? lastHidden;
-  // Every hidden state flattened to [batch × seq, hidden] (the last one is flattened once, for both heads).
-  const flats = hiddenStates.map((_, i) => (i === hiddenStates.length - 1 ? flat : `context_lens/layer_head/hidden_flat_${i}`));
-  const gathered = hiddenStates.map((_, i) => `context_lens/layer_head/hidden_${i}_at_positions`);
+  // Every lens input flattened to [batch × seq, hidden] (the narrowed head's input is flattened once, for both heads).
+  const flats = lens.inputs.map((_, i) => (i === lens.narrowInputAt ? flat : `context_lens/layer_head/hidden_flat_${i}`));
+  const gathered = lens.inputs.map((_, i) => `context_lens/layer_head/hidden_${i}_at_positions`);
   graphParts.push(
     valueInfoField(GRAPH_INPUT, MASKED_POSITIONS_INPUT, ELEM_TYPE_INT64, ['masked_positions']),
     nodeField('Flatten', 'context_lens/head/flatten', [lastAlias], [flat], { axis: 2 }),
@@ -110,13 +118,14 @@ export function withNarrowHead(
     nodeField('Softmax', 'context_lens/head/softmax', [head.output], [PROBABILITIES_OUTPUT], { axis: 1 }),
     valueInfoField(GRAPH_OUTPUT, PROBABILITIES_OUTPUT, ELEM_TYPE_FLOAT, ['masked_positions', 'vocab']),
     valueInfoField(GRAPH_INPUT, LAYER_POSITIONS_INPUT, ELEM_TYPE_INT64, ['layer_positions']),
-    ...hiddenStates.slice(0, -1).map((alias, i) => nodeField('Flatten', `context_lens/layer_head/flatten_${i}`, [alias], [flats[i]], { axis: 2 })),
+    ...lens.inputs.flatMap((alias, i) => (i === lens.narrowInputAt ? [] : [nodeField('Flatten', `context_lens/layer_head/flatten_${i}`, [alias], [flats[i]], { axis: 2 })])),
     ...gathered.map((g, i) => nodeField('Gather', `context_lens/layer_head/gather_${i}`, [flats[i], LAYER_POSITIONS_INPUT], [g], { axis: 0 })),
     nodeField('Concat', 'context_lens/layer_head/concat', gathered, [LAYER_HIDDEN_AT_POSITIONS], { axis: 0 }),
     ...layerHead,
     valueInfoField(GRAPH_OUTPUT, LAYER_LOGITS_OUTPUT, ELEM_TYPE_FLOAT, ['layer_rows', 'vocab']),
     ...exposureFields(copied),
     ...exposed.filter((e) => renames.has(e.source)).map((e) => valueInfoField(GRAPH_OUTPUT, e.alias, ELEM_TYPE_FLOAT)),
+    ...(nextTokenReads ? nextTokenReadFields(graph.opset) : []),
   );
   const graphLength = graphParts.reduce((n, p) => n + p.length, 0);
   const parts: Uint8Array[] = [];
@@ -125,6 +134,46 @@ export function withNarrowHead(
     else parts.push(bytes.subarray(f.start, f.end));
   }
   return concatBytes(parts);
+}
+
+/** The nodes, inputs and outputs of head.ts's next-token reads (NEXT_TOP_K_INPUT …), over PROBABILITIES_OUTPUT. */
+function nextTokenReadFields(opset: number): Uint8Array[] {
+  const above = 'context_lens/next/above';
+  const aboveFloat = 'context_lens/next/above_float';
+  const axes = 'context_lens/next/axes';
+  // ReduceSum takes its axes as an input from opset 13 on, as an attribute before.
+  const reduce =
+    opset >= 13
+      ? [nodeField('Constant', 'context_lens/next/axes', [], [axes], { value_ints: [1] }), nodeField('ReduceSum', 'context_lens/next/count', [aboveFloat, axes], [NEXT_ID_ABOVE_OUTPUT], { keepdims: 0 })]
+      : [nodeField('ReduceSum', 'context_lens/next/count', [aboveFloat], [NEXT_ID_ABOVE_OUTPUT], { axes: [1], keepdims: 0 })];
+  return [
+    valueInfoField(GRAPH_INPUT, NEXT_TOP_K_INPUT, ELEM_TYPE_INT64, ['one']),
+    valueInfoField(GRAPH_INPUT, NEXT_IDS_INPUT, ELEM_TYPE_INT64, ['masked_positions', 'one']),
+    nodeField('TopK', 'context_lens/next/top_k', [PROBABILITIES_OUTPUT, NEXT_TOP_K_INPUT], [NEXT_TOP_PROBABILITIES_OUTPUT, NEXT_TOP_IDS_OUTPUT], { axis: 1 }),
+    nodeField('GatherElements', 'context_lens/next/id_probability', [PROBABILITIES_OUTPUT, NEXT_IDS_INPUT], [NEXT_ID_PROBABILITIES_OUTPUT], { axis: 1 }),
+    nodeField('Greater', 'context_lens/next/more_probable', [PROBABILITIES_OUTPUT, NEXT_ID_PROBABILITIES_OUTPUT], [above]),
+    nodeField('Cast', 'context_lens/next/as_float', [above], [aboveFloat], { to: ELEM_TYPE_FLOAT }),
+    ...reduce,
+    valueInfoField(GRAPH_OUTPUT, NEXT_TOP_PROBABILITIES_OUTPUT, ELEM_TYPE_FLOAT, ['masked_positions', 'k']),
+    valueInfoField(GRAPH_OUTPUT, NEXT_TOP_IDS_OUTPUT, ELEM_TYPE_INT64, ['masked_positions', 'k']),
+    valueInfoField(GRAPH_OUTPUT, NEXT_ID_PROBABILITIES_OUTPUT, ELEM_TYPE_FLOAT, ['masked_positions', 'one']),
+    valueInfoField(GRAPH_OUTPUT, NEXT_ID_ABOVE_OUTPUT, ELEM_TYPE_FLOAT, ['masked_positions']),
+  ];
+}
+
+/**
+ * What the copy of the head over every hidden layer (the logit lens) is made of: for a masked LM the head
+ * itself, read at every hidden state; for a decoder whose last hidden state is the final layer norm's
+ * output, ln_f + lm_head, read at the residual stream (the blocks' outputs, the last one before ln_f).
+ */
+export interface LogitLens {
+  head: MaskedLmHead;
+  /** The tensor the lens head's nodes read in the graph (the copy reads LAYER_HIDDEN_AT_POSITIONS instead). */
+  input: string;
+  /** The tensors (aliases where exposed) the copy reads, layer 0 … L, in row order of LAYER_LOGITS_OUTPUT. */
+  inputs: string[];
+  /** The index in `inputs` of the narrowed head's own input, whose flattened copy both heads share; -1 for none. */
+  narrowInputAt: number;
 }
 
 /**

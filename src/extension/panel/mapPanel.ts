@@ -393,5 +393,8 @@ function modelStatus(ctx: Ctx): ModelStatusView {
   const st = ctx.status.state;
   const state: ModelStatusView['state'] =
     info ? 'ready' : st.kind === 'downloading' ? 'downloading' : st.kind === 'loading' ? 'loading' : st.kind === 'error' ? 'error' : 'idle';
-  return { label: ctx.modelDisplayName, state, numLayers: info?.numLayers ?? 0, numHeads: info?.numHeads ?? 0 };
+  const view: ModelStatusView = { label: ctx.modelDisplayName, state, numLayers: info?.numLayers ?? 0, numHeads: info?.numHeads ?? 0 };
+  // Issue 13: what the Tokens and Attention tabs show depends on the kind (absent until a model is loaded).
+  if (info) Object.assign(view, { kind: info.kind ?? 'masked', attentionAvailable: info.attentionAvailable !== false });
+  return view;
 }
