@@ -17,7 +17,7 @@ GPT-2-sized random model for the benchmark (never committed; bench/causalBenchMo
   ... OUT --gpt2-size --steps 0 --no-reference [--save-torch]
 Needs Debian's python3-torch and python3-onnx (use /usr/bin/python3).
 """
-import argparse, base64, glob, json, math, os, random, sys, time
+import argparse, ast, base64, glob, json, math, os, random, re, sys, time
 
 import numpy as np
 import torch
@@ -55,20 +55,24 @@ random.seed(0)
 torch.set_num_threads(max(1, os.cpu_count() or 1))
 
 # ---------------- corpus and byte-level BPE ----------------
-# The BERT fixture's sentences (scripts/make_bert_model.py), in natural case and spacing, plus the demo texts.
-corpus = [
-    "我喜欢吃苹果。", "我用苹果手机。", "他买了新手机。", "她很喜欢这个电脑。", "今天天气很好。",
-    "我们在家吃饭。", "你喜欢喝茶吗？", "他在中国工作。", "我的朋友很好。", "这个手机很贵。",
-    "这个电脑很便宜。", "我今天学习了。", "明天我看书。", "他们是中国人。", "我吃了苹果。",
-    "我爱吃苹果。", "苹果很甜。", "树上有红苹果。", "他用苹果电脑。", "苹果手机很贵。", "我买了苹果手机。",
-    "她爱吃红苹果。", "苹果电脑很好用。", "我去银行存钱。", "我在河边看书。",
-    "I like apples.", "I eat an apple today.", "My phone is new.", "She bought a new computer.",
-    "We read books at home.", "He likes tea and rice.", "The cat is running.", "They play with the dog.",
-    "This book is very good.", "That phone is old.", "I work at home today.", "My friend has a cat.",
-    "You use the computer.", "We learn and work.", "The Apple phone is very good.",
-    "I put money in the bank.", "The bank has my money.", "We sat by the river bank.",
-    "The dog is on the river bank.", "I don't like rain, but it's good for the trees.",
-    "我喜欢吃苹果 😀 and I like apples 😀.", "Today is a good day 😀",
+def bert_fixture_corpus():
+    """The BERT fixture's sentences, read from its generator (one corpus for both fixtures), in natural case
+    and spacing: that corpus is lower-cased with spaced punctuation for BERT's uncased tokenizer."""
+    with open(os.path.join(HERE, "make_bert_model.py"), encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    sentences = next(ast.literal_eval(n.value) for n in tree.body
+                     if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "corpus")
+    natural = []
+    for s in sentences:
+        if s.isascii():
+            s = re.sub(r" ([.,!?])", r"\1", re.sub(r"\bi\b", "I", s))
+            s = s[0].upper() + s[1:]
+        natural.append(s.replace("apple phone", "Apple phone"))
+    return natural
+
+
+corpus = bert_fixture_corpus() + [
+    "I don't like rain, but it's good for the trees.", "我喜欢吃苹果 😀 and I like apples 😀.", "Today is a good day 😀",
 ]
 for path in sorted(glob.glob(os.path.join(REPO, "demo", "*.txt")) + glob.glob(os.path.join(REPO, "demo", "*.md"))
                    + glob.glob(os.path.join(REPO, "demo", "senses", "*.txt"))):
