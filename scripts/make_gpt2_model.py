@@ -13,6 +13,7 @@ The ONNX file has optimum's decoder signature (what transformers.js feeds a GPT-
 Attention is eager (HF's GPT2Attention): one Softmax node per block, causal mask applied before it.
 
 Test fixture (committed; the default OUT):  /usr/bin/python3 scripts/make_gpt2_model.py
+  (also writes test/fixtures/tiny-gpt2-merged, the same weights as a merged decoder: merge_gpt2_decoder.py)
 GPT-2-sized random model for the benchmark (never committed; bench/causalBenchModel.ts runs this):
   ... OUT --gpt2-size --steps 0 --no-reference [--save-torch]
 Needs Debian's python3-torch and python3-onnx (use /usr/bin/python3).
@@ -28,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from gpt2_bpe import END_OF_TEXT, ByteLevelBPE, learn_merges  # noqa: E402
+from merge_gpt2_decoder import write_merged_folder  # noqa: E402
 from quantize_dynamic_uint8 import quantize_dynamic_uint8  # noqa: E402
 
 FIXTURE = os.path.join(REPO, "test", "fixtures", "tiny-gpt2")
@@ -43,6 +45,8 @@ ap.add_argument("--vocab-size", type=int, default=0, help="pad the embedding mat
 ap.add_argument("--gpt2-size", action="store_true", help="GPT-2 small's shape: 12 layers, 12 heads, 768 wide, 1024 positions, vocabulary 50,257")
 ap.add_argument("--steps", type=int, default=600)
 ap.add_argument("--no-reference", action="store_true")
+ap.add_argument("--merged-out", default=None, help="also write optimum's merged-decoder layout of the same weights here "
+                "(default: test/fixtures/tiny-gpt2-merged when OUT is the fixture, else none)")
 ap.add_argument("--save-torch", action="store_true", help="also write torch_state.pt (for --torch-bench)")
 ap.add_argument("--torch-bench", default="", help="comma-separated token counts: load OUT/torch_state.pt, time torch "
                 "eager fp32 forwards with attentions and hidden states, print JSON, write nothing")
@@ -360,4 +364,7 @@ with open(os.path.join(args.out, "tokenizer_config.json"), "w") as f:
                "unk_token": END_OF_TEXT, "clean_up_tokenization_spaces": False}, f, indent=2)
 with open(os.path.join(args.out, "special_tokens_map.json"), "w") as f:
     json.dump({"bos_token": END_OF_TEXT, "eos_token": END_OF_TEXT, "unk_token": END_OF_TEXT}, f, indent=2)
+merged_out = args.merged_out or (FIXTURE + "-merged" if os.path.abspath(args.out) == FIXTURE else None)
+if merged_out:
+    write_merged_folder(args.out, merged_out)
 print("vocab", V_TOK, "(rows", V, ") params", sum(p.numel() for p in model.parameters()), "->", args.out)

@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import type { ReferenceText } from './fixture';
 
 export const GPT2_FIXTURE = resolve('test/fixtures/tiny-gpt2');
+/** The same weights as optimum's merged decoder (use_cache_branch; blocks inside an If node), fp32 only (scripts/merge_gpt2_decoder.py). */
+export const GPT2_MERGED_FIXTURE = resolve('test/fixtures/tiny-gpt2-merged');
 
 /** Top-k of softmax(lm_head(ln_f(h))) per position: ids[t][k], probs[t][k]. */
 export interface LensTopK {
