@@ -100,6 +100,19 @@ def mergeable(a, b):
     return len(lead) <= 1 and all(x >= 0x80 for x in data) and (not lead or data[0] == lead[0])
 
 
+def merge_pair(word, a, b):
+    """word with every adjacent (a, b), left to right, joined into one symbol."""
+    out, k = [], 0
+    while k < len(word):
+        if k + 1 < len(word) and word[k] == a and word[k + 1] == b:
+            out.append(a + b)
+            k += 2
+        else:
+            out.append(word[k])
+            k += 1
+    return out
+
+
 def learn_merges(texts, num_merges, min_count=2):
     """Classic BPE training: merge the most frequent adjacent pair (ties: the pair first seen in sorted order),
     among the pairs mergeable() allows."""
@@ -122,19 +135,11 @@ def learn_merges(texts, num_merges, min_count=2):
         best = min(pairs.items(), key=lambda kv: (-kv[1], kv[0]))
         if best[1] < min_count:
             break
-        a, b = best[0]
-        merges.append((a, b))
+        merges.append(best[0])
         new_words = {}
         for w, c in words.items():
-            out, k = [], 0
-            while k < len(w):
-                if k + 1 < len(w) and w[k] == a and w[k + 1] == b:
-                    out.append(a + b)
-                    k += 2
-                else:
-                    out.append(w[k])
-                    k += 1
-            new_words[tuple(out)] = new_words.get(tuple(out), 0) + c
+            merged = tuple(merge_pair(w, *best[0]))
+            new_words[merged] = new_words.get(merged, 0) + c
         words = new_words
     return merges
 
@@ -170,16 +175,7 @@ class ByteLevelBPE:
             r, _ = min(ranked)
             if r == 1 << 30:
                 break
-            a, b = self.merges[r]
-            out, k = [], 0
-            while k < len(w):
-                if k + 1 < len(w) and w[k] == a and w[k + 1] == b:
-                    out.append(a + b)
-                    k += 2
-                else:
-                    out.append(w[k])
-                    k += 1
-            w = out
+            w = merge_pair(w, *self.merges[r])
         return w
 
     def tokens(self, text):

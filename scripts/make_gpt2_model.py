@@ -13,11 +13,12 @@ The ONNX file has optimum's decoder signature (what transformers.js feeds a GPT-
 Attention is eager (HF's GPT2Attention): one Softmax node per block, causal mask applied before it.
 
 Test fixture (committed; the default OUT):  /usr/bin/python3 scripts/make_gpt2_model.py
+  (also writes test/fixtures/tiny-gpt2-merged, the same weights as a merged decoder: merge_gpt2_decoder.py)
 GPT-2-sized random model for the benchmark (never committed; bench/causalBenchModel.ts runs this):
   ... OUT --gpt2-size --steps 0 --no-reference [--save-torch]
 Needs Debian's python3-torch and python3-onnx (use /usr/bin/python3).
 """
-import argparse, base64, glob, json, math, os, random, sys, time
+import argparse, ast, base64, glob, json, math, os, random, re, sys, time
 
 import numpy as np
 import torch
@@ -28,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from gpt2_bpe import END_OF_TEXT, ByteLevelBPE, learn_merges  # noqa: E402
+from merge_gpt2_decoder import write_merged_folder  # noqa: E402
 from quantize_dynamic_uint8 import quantize_dynamic_uint8  # noqa: E402
 
 FIXTURE = os.path.join(REPO, "test", "fixtures", "tiny-gpt2")
@@ -43,6 +45,8 @@ ap.add_argument("--vocab-size", type=int, default=0, help="pad the embedding mat
 ap.add_argument("--gpt2-size", action="store_true", help="GPT-2 small's shape: 12 layers, 12 heads, 768 wide, 1024 positions, vocabulary 50,257")
 ap.add_argument("--steps", type=int, default=600)
 ap.add_argument("--no-reference", action="store_true")
+ap.add_argument("--merged-out", default=None, help="also write optimum's merged-decoder layout of the same weights here "
+                "(default: test/fixtures/tiny-gpt2-merged when OUT is the fixture, else none)")
 ap.add_argument("--save-torch", action="store_true", help="also write torch_state.pt (for --torch-bench)")
 ap.add_argument("--torch-bench", default="", help="comma-separated token counts: load OUT/torch_state.pt, time torch "
                 "eager fp32 forwards with attentions and hidden states, print JSON, write nothing")
@@ -55,20 +59,24 @@ random.seed(0)
 torch.set_num_threads(max(1, os.cpu_count() or 1))
 
 # ---------------- corpus and byte-level BPE ----------------
-# The BERT fixture's sentences (scripts/make_bert_model.py), in natural case and spacing, plus the demo texts.
-corpus = [
-    "我喜欢吃苹果。", "我用苹果手机。", "他买了新手机。", "她很喜欢这个电脑。", "今天天气很好。",
-    "我们在家吃饭。", "你喜欢喝茶吗？", "他在中国工作。", "我的朋友很好。", "这个手机很贵。",
-    "这个电脑很便宜。", "我今天学习了。", "明天我看书。", "他们是中国人。", "我吃了苹果。",
-    "我爱吃苹果。", "苹果很甜。", "树上有红苹果。", "他用苹果电脑。", "苹果手机很贵。", "我买了苹果手机。",
-    "她爱吃红苹果。", "苹果电脑很好用。", "我去银行存钱。", "我在河边看书。",
-    "I like apples.", "I eat an apple today.", "My phone is new.", "She bought a new computer.",
-    "We read books at home.", "He likes tea and rice.", "The cat is running.", "They play with the dog.",
-    "This book is very good.", "That phone is old.", "I work at home today.", "My friend has a cat.",
-    "You use the computer.", "We learn and work.", "The Apple phone is very good.",
-    "I put money in the bank.", "The bank has my money.", "We sat by the river bank.",
-    "The dog is on the river bank.", "I don't like rain, but it's good for the trees.",
-    "我喜欢吃苹果 😀 and I like apples 😀.", "Today is a good day 😀",
+def bert_fixture_corpus():
+    """The BERT fixture's sentences, read from its generator (one corpus for both fixtures), in natural case
+    and spacing: that corpus is lower-cased with spaced punctuation for BERT's uncased tokenizer."""
+    with open(os.path.join(HERE, "make_bert_model.py"), encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    sentences = next(ast.literal_eval(n.value) for n in tree.body
+                     if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "corpus")
+    natural = []
+    for s in sentences:
+        if s.isascii():
+            s = re.sub(r" ([.,!?])", r"\1", re.sub(r"\bi\b", "I", s))
+            s = s[0].upper() + s[1:]
+        natural.append(s.replace("apple phone", "Apple phone"))
+    return natural
+
+
+corpus = bert_fixture_corpus() + [
+    "I don't like rain, but it's good for the trees.", "我喜欢吃苹果 😀 and I like apples 😀.", "Today is a good day 😀",
 ]
 for path in sorted(glob.glob(os.path.join(REPO, "demo", "*.txt")) + glob.glob(os.path.join(REPO, "demo", "*.md"))
                    + glob.glob(os.path.join(REPO, "demo", "senses", "*.txt"))):
@@ -356,4 +364,7 @@ with open(os.path.join(args.out, "tokenizer_config.json"), "w") as f:
                "unk_token": END_OF_TEXT, "clean_up_tokenization_spaces": False}, f, indent=2)
 with open(os.path.join(args.out, "special_tokens_map.json"), "w") as f:
     json.dump({"bos_token": END_OF_TEXT, "eos_token": END_OF_TEXT, "unk_token": END_OF_TEXT}, f, indent=2)
+merged_out = args.merged_out or (FIXTURE + "-merged" if os.path.abspath(args.out) == FIXTURE else None)
+if merged_out:
+    write_merged_folder(args.out, merged_out)
 print("vocab", V_TOK, "(rows", V, ") params", sum(p.numel() for p in model.parameters()), "->", args.out)

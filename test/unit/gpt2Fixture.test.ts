@@ -7,11 +7,11 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { readFileSync, statSync, readdirSync } from 'node:fs';
 import type * as Ort from 'onnxruntime-node';
 import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
-import { GPT2_FIXTURE, loadGpt2Reference } from './helpers/gpt2Reference';
+import { GPT2_FIXTURE, GPT2_MERGED_FIXTURE, loadGpt2Reference } from './helpers/gpt2Reference';
 import { maxAbsDiff } from './helpers/fixture';
 import { causalSpaceWords, causalTextOf } from '../../bench/causalBenchModel';
 import { withAppendedExposures } from '../../src/engine/onnx/rewrite';
@@ -93,23 +93,46 @@ test('fp32 logits equal torch\'s at every position (≤ 1e-4), through transform
   }
 });
 
-test('a cached step (past_key_values from a first run, position_ids after them) gives torch\'s logits', async () => {
-  const session = await ort.InferenceSession.create(join(GPT2_FIXTURE, 'onnx', 'model.onnx'));
-  const ids = reference.texts[reference.cachedStep.textIndex].input_ids;
-  const i64 = (xs: number[]) => new ort.Tensor('int64', BigInt64Array.from(xs.map(BigInt)), [1, xs.length]);
-  const range = (a: number, b: number) => Array.from({ length: b - a }, (_, k) => a + k);
-  const first: Record<string, Ort.Tensor> = { input_ids: i64(ids.slice(0, -1)), attention_mask: i64(ids.slice(0, -1).map(() => 1)), position_ids: i64(range(0, ids.length - 1)) };
-  for (let i = 0; i < L; i++) {
-    for (const kv of ['key', 'value']) first[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, reference.numHeads, 0, headDim]);
+const i64 = (xs: number[]) => new ort.Tensor('int64', BigInt64Array.from(xs.map(BigInt)), [1, xs.length]);
+const emptyPast = () => new ort.Tensor('float32', new Float32Array(0), [1, reference.numHeads, 0, headDim]);
+
+/** Feeds for ids after `past` positions: optimum's inputs, `use_cache_branch` too when the session is a merged decoder. */
+function decoderFeeds(session: Ort.InferenceSession, ids: number[], past: number, pasts?: Record<string, Ort.Tensor>): Record<string, Ort.Tensor> {
+  const feeds: Record<string, Ort.Tensor> = {
+    input_ids: i64(ids),
+    attention_mask: i64(Array.from({ length: past + ids.length }, () => 1)),
+    position_ids: i64(ids.map((_, k) => past + k)),
+  };
+  for (let i = 0; i < L; i++) for (const kv of ['key', 'value']) feeds[`past_key_values.${i}.${kv}`] = pasts?.[`present.${i}.${kv}`] ?? emptyPast();
+  if (session.inputNames.includes('use_cache_branch')) feeds.use_cache_branch = new ort.Tensor('bool', [past > 0], [1]);
+  return feeds;
+}
+
+for (const folder of [GPT2_FIXTURE, GPT2_MERGED_FIXTURE]) {
+  test(`a cached step (past_key_values from a first run, position_ids after them) gives torch's logits: ${basename(folder)}`, async () => {
+    const session = await ort.InferenceSession.create(join(folder, 'onnx', 'model.onnx'));
+    const ids = reference.texts[reference.cachedStep.textIndex].input_ids;
+    const out1 = await session.run(decoderFeeds(session, ids.slice(0, -1), 0));
+    assert.deepEqual(out1['present.0.key'].dims, [1, reference.numHeads, ids.length - 1, headDim]);
+    const out2 = await session.run(decoderFeeds(session, ids.slice(-1), ids.length - 1, out1));
+    const diff = maxAbsDiff(out2.logits.data as Float32Array, reference.cachedStep.logits);
+    assert.ok(diff <= 1e-4, `cached step max |Δ| ${diff}`);
+    assert.deepEqual(out2['present.0.key'].dims, [1, reference.numHeads, ids.length, headDim]);
+  });
+}
+
+test('the merged decoder (use_cache_branch, the blocks inside an If) loads in transformers.js and gives torch\'s logits', async () => {
+  const merged = await AutoModelForCausalLM.from_pretrained(GPT2_MERGED_FIXTURE, { dtype: 'fp32', device: 'cpu' });
+  try {
+    const session = (merged as unknown as { sessions: Record<string, Ort.InferenceSession> }).sessions.model;
+    assert.ok(session.inputNames.includes('use_cache_branch'));
+    for (const t of reference.texts) {
+      const diff = maxAbsDiff(await logitsOf(merged, t.input_ids), t.logits);
+      assert.ok(diff <= 1e-4, `${JSON.stringify(t.text)}: max |Δ| ${diff}`);
+    }
+  } finally {
+    await merged.dispose();
   }
-  const out1 = await session.run(first);
-  assert.deepEqual(out1['present.0.key'].dims, [1, reference.numHeads, ids.length - 1, headDim]);
-  const second: Record<string, Ort.Tensor> = { input_ids: i64(ids.slice(-1)), attention_mask: i64(ids.map(() => 1)), position_ids: i64([ids.length - 1]) };
-  for (let i = 0; i < L; i++) for (const kv of ['key', 'value']) second[`past_key_values.${i}.${kv}`] = out1[`present.${i}.${kv}`];
-  const out2 = await session.run(second);
-  const diff = maxAbsDiff(out2.logits.data as Float32Array, reference.cachedStep.logits);
-  assert.ok(diff <= 1e-4, `cached step max |Δ| ${diff}`);
-  assert.deepEqual(out2['present.0.key'].dims, [1, reference.numHeads, ids.length, headDim]);
 });
 
 /** The tensors test/fixtures/tiny-gpt2/README.md names for the engine, block by block. */
@@ -124,9 +147,7 @@ async function runExposed(file: string, ids: number[]): Promise<Record<string, O
   const names = [TENSORS.embeddings, TENSORS.finalNorm, ...Array.from({ length: L }, (_, i) => [TENSORS.blockOutput(i), TENSORS.softmax(i)]).flat()];
   const bytes = withAppendedExposures(readFileSync(join(GPT2_FIXTURE, 'onnx', file)), names.map((source) => ({ source, alias: `exposed:${source}` })));
   const session = await ort.InferenceSession.create(bytes);
-  const i64 = (xs: number[]) => new ort.Tensor('int64', BigInt64Array.from(xs.map(BigInt)), [1, xs.length]);
-  const feeds: Record<string, Ort.Tensor> = { input_ids: i64(ids), attention_mask: i64(ids.map(() => 1)), position_ids: i64(ids.map((_, k) => k)) };
-  for (let i = 0; i < L; i++) for (const kv of ['key', 'value']) feeds[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, reference.numHeads, 0, headDim]);
+  const feeds = decoderFeeds(session, ids, 0);
   const out = await session.run(feeds);
   return Object.fromEntries(names.map((n) => [n, out[`exposed:${n}`]]));
 }

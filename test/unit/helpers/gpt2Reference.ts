@@ -2,8 +2,11 @@
  * layout of reference.json is described in test/fixtures/tiny-gpt2/README.md). */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { ReferenceText } from './fixture';
 
 export const GPT2_FIXTURE = resolve('test/fixtures/tiny-gpt2');
+/** The same weights as optimum's merged decoder (use_cache_branch; blocks inside an If node), fp32 only (scripts/merge_gpt2_decoder.py). */
+export const GPT2_MERGED_FIXTURE = resolve('test/fixtures/tiny-gpt2-merged');
 
 /** Top-k of softmax(lm_head(ln_f(h))) per position: ids[t][k], probs[t][k]. */
 export interface LensTopK {
@@ -11,24 +14,13 @@ export interface LensTopK {
   probs: number[][];
 }
 
-export interface Gpt2ReferenceText {
-  text: string;
-  input_ids: number[];
-  /** Byte-level token strings (GPT-2's byte-to-unicode alphabet, 'Ġ' = space). */
-  tokens: string[];
-  argmax: number[];
-  /** [T, vocab_size] */
-  logits: Float32Array;
-  logits_shape: number[];
-  /** [L + 1, T, hidden]: embeddings (wte + wpe), then each block's residual output, all before ln_f. */
-  hidden_states: Float32Array;
-  hidden_states_shape: number[];
+/** The BERT reference's fields (logits [T, vocab], attentions [L, heads, T, T], hidden_states [L + 1, T, hidden];
+ * tokens are byte-level strings, 'Ġ' = space), with GPT-2's meaning of hidden_states: the embeddings
+ * (wte + wpe), then each block's residual output, all BEFORE ln_f; plus: */
+export interface Gpt2ReferenceText extends ReferenceText {
   /** [T, hidden]: ln_f(hidden_states[L]), what HF returns as hidden_states[-1]. */
   final_hidden: Float32Array;
   final_hidden_shape: number[];
-  /** [L, heads, T, T]: each block's Softmax output. */
-  attentions: Float32Array;
-  attentions_shape: number[];
   /** lens[l] for l = 0..L (lens[L] is the model's own prediction). */
   lens: LensTopK[];
   /** lens_rank[l][t]: 0-based rank at layer l of the final argmax at t. */
