@@ -81,7 +81,7 @@ test('findDecoderTargets: a pre-LN decoder with fused attention still gives its 
   assert.equal(findDecoderTargets({ nodes: postLn, initializerNames: new Set(['w', 'b', 'W']) }), undefined);
 });
 
-test('a merged decoder (the model inside an If, use_cache_branch) is refused with a message naming the export to use', async () => {
+test('a merged decoder whose If on use_cache_branch has no else_branch is refused with a message naming the export to use', async () => {
   const { exposeDecoderOutputs } = await import('../../src/engine/onnx');
   const { nodeField, valueInfoField } = await import('../../src/engine/onnx/graphFields');
   const { concatBytes, messageField, varintField } = await import('../../src/engine/onnx/wire');
@@ -94,6 +94,6 @@ test('a merged decoder (the model inside an If, use_cache_branch) is refused wit
   const model = concatBytes([messageField(7, graph), messageField(8, varintField(2, 14))]);
   assert.throws(
     () => exposeDecoderOutputs(model, 'decoder_model_merged.onnx'),
-    (e: unknown) => isContextLensError(e, 'NOT_A_MASKED_LM') && /merged decoder export/.test(e.message) && /onnx\/model\.onnx/.test(e.message),
+    (e: unknown) => isContextLensError(e, 'NOT_A_MASKED_LM') && /merged decoder export/.test(e.message) && /no else_branch/.test(e.message) && /onnx\/model\.onnx/.test(e.message),
   );
 });

@@ -8,8 +8,8 @@ import { exposeAttentionsAndHiddenStates, exposeDecoderOutputs } from './expose'
 
 /** Bump when the edit changes, so that files edited by an older version are redone. */
 const EDIT_VERSION = 4;
-/** Bump when the decoder edit changes (its manifests carry it beside EDIT_VERSION; 2: next-token reads in the graph). */
-const CAUSAL_EDIT_VERSION = 2;
+/** Bump when the decoder edit changes (its manifests carry it beside EDIT_VERSION; 2: next-token reads in the graph; 3: merged decoders inlined). */
+const CAUSAL_EDIT_VERSION = 3;
 
 /** Which edit a file gets: the encoder's (expose.ts exposeAttentionsAndHiddenStates) or the decoder's (exposeDecoderOutputs). */
 export type EditKind = 'masked' | 'causal';

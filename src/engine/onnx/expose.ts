@@ -1,11 +1,13 @@
 /** The edit as a whole: scan, choose the tensors, then rewrite the graph (or append to it). */
 import { ContextLensError } from '../errors';
 import { findDecoderTargets } from './decoderTargets';
+import { inlineNoCacheBranch } from './merged';
 import { findMaskedLmHead, LAYER_POSITIONS_INPUT, MASKED_POSITIONS_INPUT } from './head';
 import type { Exposure } from './graphFields';
 import { withAppendedExposures, withNarrowHead } from './rewrite';
 import { corruptModelError, summarizeOnnxModel, type OnnxGraphSummary } from './scan';
 import { findTargetsByName, findTargetsByStructure, noTargetsError } from './targets';
+import { MalformedProtobufError } from './wire';
 
 export const attentionOutputName = (layer: number): string => `attentions.${layer}`;
 export const hiddenStateOutputName = (index: number): string => `hidden_states.${index}`;
@@ -90,10 +92,22 @@ export function exposeAttentionsAndHiddenStates(bytes: Uint8Array, what = 'you c
  * whose next-token logits are wanted), and the logit lens (ln_f + lm_head over every layer's residual
  * stream) is the layer-head copy at LAYER_POSITIONS_INPUT. An export with fused attention gives no
  * attention outputs (`attentionOutputs` empty); one whose head is not recognised keeps its full `logits`.
+ * A merged decoder (optimum's If on `use_cache_branch`) becomes its no-cache branch first.
  */
-export function exposeDecoderOutputs(bytes: Uint8Array, what = 'you chose'): ExposedModel {
-  const graph = summarizeOnnxModel(bytes, what);
-  if (graph.nodes.length === 0) throw corruptModelError(what, 'the graph has no nodes');
+export function exposeDecoderOutputs(source: Uint8Array, what = 'you chose'): ExposedModel {
+  const sourceGraph = summarizeOnnxModel(source, what);
+  if (sourceGraph.nodes.length === 0) throw corruptModelError(what, 'the graph has no nodes');
+  // A merged decoder is edited as its no-cache branch, the only one the engine runs (merged.ts).
+  let flattened: Uint8Array | undefined;
+  try {
+    flattened = inlineNoCacheBranch(source, sourceGraph);
+  } catch (e) {
+    // The branch's bytes are read only here: summarizeOnnxModel skipped them.
+    if (e instanceof MalformedProtobufError) throw corruptModelError(what, e.message);
+    throw e;
+  }
+  const bytes = flattened ?? source;
+  const graph = flattened ? summarizeOnnxModel(flattened, what) : sourceGraph;
   const targets = findDecoderTargets(graph);
   if (!targets) throw noDecoderTargetsError(graph);
   const plan = planExposures(bytes, graph, targets, what);
@@ -112,14 +126,13 @@ export function exposeDecoderOutputs(bytes: Uint8Array, what = 'you chose'): Exp
   return { bytes: withAppendedExposures(bytes, exposed), attentionOutputs, hiddenStateOutputs, opset: graph.opset };
 }
 
-/** Why a decoder graph was not understood: a merged decoder (the model inside an If), or not a pre-LN decoder. */
+/** Why a decoder graph was not understood: the model inside an If that is not optimum's (merged.ts inlines that one), or not a pre-LN decoder. */
 function noDecoderTargetsError(graph: OnnxGraphSummary): ContextLensError {
-  const ops = new Set(graph.nodes.map((n) => n.opType));
-  const merged = ops.has('If') || graph.inputNames.includes('use_cache_branch');
+  const inIf = graph.nodes.some((n) => n.opType === 'If');
   return new ContextLensError(
     'NOT_A_MASKED_LM',
-    merged
-      ? 'This is a merged decoder export (decoder_model_merged: the model sits inside an If node), whose attention and layer outputs Context Lens cannot reach. Use the plain decoder export onnx/model.onnx (as Xenova/gpt2 publishes it, or `optimum-cli export onnx --task text-generation-with-past`).'
+    inIf
+      ? 'The blocks of this causal language model sit inside an If node that is not a merged decoder\'s If on use_cache_branch, so Context Lens cannot reach its attention and layer outputs. Use the plain decoder export onnx/model.onnx (as Xenova/gpt2 publishes it, or `optimum-cli export onnx --task text-generation-with-past`).'
       : 'Context Lens could not find the blocks of this causal language model: it reads GPT-2-style decoders (a layer norm before attention and before the MLP in every block, and a final layer norm). Use a GPT-2 family model such as Xenova/gpt2 or Xenova/distilgpt2.',
     `opset ${graph.opset}, ${graph.nodes.length} nodes`,
   );

@@ -17,6 +17,7 @@ export const GRAPH_INITIALIZER = 5;
 export const GRAPH_INPUT = 11;
 export const GRAPH_OUTPUT = 12;
 export const GRAPH_VALUE_INFO = 13;
+export const GRAPH_SPARSE_INITIALIZER = 15;
 
 // NodeProto
 export const NODE_INPUT = 1;
@@ -28,6 +29,7 @@ export const NODE_ATTRIBUTE = 5;
 // AttributeProto
 export const ATTRIBUTE_NAME = 1;
 export const ATTRIBUTE_I = 3;
+export const ATTRIBUTE_G = 6;
 export const ATTRIBUTE_INTS = 8;
 export const ATTRIBUTE_TYPE = 20;
 /** AttributeProto.AttributeType.INT */

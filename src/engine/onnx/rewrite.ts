@@ -24,14 +24,14 @@ import {
   type MaskedLmHead,
 } from './head';
 import type { OnnxGraphSummary } from './scan';
-import { concatBytes, fieldSpans, lengthDelimitedHeader, messageField, readNameField, stringField, utf8, WireReader } from './wire';
+import { concatBytes, fieldSpans, lengthDelimitedHeader, messageField, readNameField, stringField, utf8, WireReader, type FieldSpan } from './wire';
 
 /**
  * A node or ValueInfo with some names replaced: `names(field, name, index)` returns the new name of a string
  * field (NODE_INPUT/NODE_OUTPUT of a node, VALUE_INFO_NAME of a ValueInfo) or undefined to keep it. Other
  * fields are copied byte for byte. Returns undefined when nothing changed.
  */
-function renamedMessage(
+export function renamedMessage(
   bytes: Uint8Array,
   payload: [number, number],
   fields: ReadonlySet<number>,
@@ -127,10 +127,15 @@ export function withNarrowHead(
     ...exposed.filter((e) => renames.has(e.source)).map((e) => valueInfoField(GRAPH_OUTPUT, e.alias, ELEM_TYPE_FLOAT)),
     ...(nextTokenReads ? nextTokenReadFields(graph.opset) : []),
   );
+  return withGraphReplaced(bytes, modelFields, graphs[0], graphParts);
+}
+
+/** The model's fields with `graph` (one of `modelFields`) replaced by a graph made of `graphParts`, the others copied. */
+export function withGraphReplaced(bytes: Uint8Array, modelFields: FieldSpan[], graph: FieldSpan, graphParts: Uint8Array[]): Uint8Array {
   const graphLength = graphParts.reduce((n, p) => n + p.length, 0);
   const parts: Uint8Array[] = [];
   for (const f of modelFields) {
-    if (f === graphs[0]) parts.push(lengthDelimitedHeader(MODEL_GRAPH, graphLength), ...graphParts);
+    if (f === graph) parts.push(lengthDelimitedHeader(MODEL_GRAPH, graphLength), ...graphParts);
     else parts.push(bytes.subarray(f.start, f.end));
   }
   return concatBytes(parts);

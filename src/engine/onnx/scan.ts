@@ -35,7 +35,7 @@ export interface OnnxGraphSummary {
   opset: number;
 }
 
-function readNode(reader: WireReader): OnnxNodeSummary {
+export function readNode(reader: WireReader): OnnxNodeSummary {
   const node: OnnxNodeSummary = { name: '', opType: '', inputs: [], outputs: [] };
   while (!reader.done) {
     const tag = reader.varint();
