@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
+import { isContextLensError } from '../../src/engine/errors';
 import { exposeDecoderOutputs, summarizeOnnxModel } from '../../src/engine/onnx';
 import { ELEM_TYPE_FLOAT, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_NODE, GRAPH_OUTPUT, MODEL_GRAPH, MODEL_OPSET_IMPORT, NODE_ATTRIBUTE, OPSET_VERSION, TENSOR_NAME } from '../../src/engine/onnx/fields';
 import { nodeField, valueInfoField } from '../../src/engine/onnx/graphFields';
@@ -73,7 +74,7 @@ test('the decoder edit inlines the merged decoder\'s no-cache branch: no If left
 });
 
 /** y = If(use_cache_branch) then x else x + c: the else branch has its own initializer c and returns under another name. */
-function tinyMergedModel(): Uint8Array {
+function tinyMergedModel(elseBranchBytes?: Uint8Array): Uint8Array {
   const c = messageField(
     GRAPH_INITIALIZER,
     concatBytes([varintField(1, 2), varintField(2, ELEM_TYPE_FLOAT), messageField(4, new Uint8Array(new Float32Array([10, 20]).buffer)), stringField(TENSOR_NAME, 'c')]),
@@ -83,7 +84,7 @@ function tinyMergedModel(): Uint8Array {
   const graphAttribute = (name: string, graph: Uint8Array) => messageField(NODE_ATTRIBUTE, concatBytes([stringField(1, name), messageField(6, graph), varintField(20, 5)]));
   const thenBranch = branch('with_past', [nodeField('Identity', 'copy', ['x'], ['with_past_y'])], 'with_past_y');
   const elseBranch = branch('first_step', [nodeField('Add', 'add', ['x', 'c'], ['first_step_y'])], 'first_step_y', [c]);
-  const ifNode = messageField(GRAPH_NODE, concatBytes([stringField(1, 'use_cache_branch'), stringField(2, 'y'), stringField(3, 'optimum::if'), stringField(4, 'If'), graphAttribute('then_branch', thenBranch), graphAttribute('else_branch', elseBranch)]));
+  const ifNode = messageField(GRAPH_NODE, concatBytes([stringField(1, 'use_cache_branch'), stringField(2, 'y'), stringField(3, 'optimum::if'), stringField(4, 'If'), graphAttribute('then_branch', thenBranch), graphAttribute('else_branch', elseBranchBytes ?? elseBranch)]));
   const graph = concatBytes([ifNode, stringField(2, 'merged'), valueInfoField(GRAPH_INPUT, 'x', ELEM_TYPE_FLOAT, ['two']), valueInfoField(GRAPH_INPUT, 'use_cache_branch', 9, ['one']), valueInfoField(GRAPH_OUTPUT, 'y', ELEM_TYPE_FLOAT)]);
   return concatBytes([varintField(1, 8), messageField(MODEL_GRAPH, graph), messageField(MODEL_OPSET_IMPORT, varintField(OPSET_VERSION, 14))]);
 }
@@ -102,6 +103,8 @@ test('inlining runs the else branch (use_cache_branch false), moves its initiali
   const out = await inlined.run({ x });
   assert.deepEqual(Array.from(out.y.data as Float32Array), [11, 22]);
   assert.deepEqual(Array.from(out.y.data as Float32Array), Array.from(ran.y.data as Float32Array));
+  // Bytes that are not a graph where the else branch should be: CORRUPT_MODEL, not a crash.
+  assert.throws(() => exposeDecoderOutputs(tinyMergedModel(Uint8Array.of(0xff)), 'merged.onnx'), (e: unknown) => isContextLensError(e, 'CORRUPT_MODEL') && /merged\.onnx/.test(e.message));
   // A plain graph is left alone.
   const plainGraph = readFileSync(join(GPT2_FIXTURE, 'onnx/model.onnx'));
   assert.equal(inlineNoCacheBranch(plainGraph, summarizeOnnxModel(plainGraph)), undefined);
