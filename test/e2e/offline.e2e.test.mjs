@@ -59,7 +59,7 @@ test('offline, model not cached: the error offers the bundled demo model, which 
       const demoPath = /Using the bundled demo model: (.*)$/m.exec(after)?.[1];
       lap(`demo model: ${demoPath}`);
       assert.match(demoPath ?? '', /[\\/]assets[\\/]demo-model$/, 'the demo model is the one shipped with the extension');
-      assert.match(after, /Model ready: .*demo-model \(folder/, 'the demo model loaded from its folder');
+      assert.match(after, /Model ready: .*demo-model \(masked, folder/, 'the demo model loaded from its folder');
       await notification(page, /Context Lens now uses the bundled demo model/);
       await screenshot(page, 'e2e-offline-demo-map');
     }, { url: workbenchUrlFor(workspace) });
