@@ -1,0 +1,68 @@
+/** The Compare rows from two analyses of one text: each model's guess and probability per aligned span. */
+import type { AnalyzedToken, Guess, ModelKind, TokenProbability } from '../types';
+import { alignTokenRanges } from './align';
+import type { CompareModelSummary, CompareRow, CompareSide } from './types';
+
+/** What the rows need of an analysis (an AnalysisSummary has it). */
+export interface CompareInput {
+  kind: ModelKind;
+  tokens: readonly AnalyzedToken[];
+  /** Masked: guesses[i] with token i alone masked. Causal: guesses[i] = next[i − 1] (see types.ts Analysis). */
+  guesses: readonly (readonly Guess[])[];
+  /** Causal models: the top-k after token i; guesses[i] is read from next[i − 1] when guesses are empty. */
+  next?: readonly (readonly Guess[])[];
+  tokenProbabilities?: readonly (TokenProbability | null)[];
+}
+
+/** One token's guess (the model's top one) and the probability of the token that is there. */
+export interface TokenPrediction {
+  guess: string | null;
+  probability: number | null;
+}
+
+export function tokenPrediction(input: CompareInput, i: number): TokenPrediction {
+  const token = input.tokens[i];
+  if (input.kind === 'causal') {
+    const expected = input.guesses[i]?.length ? input.guesses[i] : i > 0 ? input.next?.[i - 1] : undefined;
+    return { guess: expected?.[0]?.token ?? null, probability: input.tokenProbabilities?.[i]?.probability ?? null };
+  }
+  const guesses = input.guesses[i] ?? [];
+  // P(token | masked) is known only when the token is among the top-k: the engine's guesses are no full softmax.
+  const own = guesses.find((g) => g.id === token.id);
+  return { guess: guesses[0]?.token ?? null, probability: own ? own.probability : null };
+}
+
+function side(input: CompareInput, indices: number[]): CompareSide | null {
+  if (indices.length === 0) return null;
+  const predictions = indices.map((i) => tokenPrediction(input, i));
+  const guesses = predictions.map((p) => p.guess);
+  const probabilities = predictions.map((p) => p.probability);
+  return {
+    token: indices.map((i) => input.tokens[i].piece).join(' '),
+    // A token without a guess (a causal model's first) shows as — beside its neighbours' guesses.
+    guess: guesses.some((g) => g !== null) ? guesses.map((g) => g ?? '—').join(' ') : null,
+    probability: probabilities.every((p): p is number => p !== null) ? probabilities.reduce((x, y) => x * y, 1) : null,
+    tokens: indices.map((i) => input.tokens[i].index),
+  };
+}
+
+/** The aligned rows of `text` as analysed by model A and model B. */
+export function compareRows(text: string, a: CompareInput, b: CompareInput): CompareRow[] {
+  return alignTokenRanges(text.length, a.tokens, b.tokens).map((span) => ({
+    start: span.start,
+    end: span.end,
+    text: text.slice(span.start, span.end),
+    a: side(a, span.a),
+    b: side(b, span.b),
+  }));
+}
+
+/** The hidden layer shown at relative depth `depth` (0 = the embeddings … 1 = the last layer). */
+export function layerAtDepth(depth: number, numLayers: number): number {
+  const d = Number.isFinite(depth) ? Math.max(0, Math.min(1, depth)) : 1;
+  return Math.round(d * numLayers);
+}
+
+export function modelSummary(model: string, kind: ModelKind, numLayers: number, depth: number): CompareModelSummary {
+  return { model, kind, layer: layerAtDepth(depth, numLayers), numLayers };
+}
