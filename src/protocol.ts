@@ -293,7 +293,7 @@ export type WebviewToHost =
   | { type: 'clearCompare'; requestId: RequestId };
 
 /** The panel's tabs, in the order they are shown. */
-export const PANEL_TABS = ['map', 'tokens', 'attention', 'senses'] as const;
+export const PANEL_TABS = ['map', 'tokens', 'attention', 'senses', 'compare'] as const;
 export type PanelTab = (typeof PANEL_TABS)[number];
 
 /** What the webview keeps with vscode.setState, restored after hide/show and window reload. */

@@ -20,7 +20,9 @@ export type Topic =
   | 'hideSpecial'
   | 'layer'
   | 'guesses'
-  | 'guessProgress';
+  | 'guessProgress'
+  // The Compare tab (webview/compare).
+  | 'compare';
 
 const listeners = new Map<Topic, Set<() => void>>();
 

@@ -6,6 +6,7 @@ import type { HostToWebview, RequestId, SnippetView, TokenGuessesView, WebviewPe
 import type { Topic } from './bus';
 import { attentionKey, pointKey } from './keys';
 import { applySensesMessage, sensesRequestFailed } from './senses/model';
+import { applyCompareMessage } from './compare/model';
 import { findSnippet, type AppState, type PendingRequest } from './state';
 
 export interface HostMessageResult {
@@ -133,6 +134,9 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
     case 'senses':
     case 'sensesProjection':
       return applySensesMessage(state, msg);
+    // The Compare tab's message (webview/compare/model.ts).
+    case 'compare':
+      return applyCompareMessage(state, msg);
     default:
       return unchanged;
   }

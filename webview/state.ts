@@ -14,6 +14,7 @@ import type {
   RequestId,
   SnippetView,
   SpanView,
+  CompareView,
   TokenView,
   WebviewPersistedState,
 } from '../src/protocol';
@@ -76,6 +77,8 @@ export interface AppState {
   unmaskedRequested: Set<string>;
   /** The last Guess Masked Span result. */
   span: SpanView | null;
+  /** Compare Models (issue 13): the Compare tab's comparison; null before one, or cleared. */
+  compare: CompareView | null;
 }
 
 /** The state of a page that has heard nothing from the host yet. */
@@ -101,6 +104,7 @@ export function initialState(persisted: WebviewPersistedState = restorePersisted
     unmasked: new Map(),
     unmaskedRequested: new Set(),
     span: null,
+    compare: null,
   };
 }
 

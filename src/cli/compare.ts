@@ -4,14 +4,12 @@
  * (src/engine/compare/). `--json`: the CompareResult object (field names in src/engine/compare/types.ts).
  */
 import { ContextLensError, isContextLensError, messageOf } from '../engine/errors';
-import { compareJson, compareRows, modelSummary, type CompareResult, type CompareSide } from '../engine/compare';
+import { compareJson, compareRows, DEFAULT_COMPARE_TOP_K, modelSummary, type CompareResult, type CompareSide } from '../engine/compare';
 import { AnalysisSession } from '../engine/session';
 import type { AnalysisSummary } from '../engine/workerProtocol';
 import type { ModelSpec } from '../engine/types';
 import { flag, inputText, modelSpecFrom, type CliArgs } from './args';
 
-/** Masked models' probabilities are read from their top-k guesses: a wider k than analyze's finds more of them. */
-const DEFAULT_COMPARE_TOP_K = 20;
 const MAX_COMPARE_TOP_K = 100;
 
 /** What can be found wrong before any model loads: --with missing, --depth outside 0 … 1, a bad --top-k. */

@@ -59,6 +59,7 @@ export function restorePersisted(raw: unknown): WebviewPersistedState {
   if (attentionLayer !== undefined) s.attentionLayer = attentionLayer;
   if (isLayer(r.sensesLayer, 0)) s.sensesLayer = r.sensesLayer;
   if (r.guessMode === 'masked' || r.guessMode === 'unmasked') s.guessMode = r.guessMode;
+  if (typeof r.compareDepth === 'number' && r.compareDepth >= 0 && r.compareDepth <= 1) s.compareDepth = r.compareDepth;
   if (Array.isArray(r.snippets)) s.snippets = r.snippets.filter((x) => x && typeof x.text === 'string');
   return s;
 }

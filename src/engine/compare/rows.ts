@@ -14,6 +14,9 @@ export interface CompareInput {
   tokenProbabilities?: readonly (TokenProbability | null)[];
 }
 
+/** Masked models' probabilities are read from their top-k guesses: compare asks for this many (the CLI's default, the tab's least). */
+export const DEFAULT_COMPARE_TOP_K = 20;
+
 /** One token's guess (the model's top one) and the probability of the token that is there. */
 export interface TokenPrediction {
   guess: string | null;
