@@ -20,7 +20,7 @@ import { EngineClient, type EngineProgress } from '../engineClient';
 import { MapPanel } from '../panel';
 import { runWithProgress, type ProgressSink } from '../progress';
 import { fillMaskedGuesses } from './analyzeSide';
-import { COMPARE_MODEL_SETTING } from './secondModel';
+import { COMPARE_MODEL_SETTING, compareModelSetting } from './secondModel';
 
 export interface CompareSource {
   label: string;
@@ -58,6 +58,8 @@ export class CompareController implements vscode.Disposable {
   private running: AbortController | undefined;
   private layingOut: AbortController | undefined;
   private watchedPanel: MapPanel | undefined;
+  /** Model B of the run the command is starting: its change of the setting does not make the comparison on screen stale. */
+  private expectedB: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly ctx: Ctx) {
@@ -76,6 +78,10 @@ export class CompareController implements vscode.Disposable {
       secondEngine: j !== undefined || this.spare !== undefined,
       view: j && { label: j.view.label, depth: j.view.depth, models: j.view.models.map((m) => ({ label: m.label, kind: m.kind, hiddenLayer: m.hiddenLayer, numLayers: m.numLayers, points: m.points.length })), rows: j.view.rows },
     };
+  }
+
+  expectSecondModel(model: string): void {
+    this.expectedB = model;
   }
 
   /** Runs the comparison under a cancellable notification; the tab shows it once both models are done. */
@@ -113,7 +119,10 @@ export class CompareController implements vscode.Disposable {
     } finally {
       for (const side of made) this.release(side);
       if (this.spare && this.spare.engine !== this.job?.b.engine) this.disposeSpare();
-      if (this.running === run) this.running = undefined;
+      if (this.running === run) {
+        this.running = undefined;
+        this.expectedB = undefined;
+      }
     }
   }
 
@@ -243,6 +252,7 @@ export class CompareController implements vscode.Disposable {
 
   /** The tab cleared, or the panel closed: a run in flight stops, the analyses go, model B's worker ends. */
   clear(post = true): void {
+    if (this.job || this.spare) this.ctx.log.info("Compare Models: cleared; model B's engine ended");
     this.running?.abort();
     this.layingOut?.abort();
     this.dropJob();
@@ -283,8 +293,8 @@ export class CompareController implements vscode.Disposable {
   private dropIfStale(): void {
     const job = this.job;
     if (!job) return;
-    const keyB = specKey({ ...this.ctx.modelSpec(), model: vscode.workspace.getConfiguration(SECTION).get<string>(COMPARE_MODEL_SETTING, '').trim() });
-    if (job.a.key === this.ctx.modelKey() && job.b.key === keyB) return;
+    const modelB = compareModelSetting();
+    if (job.a.key === this.ctx.modelKey() && (job.b.key === specKey({ ...this.ctx.modelSpec(), model: modelB }) || modelB === this.expectedB)) return;
     this.ctx.log.info('Compare Models: the model settings changed; the comparison is cleared and the second engine ended');
     this.dropJob();
     this.ctx.panel?.post({ type: 'compare', compare: null });

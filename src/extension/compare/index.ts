@@ -31,13 +31,13 @@ export interface CompareModelsArgs {
 export async function compareModels(ctx: Ctx, source: { label: string; text: string } | undefined, args?: unknown): Promise<CompareOutcome | 'dismissed' | 'noSelection'> {
   if (!source) return 'noSelection';
   const given = args && typeof args === 'object' && typeof (args as CompareModelsArgs).compareModel === 'string' ? (args as CompareModelsArgs).compareModel!.trim() : undefined;
-  let modelB: string | undefined;
-  if (given) {
-    if (given !== compareModelSetting()) await updateCompareModelSetting(given);
-    modelB = given;
-  } else modelB = await pickSecondModel(ctx.modelDisplayName);
+  const modelB = given || (await pickSecondModel(ctx.modelDisplayName));
   if (!modelB) return 'dismissed';
-  return compareFor(ctx).compare(source, modelB);
+  const controller = compareFor(ctx);
+  // The comparison on screen stays until this run replaces it (or fails, leaving it): not dropped as stale.
+  controller.expectSecondModel(modelB);
+  if (modelB !== compareModelSetting()) await updateCompareModelSetting(modelB);
+  return controller.compare(source, modelB);
 }
 
 /** Internal test hooks (not contributed): the comparison on screen, and its clearing. */

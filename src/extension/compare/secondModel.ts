@@ -20,7 +20,7 @@ export function updateCompareModelSetting(model: string): Thenable<void> {
 
 type Choice = vscode.QuickPickItem & { action: 'keep' | 'hub' | 'folder' };
 
-/** Asks which model B to compare with; undefined when dismissed. A new choice is saved in the setting. */
+/** Asks which model B to compare with; undefined when dismissed (the caller saves a new choice in the setting). */
 export async function pickSecondModel(modelA: string): Promise<string | undefined> {
   const current = compareModelSetting();
   const items: Choice[] = [
@@ -44,7 +44,5 @@ export async function pickSecondModel(modelA: string): Promise<string | undefine
     const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: vscode.l10n.t('Compare with this model') });
     model = folder?.[0]?.fsPath;
   }
-  if (!model) return undefined;
-  if (model !== current) await updateCompareModelSetting(model);
-  return model;
+  return model || undefined;
 }
