@@ -10,6 +10,9 @@ import { t } from '../strings';
 import { readTheme } from '../theme';
 import { visibleText } from './model';
 
+/** Up to this many points carry their text as a label (beyond, labels would cover each other). */
+const MAX_LABELLED_POINTS = 60;
+
 export interface CompareScatter {
   root: HTMLElement;
   render(model: CompareModelView, rows: CompareRow[], highlighted: number | null): Promise<void>;
@@ -23,12 +26,14 @@ export function createCompareScatter(side: 'a' | 'b', onPick: (row: number) => v
 
   function figure(model: CompareModelView, rows: CompareRow[], highlighted: number | null): { data: Trace[]; layout: Layout; count: number } {
     const theme = readTheme();
+    const labelled = model.points.length <= MAX_LABELLED_POINTS;
     const rowOf = new Map<number, number>();
     rows.forEach((r, i) => r[side]?.tokens.forEach((k) => rowOf.set(k, i)));
     const x: number[] = [];
     const y: number[] = [];
     const colour: number[] = [];
     const hover: string[] = [];
+    const labels: string[] = [];
     const rowIds: number[] = [];
     const hx: number[] = [];
     const hy: number[] = [];
@@ -41,6 +46,7 @@ export function createCompareScatter(side: 'a' | 'b', onPick: (row: number) => v
       colour.push(rows.length > 1 ? row / (rows.length - 1) : 0);
       rowIds.push(row);
       hover.push(`<b>${escapePlotly(token.piece)}</b>  ${escapePlotly(visibleText(rows[row].text))}`);
+      labels.push(escapePlotly(visibleText(rows[row].text).trim() || token.piece));
       if (row === highlighted) {
         hx.push(p.x);
         hy.push(p.y);
@@ -49,9 +55,12 @@ export function createCompareScatter(side: 'a' | 'b', onPick: (row: number) => v
     const data: Trace[] = [
       {
         type: 'scatter',
-        mode: 'markers',
+        mode: labelled ? 'markers+text' : 'markers',
         x,
         y,
+        text: labels,
+        textposition: 'top center',
+        textfont: { size: theme.fontSize - 2, color: theme.foreground },
         hovertext: hover,
         hoverinfo: 'text',
         customdata: rowIds,
