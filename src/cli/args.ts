@@ -13,6 +13,8 @@ import { checkCompareArgs } from './compare';
 export const USAGE = `Usage:
   context-lens analyze --model <hub-id|folder> [--top-k 5] [--json] [--dtype q8|fp32] [--device auto|cpu|wasm] "text"
     [--layer-guesses --at OFFSET] [--unmasked] [--mask START:END]   (guesses at every layer, unmasked, a masked span)
+    A causal model (GPT-2) shows each token's probability and rank and its next-token guesses; --layer-guesses is
+    then the logit lens for the token after OFFSET; --unmasked and --mask are for masked models only.
     [--words [--language TAG]] [--attention rollout|mean-heads|mean-layers [--layer N]] [--head-stats]   (words, attention summaries, head statistics)
   context-lens export --format projector --model <hub-id|folder> [--layer N] [--out DIR] "text"
   context-lens compare --model <hub-id|folder> --with <hub-id|folder> [--depth 0…1] [--top-k 20] [--json] "text"   (two models, aligned rows)

@@ -1,6 +1,6 @@
 /**
  * context-lens: the analysis engine on the command line.
- *   context-lens analyze --model <id|folder> [--top-k 5] [--json] "text"
+ *   context-lens analyze --model <id|folder> [--top-k 5] [--json] "text"   (masked or causal models: causal.ts)
  *   context-lens export --format projector --model <id|folder> [--layer N] [--out DIR] "text"
  *   context-lens senses --model <id|folder> --word W [--also W2] [--max N] [--json] PATH...   (senses.ts)
  *   context-lens compare --model A --with B [--depth D] [--json] "text"   (compare.ts: two models, two sessions)
@@ -19,6 +19,7 @@ import { sensesCommand } from './senses';
 import { compareCommand } from './compare';
 import { runPredictions } from './predictions';
 import { runWords } from './words';
+import { causalJson, causalLines, tokenProbabilityJson } from './causal';
 
 function pad(s: string, width: number): string {
   // CJK characters take two columns in a terminal.
@@ -41,6 +42,7 @@ async function runAnalyze(args: CliArgs, session: AnalysisSession): Promise<void
   if (args.flags.get('json')) {
     const json = {
       model: info.model,
+      kind: info.kind,
       numLayers: info.numLayers,
       numHeads: info.numHeads,
       hiddenSize: info.hiddenSize,
@@ -54,7 +56,9 @@ async function runAnalyze(args: CliArgs, session: AnalysisSession): Promise<void
         text: summary.text.slice(t.start, t.end),
         special: t.special,
         guesses: summary.guesses[t.index].map((g) => ({ token: g.token, probability: Number(g.probability.toFixed(6)) })),
+        ...tokenProbabilityJson(summary, t.index),
       })),
+      ...causalJson(summary),
       ...predictions.json,
       ...words.json,
       timings: summary.timings,
@@ -64,10 +68,13 @@ async function runAnalyze(args: CliArgs, session: AnalysisSession): Promise<void
   }
   const lines = [`model ${info.model} (${info.backend}, ${info.dtype}): ${info.numLayers} layers, ${info.numHeads} heads, hidden ${info.hiddenSize}`];
   if (summary.windowed) lines.push(`text longer than ${info.maxTokens} tokens: analyzed in overlapping windows`);
-  lines.push(`${pad('#', 5)}${pad('token', 14)}${pad('range', 12)}guesses when masked`);
-  for (const t of summary.tokens) {
-    const guesses = summary.guesses[t.index].map((g) => `${g.token} ${(g.probability * 100).toFixed(1)}%`).join(', ');
-    lines.push(`${pad(String(t.index), 5)}${pad(t.piece, 14)}${pad(`[${t.start},${t.end})`, 12)}${guesses}`);
+  if (summary.kind === 'causal') lines.push(...causalLines(summary, pad));
+  else {
+    lines.push(`${pad('#', 5)}${pad('token', 14)}${pad('range', 12)}guesses when masked`);
+    for (const t of summary.tokens) {
+      const guesses = summary.guesses[t.index].map((g) => `${g.token} ${(g.probability * 100).toFixed(1)}%`).join(', ');
+      lines.push(`${pad(String(t.index), 5)}${pad(t.piece, 14)}${pad(`[${t.start},${t.end})`, 12)}${guesses}`);
+    }
   }
   lines.push(...predictions.lines, ...words.lines);
   await out(lines.join('\n') + '\n');

@@ -1,6 +1,7 @@
 /**
  * `context-lens analyze` options for what the masked-LM head predicts beyond the final-layer guess (issue 11):
  *   --layer-guesses --at OFFSET   the token covering UTF-16 offset OFFSET masked alone, top-k at every layer
+ *                                 (a causal model: the logit lens, top-k for the token after it at every layer)
  *   --unmasked                    the head's top-k at every token of the unmasked text
  *   --mask START:END              the tokens covering [START, END) masked together: top-k per position, joint fills
  * The `--json` field names (`layerGuesses`, `unmasked`, `span`) are the issue's contract.
@@ -8,7 +9,7 @@
 import { ContextLensError } from '../engine/errors';
 import type { LayerGuessesResult, SpanGuessesResult } from '../engine/predictions';
 import type { AnalysisSession } from '../engine/session';
-import type { Guess } from '../engine/types';
+import type { Guess, ModelKind } from '../engine/types';
 import type { AnalysisSummary, TokenGuesses } from '../engine/workerProtocol';
 import type { CliArgs } from './args';
 
@@ -27,7 +28,7 @@ export function checkPredictionArgs(args: CliArgs): void {
   if (at !== undefined && (typeof at !== 'string' || !/^\d+$/.test(at))) {
     throw new ContextLensError('BAD_ARGUMENTS', `--at needs a character offset (a whole number, 0 or more), not "${String(at)}".`);
   }
-  if (layerGuesses && at === undefined) throw new ContextLensError('BAD_ARGUMENTS', '--layer-guesses needs --at OFFSET: the UTF-16 offset of the token to mask.');
+  if (layerGuesses && at === undefined) throw new ContextLensError('BAD_ARGUMENTS', '--layer-guesses needs --at OFFSET: the UTF-16 offset of the token to mask (a causal model: the token after which to predict).');
   if (!layerGuesses && at !== undefined) throw new ContextLensError('BAD_ARGUMENTS', '--at goes with --layer-guesses.');
   const mask = args.flags.get('mask');
   if (mask !== undefined && (typeof mask !== 'string' || !/^\d+:\d+$/.test(mask))) {
@@ -43,11 +44,13 @@ function layerGuessesJson(r: LayerGuessesResult) {
   return r.layers.map((row) => ({ layer: row.layer, guesses: roundedGuesses(row.guesses), finalRank: row.finalRank, finalProbability: Number(row.finalProbability.toFixed(6)) }));
 }
 
-function layerGuessesLines(r: LayerGuessesResult, text: string): string[] {
+function layerGuessesLines(r: LayerGuessesResult, text: string, kind: ModelKind): string[] {
   const final = r.layers[r.layers.length - 1].guesses[0];
+  const what = kind === 'causal' ? 'logit lens: the next token after' : 'guesses at every layer for';
+  const how = kind === 'causal' ? '' : ' masked alone';
   const lines = [
     '',
-    `guesses at every layer for "${text.slice(r.token.start, r.token.end)}" [${r.token.start},${r.token.end}) masked alone: ${final.token} first at layer ${r.firstLayer}, ${percent(final.probability)} at the last layer`,
+    `${what} "${text.slice(r.token.start, r.token.end)}" [${r.token.start},${r.token.end})${how}: ${final.token} first at layer ${r.firstLayer}, ${percent(final.probability)} at the last layer`,
     `${'layer'.padEnd(7)}${`p(${final.token})`.padEnd(10)}${'rank'.padEnd(7)}guesses`,
   ];
   for (const row of r.layers) lines.push(`${String(row.layer).padEnd(7)}${percent(row.finalProbability).padEnd(10)}${String(row.finalRank).padEnd(7)}${guessList(row.guesses)}`);
@@ -88,7 +91,7 @@ export async function runPredictions(args: CliArgs, session: AnalysisSession, su
     const r = await session.layerGuesses(summary.text, Number(at), topK);
     if (!r) throw new ContextLensError('BAD_ARGUMENTS', `No token covers offset ${at} of the text (whitespace, or past its end at ${summary.text.length}).`);
     json.layerGuesses = layerGuessesJson(r);
-    lines.push(...layerGuessesLines(r, summary.text));
+    lines.push(...layerGuessesLines(r, summary.text, summary.kind));
   }
   if (args.flags.has('unmasked')) {
     const unmasked = await session.unmasked(summary.analysisId, topK);

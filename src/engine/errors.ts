@@ -18,7 +18,12 @@ export type ContextLensErrorCode =
   /** Word senses: the word was not found in the files searched. */
   | 'NO_OCCURRENCES'
   /** A masked span that cannot be guessed: empty, only whitespace or special tokens, across lines, or over MAX_SPAN_TOKENS. */
-  | 'BAD_SPAN';
+  | 'BAD_SPAN'
+  /**
+   * Issue 13: the model's export fuses attention (ModelInfo.attentionAvailable false), so the attention
+   * views have nothing to show; hidden states and predictions still work.
+   */
+  | 'ATTENTION_UNAVAILABLE';
 
 export class ContextLensError extends Error {
   constructor(

@@ -3,7 +3,7 @@
  * only the outputs asked for are fetched (an unneeded attention or hidden-state output is never copied).
  */
 import { ContextLensError } from './errors';
-import { int64Tensor, ortSession, type OrtTensor } from './hfInternals';
+import { boolTensor, float32Tensor, int64Tensor, ortSession, type OrtTensor } from './hfInternals';
 import type { LoadedModel } from './modelStore';
 import { LAYER_POSITIONS_INPUT } from './onnx/head';
 
@@ -21,7 +21,8 @@ export async function runRows(
   layerLogitsAt: number[] = [],
 ): Promise<Record<string, OrtTensor>> {
   const session = ortSession(lm.model);
-  return session.run(forwardFeeds(session.inputNames, rows, int64Tensor, lm.maskedPositionsInput, logitsAt, layerLogitsAt), fetches);
+  const decoder = lm.decoder && { shape: lm.decoder, float32: float32Tensor, bool: boolTensor };
+  return session.run(forwardFeeds(session.inputNames, rows, int64Tensor, lm.maskedPositionsInput, logitsAt, layerLogitsAt, decoder), fetches);
 }
 
 /**
@@ -32,6 +33,21 @@ export async function runRows(
 export function hasPredictionOutputs(lm: LoadedModel): boolean {
   return ortSession(lm.model).inputNames.includes(LAYER_POSITIONS_INPUT);
 }
+
+/** A decoder's cache inputs (optimum's `past_key_values.{i}.key|value`): [batch, pastHeads, past, headDim]. */
+export interface DecoderShape {
+  pastHeads: number;
+  headDim: number;
+}
+
+/** What a decoder's extra feeds are made with (tensors of the session's onnxruntime, as `int64`). */
+export interface DecoderFeeds<T> {
+  shape: DecoderShape;
+  float32: (data: Float32Array, dims: number[]) => T;
+  bool: (data: Uint8Array, dims: number[]) => T;
+}
+
+const PAST_INPUT = /^past_key_values\.\d+\.(?:key|value)$/;
 
 /**
  * The feeds of one forward: ids, a full attention mask, token types where the graph has them, and the
@@ -46,6 +62,7 @@ export function forwardFeeds<T>(
   maskedPositionsInput?: string,
   logitsAt: number[] = [0],
   layerLogitsAt: number[] = [],
+  decoder?: DecoderFeeds<T>,
 ): Record<string, T> {
   const batch = rows.length;
   const n = rows[0].length;
@@ -58,7 +75,23 @@ export function forwardFeeds<T>(
   if (maskedPositionsInput && inputNames.includes(maskedPositionsInput)) feeds[maskedPositionsInput] = int64(BigInt64Array.from(logitsAt, BigInt), [logitsAt.length]);
   if (inputNames.includes(LAYER_POSITIONS_INPUT)) feeds[LAYER_POSITIONS_INPUT] = int64(BigInt64Array.from(layerLogitsAt, BigInt), [layerLogitsAt.length]);
   if (inputNames.includes('token_type_ids')) feeds.token_type_ids = int64(new BigInt64Array(batch * n), [batch, n]);
+  if (decoder) addDecoderFeeds(feeds, inputNames, batch, n, int64, decoder);
   return feeds;
+}
+
+/**
+ * A decoder run from scratch: positions 0 … n − 1, an empty cache (past length 0) for every layer, and a
+ * merged decoder's `use_cache_branch` false (no cache to use).
+ */
+function addDecoderFeeds<T>(feeds: Record<string, T>, inputNames: readonly string[], batch: number, n: number, int64: (data: BigInt64Array, dims: number[]) => T, decoder: DecoderFeeds<T>): void {
+  if (inputNames.includes('position_ids')) {
+    const positions = new BigInt64Array(batch * n);
+    for (let r = 0; r < batch; r++) for (let i = 0; i < n; i++) positions[r * n + i] = BigInt(i);
+    feeds.position_ids = int64(positions, [batch, n]);
+  }
+  const { pastHeads, headDim } = decoder.shape;
+  for (const name of inputNames) if (PAST_INPUT.test(name)) feeds[name] = decoder.float32(new Float32Array(0), [batch, pastHeads, 0, headDim]);
+  if (inputNames.includes('use_cache_branch')) feeds.use_cache_branch = decoder.bool(new Uint8Array(1), [1]);
 }
 
 /** The float32 data of an output; anything else means the graph is not the one we edited. */

@@ -65,6 +65,24 @@ export function ortSession(model: PreTrainedModel): OrtSession {
   return session as unknown as OrtSession;
 }
 
+/** A float32 tensor for `ortSession(…).run` (a decoder's empty cache), made as `int64Tensor` explains. */
+export function float32Tensor(values: Float32Array, dims: readonly number[]): OrtTensor {
+  return transformersTensor('float32', values, dims);
+}
+
+/** A bool tensor for `ortSession(…).run` (a merged decoder's `use_cache_branch`); `values` 0 or 1. */
+export function boolTensor(values: Uint8Array, dims: readonly number[]): OrtTensor {
+  return transformersTensor('bool', values, dims);
+}
+
+function transformersTensor(type: 'float32' | 'bool', values: Float32Array | Uint8Array, dims: readonly number[]): OrtTensor {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Tensor } = require('@huggingface/transformers') as typeof import('@huggingface/transformers');
+  const ort: unknown = new Tensor(type, values, [...dims]).ort_tensor;
+  if (!isRecord(ort) || ort.type !== type || !Array.isArray(ort.dims)) throw shapeError('Tensor.ort_tensor', 'the onnxruntime Tensor holding the data');
+  return ort as unknown as OrtTensor;
+}
+
 /**
  * An int64 tensor for `ortSession(…).run`. It is made through transformers.js's Tensor (`Tensor.ort_tensor`)
  * because the session belongs to the onnxruntime transformers.js chose (native or WebAssembly, see

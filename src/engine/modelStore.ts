@@ -25,6 +25,7 @@ import { configNumber, familyFor, type ModelConfig, type ModelFamily } from './f
 import { loadRuntime, type Runtime } from './modelRuntime';
 import { DEFAULT_MODEL_ID, expandFolderSpec, isFolderSpec } from './modelSpec';
 import { writeFileAtomic } from './fsUtil';
+import type { DecoderShape } from './forward';
 import type { Dtype, ModelInfo, ModelSpec, ProgressEvent } from './types';
 
 export interface SpecialTokenIds {
@@ -34,6 +35,9 @@ export interface SpecialTokenIds {
   pad: number;
   /** -1 when the tokenizer has no such token. */
   unk: number;
+  /** Causal models: the tokens that begin and end a text (GPT-2's are both <|endoftext|>); -1 when none. */
+  bos?: number;
+  eos?: number;
 }
 
 export interface LoadedModel {
@@ -52,6 +56,8 @@ export interface LoadedModel {
   attentionOutputs: string[];
   /** `hidden_states.0` (embeddings) … `hidden_states.<numLayers>`: [batch, seq, hidden]. */
   hiddenStateOutputs: string[];
+  /** Causal models: the shape of the (empty) cache their forwards are fed (forward.ts). */
+  decoder?: DecoderShape;
   specialIds: SpecialTokenIds;
   dispose(): Promise<void>;
 }
@@ -177,8 +183,11 @@ async function loadModelNow(spec: ModelSpec, opts: LoadModelOptions): Promise<Lo
   }
   report({ phase: 'load', fraction: 1 });
 
-  const numLayers = configNumber(config, ['num_hidden_layers', 'n_layers', 'num_layers']);
-  if (numLayers !== undefined && numLayers !== edit.attentionOutputs.length) {
+  const numLayers = configNumber(config, ['num_hidden_layers', 'n_layers', 'num_layers', 'n_layer']);
+  // Hidden states are the embeddings and one per layer; attentions one per layer, or none where fused.
+  const graphLayers = edit.hiddenStateOutputs.length - 1;
+  const attentionAvailable = edit.attentionOutputs.length === graphLayers;
+  if ((numLayers !== undefined && numLayers !== graphLayers) || (!attentionAvailable && family.kind === 'masked')) {
     await model.dispose();
     throw new ContextLensError(
       'NOT_A_MASKED_LM',
@@ -188,13 +197,14 @@ async function loadModelNow(spec: ModelSpec, opts: LoadModelOptions): Promise<Lo
   const info: ModelInfo = {
     model: spec.model,
     kind: family.kind,
+    ...(attentionAvailable ? {} : { attentionAvailable: false }),
     source,
     dtype: spec.dtype,
     backend,
     ...(runtime.nativeFailure === undefined ? {} : { nativeFailure: runtime.nativeFailure }),
-    numLayers: edit.attentionOutputs.length,
-    numHeads: configNumber(config, ['num_attention_heads', 'n_heads']) ?? 0,
-    hiddenSize: configNumber(config, ['hidden_size', 'dim', 'd_model']) ?? 0,
+    numLayers: graphLayers,
+    numHeads: configNumber(config, ['num_attention_heads', 'n_heads', 'n_head']) ?? 0,
+    hiddenSize: configNumber(config, ['hidden_size', 'dim', 'd_model', 'n_embd']) ?? 0,
     vocabSize: configNumber(config, ['vocab_size']) ?? 0,
     maxTokens: family.maxTokens(config, tokenizer),
     loadMs: Math.round(performance.now() - started),
@@ -207,6 +217,7 @@ async function loadModelNow(spec: ModelSpec, opts: LoadModelOptions): Promise<Lo
     attentionOutputs: edit.attentionOutputs,
     hiddenStateOutputs: edit.hiddenStateOutputs,
     maskedPositionsInput: edit.maskedPositionsInput,
+    ...(family.decoderShape ? { decoder: family.decoderShape(config) } : {}),
     specialIds: family.specialIds(tokenizer),
     dispose: async () => {
       await model.dispose();

@@ -182,6 +182,7 @@ export class AnalysisSession {
    */
   async unmasked(analysisId: string, topK: number, ctx: CallContext = {}): Promise<TokenGuesses[]> {
     const analysis = this.get(analysisId);
+    maskedOnly(this.model, 'Unmasked predictions (what the head reconstructs at every token)');
     const k = atLeastOne(topK);
     const kept = this.unmaskedKept.get(analysis);
     if (kept && kept.topK >= k) return kept.guesses.map((g) => ({ tokenIndex: g.tokenIndex, guesses: g.guesses.slice(0, k) }));
@@ -192,6 +193,7 @@ export class AnalysisSession {
 
   /** The tokens covering [start, end) of `text` masked together: per-position top-k and joint fills. Throws BAD_SPAN. */
   spanGuesses(text: string, start: number, end: number, topK: number, ctx: CallContext = {}): Promise<SpanGuessesResult> {
+    maskedOnly(this.model, 'Masking a span');
     return this.interactiveCall(() => spanGuesses(this.model, text, start, end, atLeastOne(topK), ctx.signal));
   }
 
@@ -494,7 +496,26 @@ function clampLayer(layer: number, min: number, max: number): number {
   return Math.max(min, Math.min(max, Math.round(layer)));
 }
 
-/** The attention view shows one window: the first, which for a text that fits is the whole text. */
+/** Masked-model views refuse a causal model with a message, never a crash (workerProtocol.ts). */
+function maskedOnly(lm: LoadedModel, what: string): void {
+  if (lm.family.kind !== 'masked') {
+    throw new ContextLensError(
+      'BAD_ARGUMENTS',
+      `${what} is for masked language models only; ${lm.info.model} is a causal model, which predicts the next token: see its next-token predictions and token probabilities instead.`,
+    );
+  }
+}
+
+/**
+ * The attention view shows one window: the first, which for a text that fits is the whole text.
+ * ATTENTION_UNAVAILABLE where the export fuses attention (no window holds any).
+ */
 function widestWindow(a: Analysis) {
+  if (a.model.attentionAvailable === false || !a.windows[0]?.attentions.length) {
+    throw new ContextLensError(
+      'ATTENTION_UNAVAILABLE',
+      `The ONNX export of ${a.model.model} fuses its attention into single operators, so its attention weights cannot be read. The map, the tokens and the predictions still work; for the attention views use an unoptimized export (as Xenova/… publishes).`,
+    );
+  }
   return a.windows.reduce((best, w) => (w.tokenIndices.length > best.tokenIndices.length ? w : best), a.windows[0]);
 }

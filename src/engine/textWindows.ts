@@ -80,3 +80,31 @@ export function planWindows(numTextTokens: number, maxTokens: number, overlap?: 
   }
   return windows;
 }
+
+/**
+ * Windows for a causal model, whose tokens see only what precedes them: `capacity` text tokens per window
+ * (the model's maximum less its template tokens), consecutive windows overlapping by `overlap` tokens
+ * (default a quarter), and every token kept from the FIRST window that holds it, where it has the most
+ * left context. So every kept token but the first window's has at least `overlap` tokens of context, and
+ * its predecessor is in the same window (the next-token row that scores it is that window's).
+ * @returns windows in text order whose keep ranges tile [0, numTextTokens); one window when the text fits.
+ */
+export function planCausalWindows(numTextTokens: number, capacity: number, overlap?: number): TextWindow[] {
+  if (!Number.isInteger(numTextTokens) || numTextTokens < 0) {
+    throw new RangeError(`numTextTokens must be a non-negative integer, got ${numTextTokens}`);
+  }
+  if (!Number.isInteger(capacity) || capacity < 2) throw new RangeError(`capacity must be an integer of at least 2, got ${capacity}`);
+  const n = numTextTokens;
+  if (n <= capacity) return [{ start: 0, end: n, keepStart: 0, keepEnd: n }];
+  let ov = overlap === undefined || !Number.isFinite(overlap) ? Math.floor(capacity / 4) : Math.floor(overlap);
+  ov = Math.max(1, Math.min(ov, capacity - 1));
+  const windows: TextWindow[] = [{ start: 0, end: capacity, keepStart: 0, keepEnd: capacity }];
+  while (windows[windows.length - 1].keepEnd < n) {
+    const keepStart = windows[windows.length - 1].keepEnd;
+    // The last window ends at the text's end and starts as early as its size allows: more context.
+    const start = Math.max(0, Math.min(keepStart - ov, n - capacity));
+    const end = Math.min(n, start + capacity);
+    windows.push({ start, end, keepStart, keepEnd: end });
+  }
+  return windows;
+}

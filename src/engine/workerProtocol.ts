@@ -99,6 +99,13 @@ export interface ProjectorExport {
 }
 
 /**
+ * Causal models (issue 13): `analyze` gives `next` and `tokenProbabilities` from its one forward and
+ * `guesses[i]` = what the model expected at token i; `layerGuesses` is the logit lens for the NEXT token
+ * (predictions/types.ts); `unmasked` and `spanGuesses` are masked-model views and throw BAD_ARGUMENTS.
+ * Where the export fuses attention (ModelInfo.attentionAvailable false) `attention`, `attentionGrid`,
+ * `attentionSummary` and `headStats` throw ATTENTION_UNAVAILABLE (a message the UI can show as is);
+ * everything else works.
+ *
  * Method name → [parameters, result]. Two kinds of layer, never mixed: a `hiddenLayer` counts hidden
  * states, 0 = the embeddings … numLayers; an `attentionLayer` counts the encoder layers' attentions,
  * 1 … numLayers, so hidden layer k is the output of the layer whose attention is attention layer k.

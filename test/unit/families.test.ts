@@ -22,7 +22,7 @@ test('familyFor: every other model is NOT_A_MASKED_LM, naming its type and archi
       (e: unknown) => isContextLensError(e, 'NOT_A_MASKED_LM') && e.message.startsWith(`my-model is ${named}, not a BERT-style masked language model.`),
       JSON.stringify(config),
     );
-  refused({ model_type: 'gpt2', architectures: ['GPT2LMHeadModel'] }, 'a "gpt2" model (GPT2LMHeadModel)');
+  refused({ model_type: 'xlnet', architectures: ['XLNetLMHeadModel'] }, 'a "xlnet" model (XLNetLMHeadModel)');
   refused({ model_type: 'bert', architectures: ['BertForSequenceClassification'] }, 'a "bert" model (BertForSequenceClassification)');
   refused({ architectures: ['BertForMaskedLM'] }, 'a model without a model_type');
 });

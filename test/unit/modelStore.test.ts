@@ -123,7 +123,7 @@ function registerTests(): void {
       try {
         assert.deepEqual(
           { ...lm.info, loadMs: 0 },
-          { model: folder, source: 'folder', dtype: 'fp32', backend: 'cpu', numLayers: 2, numHeads: 4, hiddenSize: 64, vocabSize: 233, maxTokens: 128, loadMs: 0 },
+          { model: folder, kind: 'masked', source: 'folder', dtype: 'fp32', backend: 'cpu', numLayers: 2, numHeads: 4, hiddenSize: 64, vocabSize: 233, maxTokens: 128, loadMs: 0 },
         );
         assert.ok(lm.info.loadMs > 0);
         assert.deepEqual(lm.specialIds, { cls: 2, sep: 3, mask: 4, pad: 0, unk: 1 });
@@ -193,12 +193,12 @@ function registerTests(): void {
     await expectError(specFor(folder, freshDir('no-q8-cache'), { dtype: 'q8' }), 'MODEL_FOLDER_MISSING', /onnx\/model_quantized\.onnx/);
   });
 
-  test('config model_type gpt2 → NOT_A_MASKED_LM', async () => {
-    const folder = freshDir('gpt2');
+  test('config model_type xlnet (neither kind) → NOT_A_MASKED_LM', async () => {
+    const folder = freshDir('xlnet');
     cpSync(FIXTURE_MODEL, folder, { recursive: true });
     const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8'));
-    writeFileSync(join(folder, 'config.json'), JSON.stringify({ ...config, model_type: 'gpt2', architectures: ['GPT2LMHeadModel'] }));
-    await expectError(specFor(folder, freshDir('gpt2-cache')), 'NOT_A_MASKED_LM', /"gpt2" model.*not a BERT-style masked language model/);
+    writeFileSync(join(folder, 'config.json'), JSON.stringify({ ...config, model_type: 'xlnet', architectures: ['XLNetLMHeadModel'] }));
+    await expectError(specFor(folder, freshDir('xlnet-cache')), 'NOT_A_MASKED_LM', /"xlnet" model.*not a BERT-style masked language model/);
   });
 
   test('a BERT without a masked-LM head (BertForSequenceClassification) → NOT_A_MASKED_LM', async () => {

@@ -1,5 +1,6 @@
 /** What a model family is: everything about a kind of language model that the rest of the engine must not branch on. */
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
+import type { DecoderShape } from '../forward';
 import type { LoadedModel, SpecialTokenIds } from '../modelStore';
 import type { Transformers } from '../modelRuntime';
 import type { PreparedEdit } from '../onnx';
@@ -33,6 +34,8 @@ export interface ModelFamily {
    * `onRows(done)` reports how many positions are done.
    */
   guesses(lm: LoadedModel, windowIds: number[], positions: number[], topK: number, signal: AbortSignal | undefined, onRows?: (done: number) => void): Promise<Guess[][]>;
+  /** Causal families: the shape of the empty cache every forward is fed (forward.ts). */
+  decoderShape?(config: ModelConfig): DecoderShape;
 }
 
 /** The first of `keys` that config.json sets to a number (model types name the same thing differently). */

@@ -4,13 +4,18 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ContextLensError } from '../errors';
 import { sha256OfFile, writeFileAtomic } from '../fsUtil';
-import { exposeAttentionsAndHiddenStates } from './expose';
+import { exposeAttentionsAndHiddenStates, exposeDecoderOutputs } from './expose';
 
 /** Bump when the edit changes, so that files edited by an older version are redone. */
 const EDIT_VERSION = 4;
 
+/** Which edit a file gets: the encoder's (expose.ts exposeAttentionsAndHiddenStates) or the decoder's (exposeDecoderOutputs). */
+export type EditKind = 'masked' | 'causal';
+
 interface EditManifest {
   editVersion: number;
+  /** Absent in manifests written before decoders were edited: those are 'masked'. */
+  editKind?: EditKind;
   sourceSha256: string;
   destPath: string;
   /** Size and mtime of the written file: if another edit overwrote it since, they no longer match. */
@@ -58,7 +63,7 @@ async function readJson<T>(path: string): Promise<T | undefined> {
  * Writes the edited copy of `sourceOnnxPath` to `destPath`, unless an earlier call already wrote the edit
  * of the same source content there. `cacheDir` holds one small manifest per source content hash.
  */
-export async function prepareEditedModelFile(sourceOnnxPath: string, destPath: string, cacheDir: string): Promise<PreparedEdit> {
+export async function prepareEditedModelFile(sourceOnnxPath: string, destPath: string, cacheDir: string, editKind: EditKind = 'masked'): Promise<PreparedEdit> {
   const dest = resolve(destPath);
   const stampPath = `${dest}.source.json`;
   let sourceSha256: string;
@@ -81,7 +86,7 @@ export async function prepareEditedModelFile(sourceOnnxPath: string, destPath: s
   const writeStamp = (sha256: string) => writeFileAtomic(stampPath, JSON.stringify({ ...stamp, sha256 } satisfies SourceStamp));
   const manifestPath = join(cacheDir, `${sourceSha256}.json`);
   const manifest = await readJson<EditManifest>(manifestPath);
-  if (manifest && manifest.editVersion === EDIT_VERSION && manifest.sourceSha256 === sourceSha256 && manifest.destPath === dest) {
+  if (manifest && manifest.editVersion === EDIT_VERSION && (manifest.editKind ?? 'masked') === editKind && manifest.sourceSha256 === sourceSha256 && manifest.destPath === dest) {
     const st = await stat(dest).catch(() => undefined);
     if (st && st.size === manifest.destSize && st.mtimeMs === manifest.destMtimeMs) {
       const { attentionOutputs, hiddenStateOutputs, opset, maskedPositionsInput, layerPositionsInput } = manifest;
@@ -93,11 +98,12 @@ export async function prepareEditedModelFile(sourceOnnxPath: string, destPath: s
   const source = await readFile(sourceOnnxPath);
   // The file may have changed since it was hashed: key the edit by the bytes actually edited.
   const editedSha256 = createHash('sha256').update(source).digest('hex');
-  const edited = exposeAttentionsAndHiddenStates(source, sourceOnnxPath);
+  const edited = editKind === 'causal' ? exposeDecoderOutputs(source, sourceOnnxPath) : exposeAttentionsAndHiddenStates(source, sourceOnnxPath);
   await writeFileAtomic(dest, edited.bytes);
   const st = await stat(dest);
   const record: EditManifest = {
     editVersion: EDIT_VERSION,
+    ...(editKind === 'masked' ? {} : { editKind }),
     sourceSha256: editedSha256,
     destPath: dest,
     destSize: st.size,

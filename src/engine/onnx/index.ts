@@ -12,7 +12,7 @@
  * ModelProto `graph` field instead (protobuf merges an embedded message that occurs twice), leaving the
  * original bytes a prefix. `editCache.ts` keeps the edited file on disk, keyed by the source's content.
  */
-export { prepareEditedModelFile, type PreparedEdit } from './editCache';
-export { exposeAttentionsAndHiddenStates, type ExposedModel } from './expose';
+export { prepareEditedModelFile, type EditKind, type PreparedEdit } from './editCache';
+export { exposeAttentionsAndHiddenStates, exposeDecoderOutputs, type ExposedModel } from './expose';
 export { LAYER_LOGITS_OUTPUT, LAYER_POSITIONS_INPUT, MASKED_POSITIONS_INPUT, PROBABILITIES_OUTPUT } from './head';
 export { summarizeOnnxModel, type OnnxGraphSummary, type OnnxNodeSummary } from './scan';

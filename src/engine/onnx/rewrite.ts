@@ -67,6 +67,7 @@ export function withNarrowHead(
   lastHidden: string,
   exposed: Exposure[],
   hiddenStates: string[],
+  lens: LogitLens = { head, input: lastHidden, inputs: hiddenStates, narrowInputAt: hiddenStates.length - 1 },
 ): Uint8Array | undefined {
   const modelFields = fieldSpans(bytes, 0, bytes.length);
   const graphs = modelFields.filter((f) => f.field === MODEL_GRAPH && f.payload);
@@ -77,11 +78,11 @@ export function withNarrowHead(
   const nodeNames = new Set([NODE_INPUT, NODE_OUTPUT]);
   const graphParts: Uint8Array[] = [];
   const layerHead: Uint8Array[] = [];
-  const headNodes = new Set(head.nodes);
+  const lensNodes = new Set(lens.head.nodes);
   let nodeIndex = 0;
   for (const f of fieldSpans(bytes, graphs[0].payload![0], graphs[0].payload![1])) {
     if (f.field === GRAPH_NODE && f.payload) {
-      if (headNodes.has(nodeIndex)) layerHead.push(layerHeadNode(bytes, f.payload, head, lastHidden));
+      if (lensNodes.has(nodeIndex)) layerHead.push(layerHeadNode(bytes, f.payload, lens.head, lens.input));
       const reader = head.readers.has(nodeIndex);
       const node = renamedMessage(bytes, f.payload, nodeNames, (field, name) =>
         field === NODE_INPUT && reader && name === lastHidden ? HIDDEN_AT_POSITIONS : renames.get(name),
@@ -100,9 +101,9 @@ export function withNarrowHead(
   if (nodeIndex !== graph.nodes.length) return undefined;
   const flat = 'context_lens/head/hidden_flat';
   const lastAlias = renames.get(lastHidden) ?? lastHidden;
-  // Every hidden state flattened to [batch × seq, hidden] (the last one is flattened once, for both heads).
-  const flats = hiddenStates.map((_, i) => (i === hiddenStates.length - 1 ? flat : `context_lens/layer_head/hidden_flat_${i}`));
-  const gathered = hiddenStates.map((_, i) => `context_lens/layer_head/hidden_${i}_at_positions`);
+  // Every lens input flattened to [batch × seq, hidden] (the narrowed head's input is flattened once, for both heads).
+  const flats = lens.inputs.map((_, i) => (i === lens.narrowInputAt ? flat : `context_lens/layer_head/hidden_flat_${i}`));
+  const gathered = lens.inputs.map((_, i) => `context_lens/layer_head/hidden_${i}_at_positions`);
   graphParts.push(
     valueInfoField(GRAPH_INPUT, MASKED_POSITIONS_INPUT, ELEM_TYPE_INT64, ['masked_positions']),
     nodeField('Flatten', 'context_lens/head/flatten', [lastAlias], [flat], { axis: 2 }),
@@ -110,7 +111,7 @@ export function withNarrowHead(
     nodeField('Softmax', 'context_lens/head/softmax', [head.output], [PROBABILITIES_OUTPUT], { axis: 1 }),
     valueInfoField(GRAPH_OUTPUT, PROBABILITIES_OUTPUT, ELEM_TYPE_FLOAT, ['masked_positions', 'vocab']),
     valueInfoField(GRAPH_INPUT, LAYER_POSITIONS_INPUT, ELEM_TYPE_INT64, ['layer_positions']),
-    ...hiddenStates.slice(0, -1).map((alias, i) => nodeField('Flatten', `context_lens/layer_head/flatten_${i}`, [alias], [flats[i]], { axis: 2 })),
+    ...lens.inputs.flatMap((alias, i) => (i === lens.narrowInputAt ? [] : [nodeField('Flatten', `context_lens/layer_head/flatten_${i}`, [alias], [flats[i]], { axis: 2 })])),
     ...gathered.map((g, i) => nodeField('Gather', `context_lens/layer_head/gather_${i}`, [flats[i], LAYER_POSITIONS_INPUT], [g], { axis: 0 })),
     nodeField('Concat', 'context_lens/layer_head/concat', gathered, [LAYER_HIDDEN_AT_POSITIONS], { axis: 0 }),
     ...layerHead,
@@ -125,6 +126,21 @@ export function withNarrowHead(
     else parts.push(bytes.subarray(f.start, f.end));
   }
   return concatBytes(parts);
+}
+
+/**
+ * What the copy of the head over every hidden layer (the logit lens) is made of: for a masked LM the head
+ * itself, read at every hidden state; for a decoder whose last hidden state is the final layer norm's
+ * output, ln_f + lm_head, read at the residual stream (the blocks' outputs, the last one before ln_f).
+ */
+export interface LogitLens {
+  head: MaskedLmHead;
+  /** The tensor the lens head's nodes read in the graph (the copy reads LAYER_HIDDEN_AT_POSITIONS instead). */
+  input: string;
+  /** The tensors (aliases where exposed) the copy reads, layer 0 … L, in row order of LAYER_LOGITS_OUTPUT. */
+  inputs: string[];
+  /** The index in `inputs` of the narrowed head's own input, whose flattened copy both heads share; -1 for none. */
+  narrowInputAt: number;
 }
 
 /**

@@ -78,9 +78,9 @@ export function findTargetsByName(nodes: OnnxNodeSummary[]): ExposeTargets | und
   return { attentions, hiddenStates: [embeddings, ...perLayer], method: 'names' };
 }
 
-const MATMUL_OPS = new Set(['MatMul', 'MatMulInteger', 'QLinearMatMul']);
+export const MATMUL_OPS = new Set(['MatMul', 'MatMulInteger', 'QLinearMatMul']);
 /** Elementwise steps between Q·Kᵀ and Softmax (scale, mask) or between Softmax and ·V (quantize, cast). */
-const SCORE_PATH_OPS = new Set(['Add', 'Div', 'Mul', 'Sub', 'Where', 'Cast']);
+export const SCORE_PATH_OPS = new Set(['Add', 'Div', 'Mul', 'Sub', 'Where', 'Cast']);
 const PROBS_PATH_OPS = new Set(['Cast', 'DynamicQuantizeLinear', 'QuantizeLinear', 'Dropout']);
 
 /**
@@ -89,11 +89,11 @@ const PROBS_PATH_OPS = new Set(['Cast', 'DynamicQuantizeLinear', 'QuantizeLinear
  * MatMul (·V). Hidden states, for post-LN encoders where each layer has two LayerNorms (after attention,
  * after the feed-forward): the embeddings LN and every second LN after it.
  */
-export function findTargetsByStructure(graph: Pick<OnnxGraphSummary, 'nodes' | 'initializerNames'>): ExposeTargets | undefined {
-  const { nodes, initializerNames } = graph;
+/** Who makes and who reads each tensor of a node list, and whether a tensor is an activation (computed from the inputs). */
+export function graphIndex(graph: Pick<OnnxGraphSummary, 'nodes' | 'initializerNames'>) {
   const producer = new Map<string, OnnxNodeSummary>();
   const consumers = new Map<string, OnnxNodeSummary[]>();
-  for (const n of nodes) {
+  for (const n of graph.nodes) {
     for (const o of n.outputs) producer.set(o, n);
     for (const i of n.inputs) {
       if (!consumers.has(i)) consumers.set(i, []);
@@ -101,9 +101,9 @@ export function findTargetsByStructure(graph: Pick<OnnxGraphSummary, 'nodes' | '
     }
   }
   const isActivation = (t: string | undefined): boolean =>
-    !!t && !initializerNames.has(t) && producer.has(t) && producer.get(t)!.opType !== 'Constant';
+    !!t && !graph.initializerNames.has(t) && producer.has(t) && producer.get(t)!.opType !== 'Constant';
   const consumersOf = (t: string | undefined): OnnxNodeSummary[] => (t ? (consumers.get(t) ?? []) : []);
-
+  /** Whether `start` feeds a MatMul (·V) within `hops` steps of casts and quantization. */
   const reachesMatMul = (start: string, hops: number): boolean => {
     let frontier = [start];
     for (let h = 0; h <= hops && frontier.length; h++) {
@@ -118,6 +118,12 @@ export function findTargetsByStructure(graph: Pick<OnnxGraphSummary, 'nodes' | '
     }
     return false;
   };
+  return { producer, consumersOf, isActivation, reachesMatMul };
+}
+
+export function findTargetsByStructure(graph: Pick<OnnxGraphSummary, 'nodes' | 'initializerNames'>): ExposeTargets | undefined {
+  const { nodes } = graph;
+  const { producer, consumersOf, isActivation, reachesMatMul } = graphIndex(graph);
   const fedByQK = (start: string | undefined, hops: number): boolean => {
     let current = start ? producer.get(start) : undefined;
     for (let h = 0; current && h <= hops; h++) {

@@ -1,6 +1,10 @@
 /**
  * Guesses at every layer (issue 11): the token under an offset masked alone, and the masked-LM head applied
- * to that position's hidden state at every hidden layer, in the one forward the hover's guess needs. The
+ * to that position's hidden state at every hidden layer, in the one forward the hover's guess needs.
+ * For a causal model (issue 13) it is the logit lens (nostalgebraist; Ecco, tuned-lens): nothing masked,
+ * ln_f + lm_head applied to the residual stream at the token's position in every layer, i.e. per layer the
+ * top-k for the NEXT token; the last row is the model's own prediction, finalRank/finalProbability follow
+ * that prediction's top token through the layers. The
  * edited graph carries a copy of the head over every hidden state (LAYER_LOGITS_OUTPUT, onnx/head.ts), so
  * this costs one masked forward plus L + 1 rows of the head. The last layer's row is read from the ordinary
  * head's `logits` of the same forward, so it is the hover's guess exactly.
@@ -21,11 +25,11 @@ export async function layerGuessesAt(lm: LoadedModel, text: string, offset: numb
   if (!hasPredictionOutputs(lm)) {
     throw new ContextLensError(
       'NOT_A_MASKED_LM',
-      `Guesses at every layer need the masked-LM head right after the last layer, and the graph of ${lm.info.model} has another shape there. The final guesses (hover, Tokens tab) still work.`,
+      `Guesses at every layer need the language-model head right after the last layer, and the graph of ${lm.info.model} has another shape there. The final guesses (hover, Tokens tab) still work.`,
     );
   }
   const p = at.position;
-  const row = at.windowIds.map((id, i) => (i === p ? lm.specialIds.mask : id));
+  const row = lm.family.kind === 'causal' ? at.windowIds : at.windowIds.map((id, i) => (i === p ? lm.specialIds.mask : id));
   const out = await runRows(lm, [row], ['logits', LAYER_LOGITS_OUTPUT], [p], [p]);
   const vocab = lm.info.vocabSize;
   const { numLayers } = lm.info;

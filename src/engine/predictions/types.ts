@@ -15,8 +15,13 @@ export interface LayerGuessRow {
   finalProbability: number;
 }
 
+/**
+ * Masked models: the token under the offset masked alone, the head at every layer. Causal models: the logit
+ * lens at that token, nothing masked: each row's guesses are for the token AFTER it (what the model would
+ * predict next if it stopped at that layer), the last row is the model's next-token prediction.
+ */
 export interface LayerGuessesResult {
-  /** The token (covering the offset asked) that was masked alone. */
+  /** The token covering the offset asked: masked alone (masked models), or the one after which the next token is predicted (causal). */
   token: AnalyzedToken;
   /** One row per hidden layer, 0 … numLayers; the last row equals the ordinary masked guesses. */
   layers: LayerGuessRow[];

@@ -14,6 +14,7 @@
 import type { TokenizerLike } from '../hfInternals';
 import type { AnalyzedToken } from '../types';
 import { alignPieces } from './align';
+import { byteLevelSpans } from './byteLevel';
 import { replayTokenize } from './replay';
 import { tokenizerInfo, type Span } from './tokenizerInfo';
 
@@ -21,7 +22,7 @@ import { tokenizerInfo, type Span } from './tokenizerInfo';
 export type OffsetTokenizer = TokenizerLike;
 
 /** How the offsets of a `tokenizeWithOffsets` result were obtained (for diagnostics and tests). */
-export type OffsetMethod = 'replay' | 'aligned';
+export type OffsetMethod = 'replay' | 'aligned' | 'byte-level';
 
 export interface TokenizeWithOffsetsResult {
   tokens: AnalyzedToken[];
@@ -49,8 +50,15 @@ export function tokenizeWithOffsetsDetailed(tokenizer: OffsetTokenizer, text: st
 
   let body: Span[] | null = null;
   let method: OffsetMethod = 'replay';
+  if (info.byteLevelAdded) {
+    body = byteLevelSpans(text, textIds, info.idToToken, info.byteLevelAdded);
+    method = 'byte-level';
+  }
   try {
-    body = info.replay ? replayTokenize(info.replay, text) : null;
+    if (!body) {
+      method = 'replay';
+      body = info.replay ? replayTokenize(info.replay, text) : null;
+    }
   } catch {
     body = null;
   }
@@ -94,4 +102,10 @@ export function tokenIndexAtOffset(tokens: readonly AnalyzedToken[], offset: num
     return t.end > offset && t.start <= offset ? i : -1;
   }
   return -1;
+}
+
+/** How many template tokens the tokenizer's post-processor puts before and after a text (BERT 1 and 1, GPT-2 0 and 0): measured, not assumed. */
+export function templateShape(tokenizer: OffsetTokenizer): { prefix: number; suffix: number } {
+  const info = tokenizerInfo(tokenizer);
+  return { prefix: info.templatePrefix, suffix: info.templateSuffix };
 }

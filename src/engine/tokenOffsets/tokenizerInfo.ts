@@ -1,6 +1,7 @@
 /** What the offset mapping knows of a tokenizer, worked out once per tokenizer. */
 import { idToPiece, tokenizerComponents, tokenizerConfigJson, tokenizerJson, type TokenizerLike } from '../hfInternals';
 import { conformTokenizer } from './conform';
+import { isByteLevel } from './byteLevel';
 import { buildReplay, type ReplayInfo } from './replay';
 
 /** A token of the text: its id, its piece, and its [start, end) in the original text. */
@@ -20,6 +21,8 @@ export interface TokenizerInfo {
   /** Prefix of continuation pieces (`##`), stripped before aligning pieces with the text. */
   continuingPrefix: string;
   unkId: number | undefined;
+  /** Byte-level BPE (byteLevel.ts): the added tokens' ids and contents; undefined for other tokenizers. */
+  byteLevelAdded?: ReadonlyMap<number, string>;
 }
 
 const infoCache = new WeakMap<object, TokenizerInfo>();
@@ -95,6 +98,7 @@ export function tokenizerInfo(tokenizer: TokenizerLike): TokenizerInfo {
     replay,
     continuingPrefix: typeof prefix === 'string' ? prefix : '##',
     unkId: replay?.unkId ?? components?.unkTokenId,
+    ...(json && isByteLevel(json) ? { byteLevelAdded: new Map((json.added_tokens ?? []).map((a) => [a.id, a.content])) } : {}),
   };
   infoCache.set(tokenizer, info);
   return info;
