@@ -6,6 +6,7 @@
 import { ContextLensError, isContextLensError, messageOf } from '../engine/errors';
 import { compareJson, compareRows, DEFAULT_COMPARE_TOP_K, modelSummary, type CompareResult, type CompareSide } from '../engine/compare';
 import { AnalysisSession } from '../engine/session';
+import { formatProbability } from '../shared/format';
 import type { AnalysisSummary } from '../engine/workerProtocol';
 import type { ModelSpec } from '../engine/types';
 import { flag, inputText, modelSpecFrom, type CliArgs } from './args';
@@ -65,7 +66,7 @@ export async function compareCommand(args: CliArgs): Promise<string> {
 }
 
 function percent(p: number | null): string {
-  return p === null ? '—' : `${(p * 100).toFixed(1)}%`;
+  return p === null ? '—' : formatProbability(p);
 }
 
 function sideText(s: CompareSide | null): string[] {

@@ -8,13 +8,14 @@
 // Every step leaves test-results/e2e-compare-<step>.png.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { notification, openFromExplorer, repoRoot, screenshot, selectLine, webviewFrame, withWorkbench } from './harness.mjs';
 
 const APPLE_LINE = '我用苹果手机。我爱吃苹果。';
 const DEMO_LAYERS = JSON.parse(readFileSync(join(repoRoot, 'assets/demo-model/config.json'), 'utf8')).num_hidden_layers;
-const GPT_FIXTURE = join(repoRoot, 'test/fixtures/tiny-gpt2');
+/** CONTEXT_LENS_GPT_FIXTURE: another copy of the fixture, before its branch (gpt-fixture) is merged. */
+const GPT_FIXTURE = process.env.CONTEXT_LENS_GPT_FIXTURE || join(repoRoot, 'test/fixtures/tiny-gpt2');
 const BERT_FIXTURE = join(repoRoot, 'test/fixtures/tiny-bert-opset17');
 /** The causal engine is in this build when its family is: then model B is the GPT-2 fixture. */
 const CAUSAL = existsSync(join(GPT_FIXTURE, 'config.json')) && existsSync(join(repoRoot, 'src/engine/families/causalLm.ts'));
@@ -90,7 +91,7 @@ test('Compare Models: the two models row by row, both maps at one depth, errors 
     assert.deepEqual(table.map((r) => r[1]), chars, 'model A (BERT): one token per character');
     const head = await frame.locator('[data-testid="compare-table"] thead').innerText();
     assert.match(head, /A · demo-model \(masked\)/);
-    assert.match(head, new RegExp(`B · ${CAUSAL ? 'tiny-gpt2 \\(causal\\)' : 'tiny-bert-opset17 \\(masked\\)'}`));
+    assert.match(head, new RegExp(`B · ${CAUSAL ? `${basename(GPT_FIXTURE)} \\(causal\\)` : 'tiny-bert-opset17 \\(masked\\)'}`));
     for (const r of table) assert.match(r[3], /^(\d+(\.\d+)?%|—)$/, `a probability or — : ${JSON.stringify(r)}`);
     if (CAUSAL) {
       assert.equal(table[0][6], '—', 'nothing precedes the first token: the causal model has no probability for it');

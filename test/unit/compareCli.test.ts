@@ -6,9 +6,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { CompareResult } from '../../src/engine/compare';
 import { FIXTURE_MODEL, FIXTURE_MODEL_OPSET17 } from './helpers/fixture';
 
@@ -21,6 +21,9 @@ function cli(args: string[]): { code: number | null; stdout: string; stderr: str
 }
 
 const TEXT = '我用苹果手机。我爱吃苹果。';
+/** The tiny GPT-2 (branch gpt-fixture); CONTEXT_LENS_GPT_FIXTURE points at another copy before that branch is merged. */
+const GPT_FIXTURE = process.env.CONTEXT_LENS_GPT_FIXTURE || resolve('test/fixtures/tiny-gpt2');
+const HAS_GPT = existsSync(join(GPT_FIXTURE, 'config.json'));
 
 test('compare --json with the BERT fixture twice: the contract’s fields, a row per character, each model’s own probabilities', () => {
   const r = cli(['compare', '--json', '--model', FIXTURE_MODEL_OPSET17, '--with', FIXTURE_MODEL, '--depth', '0.5', TEXT]);
@@ -79,4 +82,31 @@ test('compare: argument errors exit 2 before any model loads; a missing second m
   const r = cli(['compare', '--model', FIXTURE_MODEL, '--with', missing, 'text']);
   assert.equal(r.code, 1);
   assert.match(r.stderr, new RegExp(`Model B \\(${missing.replace(/[\\/.]/g, '\\$&')}\\): The model folder .* does not exist`));
+});
+
+test('compare --json, BERT beside the tiny GPT-2: a row per character with GPT-2’s byte tokens; its probabilities are analyze’s, multiplied over a row', { skip: !HAS_GPT && 'the tiny GPT-2 fixture (test/fixtures/tiny-gpt2) is not in this checkout' }, () => {
+  const text = `${TEXT} the bank 😀`;
+  const r = cli(['compare', '--json', '--dtype', 'fp32', '--model', FIXTURE_MODEL, '--with', GPT_FIXTURE, '--depth', '0.5', text]);
+  assert.equal(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout) as CompareResult;
+  assert.deepEqual(json.models.map((m) => m.kind), ['masked', 'causal']);
+  assert.equal(json.models[1].layer, Math.round(0.5 * json.models[1].numLayers));
+  // The Chinese part: a row per character, BERT's token beside every GPT-2 byte token of it.
+  assert.deepEqual(json.rows.slice(0, [...TEXT].length).map((row) => row.text), [...TEXT]);
+  const analyzed = JSON.parse(cli(['analyze', '--json', '--dtype', 'fp32', '--model', GPT_FIXTURE, text]).stdout) as { tokens: { index: number; start: number; end: number; tokenProbability: { probability: number } | null }[] };
+  const seen: number[] = [];
+  for (const row of json.rows) {
+    const b = row.b;
+    if (!b) continue;
+    seen.push(...b.tokens);
+    for (const i of b.tokens) assert.ok(analyzed.tokens[i].start >= row.start && analyzed.tokens[i].end <= row.end, `token ${i} inside row ${row.text}`);
+    const ps = b.tokens.map((i) => analyzed.tokens[i].tokenProbability?.probability ?? null);
+    if (ps.includes(null)) assert.equal(b.probability, null, row.text);
+    else assert.ok(Math.abs(ps.reduce((x, y) => x! * y!, 1)! - b.probability!) < 1e-6, `${row.text}: the product of its tokens' probabilities`);
+  }
+  assert.deepEqual(seen, analyzed.tokens.filter((t) => t.end > t.start).map((t) => t.index), 'every GPT-2 token in one row, in order');
+  assert.equal(json.rows[0].b!.probability, null, 'nothing precedes the first token');
+  assert.equal(json.rows[0].b!.guess, null);
+  const emoji = json.rows.find((row) => row.text.includes('😀'))!;
+  assert.ok(emoji.b!.tokens.length > 1, 'the emoji is several byte tokens in one row');
 });
