@@ -6,9 +6,10 @@
 import { pageNonce } from './pageNonce';
 import css from './styles.css';
 
-export function installStyles(): void {
+/** `text`: the app's stylesheet by default; a tab's own (webview/compare/styles.css) goes in the same way. */
+export function installStyles(text: string = css): void {
   const style = document.createElement('style');
   if (pageNonce) style.nonce = pageNonce;
-  style.textContent = css;
+  style.textContent = text;
   document.head.appendChild(style);
 }

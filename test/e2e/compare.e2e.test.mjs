@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
-import { notification, openFromExplorer, repoRoot, screenshot, selectLine, webviewFrame, withWorkbench } from './harness.mjs';
+import { notification, openFromExplorer, repoRoot, runPaletteCommand, screenshot, selectLine, webviewFrame, withWorkbench } from './harness.mjs';
 
 const APPLE_LINE = '我用苹果手机。我爱吃苹果。';
 const DEMO_LAYERS = JSON.parse(readFileSync(join(repoRoot, 'assets/demo-model/config.json'), 'utf8')).num_hidden_layers;
@@ -22,25 +22,6 @@ const CAUSAL = existsSync(join(GPT_FIXTURE, 'config.json')) && existsSync(join(r
 const MODEL_B = CAUSAL ? GPT_FIXTURE : BERT_FIXTURE;
 const B_LAYERS = JSON.parse(readFileSync(join(MODEL_B, 'config.json'), 'utf8'))[CAUSAL ? 'n_layer' : 'num_hidden_layers'];
 
-/** Runs Compare Models from the palette; its quick pick opens in the same widget at once (so not runPaletteCommand). */
-async function runCompareModels(page) {
-  const title = 'Context Lens: Compare Models';
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  for (const deadline = Date.now() + 45_000; ; ) {
-    await page.keyboard.press('F1');
-    await page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
-    await page.locator('.quick-input-widget input').fill(`>${title}`);
-    try {
-      await row.waitFor({ timeout: 2_000 });
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`"${title}" did not appear in the palette`);
-      await page.keyboard.press('Escape');
-    }
-  }
-  await page.keyboard.press('Enter');
-}
-
 /** The command's quick input once its title shows (the palette's list, fading out, may hold the same words). */
 async function quickInput(page) {
   const widget = page.locator('.quick-input-widget:not(.quick-input-widget-closing)', { has: page.locator('.quick-input-title', { hasText: 'the second model' }) });
@@ -50,7 +31,7 @@ async function quickInput(page) {
 
 /** Compare Models with model B typed into "Enter a Hub id…". */
 async function compareWith(page, model, shot) {
-  await runCompareModels(page);
+  await runPaletteCommand(page, 'Context Lens: Compare Models', { waitForClose: false });
   const pick = await quickInput(page);
   await pick.locator('.monaco-list-row', { hasText: 'Enter a Hub id' }).waitFor({ timeout: 10_000 });
   if (shot) await screenshot(page, shot);

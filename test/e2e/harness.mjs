@@ -86,7 +86,7 @@ export async function runPaletteCommand(page, title, { timeoutMs = 45_000 } = {}
     }
   }
   await page.keyboard.press('Enter');
-  await widget.waitFor({ state: 'hidden', timeout: 5_000 });
+  if (waitForClose) await widget.waitFor({ state: 'hidden', timeout: 5_000 });
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { CompareView } from '../../src/protocol';
 import { on } from '../bus';
 import { el } from '../dom';
-import { pageNonce } from '../pageNonce';
+import { installStyles } from '../pageStyles';
 import { sendRequest } from '../requests';
 import { persist, state } from '../state';
 import { t } from '../strings';
@@ -25,15 +25,8 @@ export interface CompareTabView {
   hide(): void;
 }
 
-function installStyles(): void {
-  const style = document.createElement('style');
-  if (pageNonce) style.nonce = pageNonce;
-  style.textContent = css;
-  document.head.appendChild(style);
-}
-
 export function createCompareView(): CompareTabView {
-  installStyles();
+  installStyles(css);
   const empty = el('div', { class: 'empty', 'data-testid': 'compare-empty' });
   const title = el('div', { class: 'compare-title', 'data-testid': 'compare-title' });
   const depthLabel = el('label', { for: 'compare-depth' });
