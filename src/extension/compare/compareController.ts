@@ -114,7 +114,8 @@ export class CompareController implements vscode.Disposable {
         ctx.log.info(`Compare Models cancelled: ${source.label}`);
         return 'cancelled';
       }
-      ctx.reportError(e);
+      if (failedSide(e) === 'B') this.reportSecondModelError(e);
+      else ctx.reportError(e);
       return 'failed';
     } finally {
       for (const side of made) this.release(side);
@@ -124,6 +125,23 @@ export class CompareController implements vscode.Disposable {
         this.expectedB = undefined;
       }
     }
+  }
+
+  /**
+   * Model B failed: the error with Open Log and "Change the second model" (Ctx.reportError's "Use the bundled
+   * demo model" would change model A, not the one that failed).
+   */
+  private reportSecondModelError(e: unknown): void {
+    const ctx = this.ctx;
+    const code = isContextLensError(e) ? e.code : 'INTERNAL';
+    ctx.lastError = { code, message: messageOf(e) };
+    ctx.log.error(`${code}: ${messageOf(e)}${isContextLensError(e) && e.detail ? `\n${e.detail}` : ''}`);
+    const openLog = vscode.l10n.t('Open Log');
+    const change = vscode.l10n.t('Change the second model');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Context Lens: {0}', messageOf(e)), change, openLog).then((choice) => {
+      if (choice === openLog) ctx.log.show(true);
+      if (choice === change) void vscode.commands.executeCommand('contextLens.compareModels');
+    });
   }
 
   /** Model A in the Map's engine: ctx.analyze (its input checks, its model load), then every masked guess. */
@@ -330,9 +348,15 @@ async function named<T>(which: 'A' | 'B', label: string, work: () => Promise<T>)
   } catch (e) {
     if (isContextLensError(e, 'CANCELLED')) throw e;
     const message = which === 'A' ? vscode.l10n.t('Model A ({0}): {1}', label, messageOf(e)) : vscode.l10n.t('Model B ({0}): {1}', label, messageOf(e));
-    if (isContextLensError(e)) throw new ContextLensError(e.code, message, e.detail);
-    throw Object.assign(new Error(message), { stack: e instanceof Error ? e.stack : undefined });
+    const wrapped = isContextLensError(e) ? new ContextLensError(e.code, message, e.detail) : Object.assign(new Error(message), { stack: e instanceof Error ? e.stack : undefined });
+    throw Object.assign(wrapped, { compareSide: which });
   }
+}
+
+/** Which model's part failed ('A' or 'B'; undefined: neither, e.g. laying out the maps). */
+function failedSide(e: unknown): 'A' | 'B' | undefined {
+  const side = (e as { compareSide?: unknown } | undefined)?.compareSide;
+  return side === 'A' || side === 'B' ? side : undefined;
 }
 
 function reportLoad(sink: ProgressSink, label: string, e: EngineProgress): void {
