@@ -7,10 +7,11 @@
 // error and leaves the tab as it was; Clear empties it and ends model B's engine.
 // Every step leaves test-results/e2e-compare-<step>.png.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
-import { notification, openFromExplorer, repoRoot, runPaletteCommand, screenshot, selectLine, webviewFrame, withWorkbench } from './harness.mjs';
+import { answerPathDialog, fileWritten, notification, openFromExplorer, repoRoot, runPaletteCommand, screenshot, selectLine, webviewFrame, withWorkbench } from './harness.mjs';
 
 const APPLE_LINE = '我用苹果手机。我爱吃苹果。';
 const DEMO_LAYERS = JSON.parse(readFileSync(join(repoRoot, 'assets/demo-model/config.json'), 'utf8')).num_hidden_layers;
@@ -101,6 +102,14 @@ test('Compare Models: the two models row by row, both maps at one depth, errors 
     assert.equal(await frame.locator('[data-testid="compare-row"]:focus').getAttribute('data-row'), '1');
     lap(`depth 0 and 0.5: layers ${half.join(', ')}`);
     await screenshot(page, 'e2e-compare-depth');
+
+    // ---- the table as CSV: a header and a row per span ------------------------------------------------------
+    const csvPath = join(mkdtempSync(join(tmpdir(), 'context-lens-compare-')), 'apple-compare.csv');
+    await frame.getByTestId('compare-export-csv').click();
+    await answerPathDialog(page, 'compare.csv', csvPath, lap);
+    const csv = (await fileWritten(csvPath, (b) => b.length > 0, { encoding: 'utf8' })).trimEnd().split('\r\n');
+    assert.equal(csv[0], 'start,end,text,a_token,a_guess,a_probability,b_token,b_guess,b_probability');
+    assert.deepEqual(csv.slice(1).map((line) => line.split(',')[2]), chars, 'a CSV row per table row');
 
     // ---- a second model that does not exist: the error names model B; the tab stays as it was -------------
     const missing = join(repoRoot, 'test/fixtures/no-such-model');

@@ -94,11 +94,14 @@ export class CompareController implements vscode.Disposable {
     const labelB = modelLabel(modelB);
     const t0 = performance.now();
     let made: Side[] = [];
+    let engineB: EngineClient | undefined;
     try {
       const job = await runWithProgress(vscode.l10n.t('Context Lens: comparing {0} and {1}', labelA, labelB), run.signal, async (sink, signal) => {
         const a = await named('A', labelA, () => this.analyzeA(source.text, sink, signal));
         made.push(a);
-        const b = await named('B', labelB, () => this.analyzeB(source.text, modelB, sink, signal));
+        const specB: ModelSpec = { ...ctx.modelSpec(), model: modelB };
+        engineB = this.engineFor(specKey(specB));
+        const b = await named('B', labelB, () => this.analyzeB(source.text, specB, engineB!, sink, signal));
         made.push(b);
         sink.report(vscode.l10n.t('Laying out both maps…'));
         const view = await this.layout(source, a, b, this.depth, signal);
@@ -119,7 +122,8 @@ export class CompareController implements vscode.Disposable {
       return 'failed';
     } finally {
       for (const side of made) this.release(side);
-      if (this.spare && this.spare.engine !== this.job?.b.engine) this.disposeSpare();
+      // This run's fresh worker for model B, unless the job now uses it (a newer run may own another spare).
+      if (engineB && this.spare?.engine === engineB && engineB !== this.job?.b.engine) this.disposeSpare();
       if (this.running === run) {
         this.running = undefined;
         this.expectedB = undefined;
@@ -161,12 +165,11 @@ export class CompareController implements vscode.Disposable {
   }
 
   /** Model B in the compare-only engine (a second worker, started here when none holds this model). */
-  private async analyzeB(text: string, model: string, sink: ProgressSink, signal: AbortSignal): Promise<Side> {
+  private async analyzeB(text: string, spec: ModelSpec, engine: EngineClient, sink: ProgressSink, signal: AbortSignal): Promise<Side> {
     const ctx = this.ctx;
-    const spec: ModelSpec = { ...ctx.modelSpec(), model };
+    const { model } = spec;
     const key = specKey(spec);
     const label = modelLabel(model);
-    const engine = this.engineFor(key);
     sink.report(vscode.l10n.t('Model B ({0}): loading…', label));
     const info = await engine.call('load', { spec }, { signal, onProgress: (e) => reportLoad(sink, label, e) });
     ctx.log.info(`Compare Models: model B ready: ${info.model} (${info.kind}, ${info.source}, ${info.dtype}, backend ${info.backend}, ${info.numLayers} layers)`);
