@@ -162,7 +162,7 @@ export const EN = {
   compareEmptyStep1: 'Select some text in an editor.',
   compareEmptyStep2: 'Run “Context Lens: Compare Models” from the Command Palette or the editor context menu, and keep or change the second model (contextLens.compareModel).',
   compareEmptyStep3: 'The text goes through both models: token by token, what each expected there and how probable the token was, and both maps at one relative depth.',
-  compareModels: 'A: {a} · B: {b}',
+  compareModels: 'A: {a} ({kindA}) · B: {b} ({kindB})',
   compareDepth: 'Depth',
   compareDepthTitle: 'Relative depth of both maps: 0 = the embeddings … 1 = the last layer; each model shows layer round(depth × its layers).',
   compareDepthValue: '{depth} → A layer {a}/{maxA}, B layer {b}/{maxB}',

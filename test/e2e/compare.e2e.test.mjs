@@ -71,9 +71,9 @@ test('Compare Models: the two models row by row, both maps at one depth, errors 
     const table = await rows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
     assert.deepEqual(table.map((r) => r[0]), chars, 'a row per character, in order');
     assert.deepEqual(table.map((r) => r[1]), chars, 'model A (BERT): one token per character');
-    const head = await frame.locator('[data-testid="compare-table"] thead').innerText();
-    assert.match(head, /A · demo-model \(masked\)/);
-    assert.match(head, new RegExp(`B · ${CAUSAL ? `${basename(GPT_FIXTURE)} \\(causal\\)` : 'tiny-bert-opset17 \\(masked\\)'}`));
+    const head = await frame.getByTestId('compare-title').innerText();
+    assert.match(head, /A: demo-model \(masked\)/);
+    assert.match(head, new RegExp(`B: ${CAUSAL ? `${basename(GPT_FIXTURE)} \\(causal\\)` : 'tiny-bert-opset17 \\(masked\\)'}`));
     for (const r of table) assert.match(r[3], /^(\d+(\.\d+)?%|—)$/, `a probability or — : ${JSON.stringify(r)}`);
     if (CAUSAL) {
       assert.equal(table[0][6], '—', 'nothing precedes the first token: the causal model has no probability for it');

@@ -38,7 +38,7 @@ test('compare --json with the BERT fixture twice: the contract’s fields, a row
   assert.deepEqual(json.rows.map((row) => row.text).join(''), TEXT);
   for (const row of json.rows) {
     assert.deepEqual(Object.keys(row).sort(), ['a', 'b', 'end', 'start', 'text']);
-    assert.deepEqual(Object.keys(row.a!).sort(), ['guess', 'probability', 'token', 'tokens']);
+    assert.deepEqual(Object.keys(row.a!).sort(), ['guess', 'guessIsToken', 'probability', 'token', 'tokens']);
     assert.equal(row.text, TEXT.slice(row.start, row.end));
     assert.equal(row.a!.token, row.text, 'one BERT token per character');
   }

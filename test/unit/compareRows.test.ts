@@ -40,6 +40,7 @@ test('a masked model beside a causal one: a row per character, guesses and proba
       ['果', '果', '汁', null, 'æŀľ', 'æŀľ', 0.8],
     ],
   );
+  assert.deepEqual(rows.map((r) => [r.a?.guessIsToken, r.b?.guessIsToken]), [[true, false], [false, false], [false, true]]);
   assert.deepEqual(rows[1].b?.tokens, [1, 2]);
   assert.deepEqual(rows[1].a?.tokens, [2]);
   assert.deepEqual([rows[0].start, rows[0].end, rows[2].start, rows[2].end], [0, 1, 2, 3]);

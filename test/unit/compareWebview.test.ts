@@ -16,7 +16,7 @@ const view: CompareView = {
     { label: 'A', model: '/a', kind: 'masked', numLayers: 2, hiddenLayer: 2, method: 'pca', tokens: [{ piece: '果', start: 0, end: 1, special: false }], points: [{ tokenIndex: 0, x: 0, y: 0 }] },
     { label: 'B', model: '/b', kind: 'causal', numLayers: 4, hiddenLayer: 4, method: 'pca', tokens: [{ piece: 'æŀľ', start: 0, end: 1, special: false }], points: [{ tokenIndex: 0, x: 1, y: 1 }] },
   ],
-  rows: [{ start: 0, end: 1, text: '果', a: { token: '果', guess: '果', probability: 0.5, tokens: [0] }, b: { token: 'æŀľ', guess: null, probability: null, tokens: [0] } }],
+  rows: [{ start: 0, end: 1, text: '果', a: { token: '果', guess: '果', probability: 0.5, guessIsToken: true, tokens: [0] }, b: { token: 'æŀľ', guess: null, probability: null, guessIsToken: false, tokens: [0] } }],
 };
 
 test("'compare' sets the comparison and tells the Compare tab; null or a malformed one clears it", () => {

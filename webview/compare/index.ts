@@ -151,7 +151,8 @@ export function createCompareView(): CompareTabView {
       return;
     }
     const [a, b] = view.models;
-    title.replaceChildren(el('span', { class: 'label' }, view.label), el('span', { class: 'models' }, t('compareModels', { a: a.label, b: b.label })));
+    const kindOf = (kind: string): string => t(kind === 'causal' ? 'compareKindCausal' : 'compareKindMasked');
+    title.replaceChildren(el('span', { class: 'label' }, view.label), el('span', { class: 'models' }, t('compareModels', { a: a.label, kindA: kindOf(a.kind), b: b.label, kindB: kindOf(b.kind) })));
     if (depthTimer === undefined) depthInput.value = String(pendingDepth ?? compareDepth(state));
     depthValue.textContent = layersText(Number(depthInput.value), view);
     depthInput.setAttribute('aria-valuetext', depthValue.textContent);

@@ -23,7 +23,7 @@ export function createCompareTable(onHighlight: (row: number | null) => void): C
 
   function sideCells(side: CompareSide | null, kind: string, which: 'a' | 'b'): HTMLTableCellElement[] {
     if (!side) return [el('td', { class: `${which} token none`, colspan: 3, title: t('compareNoToken') }, '—')];
-    const hit = side.guess !== null && side.tokens.length === 1 && side.guess === side.token;
+    const hit = side.guessIsToken;
     const unknown = kind === 'causal' ? t('compareUnknownCausal') : t('compareUnknownMasked');
     return [
       el('td', { class: `${which} token` }, side.token),
@@ -32,20 +32,18 @@ export function createCompareTable(onHighlight: (row: number | null) => void): C
     ];
   }
 
+  /** One header row (sticky): A's three columns, then B's, each naming its model's letter; the title says which model is which. */
   function header(view: CompareView): HTMLTableSectionElement {
-    const [a, b] = view.models;
-    const group = (label: string, kind: string, which: 'a' | 'b') => el('th', { colspan: 3, scope: 'colgroup', class: `model ${which}` }, `${which.toUpperCase()} · ${label} (${t(kind === 'causal' ? 'compareKindCausal' : 'compareKindMasked')})`);
-    const cols = (which: 'a' | 'b', kind: string) => [
-      el('th', { scope: 'col', class: which }, t('compareToken')),
-      el('th', { scope: 'col', class: which, title: t(kind === 'causal' ? 'compareGuessCausalTitle' : 'compareGuessMaskedTitle') }, t('compareGuess')),
-      el('th', { scope: 'col', class: which, title: t(kind === 'causal' ? 'compareProbabilityCausalTitle' : 'compareProbabilityMaskedTitle') }, t('compareProbability')),
-    ];
-    return el(
-      'thead',
-      {},
-      el('tr', {}, el('th', { rowspan: 2, scope: 'col' }, t('compareText')), group(a.label, a.kind, 'a'), group(b.label, b.kind, 'b')),
-      el('tr', {}, ...cols('a', a.kind), ...cols('b', b.kind)),
-    );
+    const cols = (which: 'a' | 'b') => {
+      const kind = view.models[which === 'a' ? 0 : 1].kind;
+      const letter = which.toUpperCase();
+      return [
+        el('th', { scope: 'col', class: `${which} token` }, `${letter} ${t('compareToken')}`),
+        el('th', { scope: 'col', class: which, title: t(kind === 'causal' ? 'compareGuessCausalTitle' : 'compareGuessMaskedTitle') }, `${letter} ${t('compareGuess')}`),
+        el('th', { scope: 'col', class: `${which} p`, title: t(kind === 'causal' ? 'compareProbabilityCausalTitle' : 'compareProbabilityMaskedTitle') }, `${letter} ${t('compareProbability')}`),
+      ];
+    };
+    return el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('compareText')), ...cols('a'), ...cols('b')));
   }
 
   function rowElement(view: CompareView, row: CompareRow, i: number): HTMLTableRowElement {

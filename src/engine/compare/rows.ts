@@ -21,18 +21,20 @@ export const DEFAULT_COMPARE_TOP_K = 20;
 export interface TokenPrediction {
   guess: string | null;
   probability: number | null;
+  /** The top guess is this very token (same vocabulary id). */
+  guessIsToken: boolean;
 }
 
 export function tokenPrediction(input: CompareInput, i: number): TokenPrediction {
   const token = input.tokens[i];
   if (input.kind === 'causal') {
     const expected = input.guesses[i]?.length ? input.guesses[i] : i > 0 ? input.next?.[i - 1] : undefined;
-    return { guess: expected?.[0]?.token ?? null, probability: input.tokenProbabilities?.[i]?.probability ?? null };
+    return { guess: expected?.[0]?.token ?? null, probability: input.tokenProbabilities?.[i]?.probability ?? null, guessIsToken: expected?.[0]?.id === token.id };
   }
   const guesses = input.guesses[i] ?? [];
   // P(token | masked) is known only when the token is among the top-k: the engine's guesses are no full softmax.
   const own = guesses.find((g) => g.id === token.id);
-  return { guess: guesses[0]?.token ?? null, probability: own ? own.probability : null };
+  return { guess: guesses[0]?.token ?? null, probability: own ? own.probability : null, guessIsToken: guesses[0]?.id === token.id };
 }
 
 function side(input: CompareInput, indices: number[]): CompareSide | null {
@@ -45,6 +47,7 @@ function side(input: CompareInput, indices: number[]): CompareSide | null {
     // A token without a guess (a causal model's first) shows as — beside its neighbours' guesses.
     guess: guesses.some((g) => g !== null) ? guesses.map((g) => g ?? '—').join(' ') : null,
     probability: probabilities.every((p): p is number => p !== null) ? probabilities.reduce((x, y) => x * y, 1) : null,
+    guessIsToken: predictions.every((p) => p.guessIsToken),
     tokens: indices.map((i) => input.tokens[i].index),
   };
 }

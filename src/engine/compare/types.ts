@@ -21,6 +21,8 @@ export interface CompareSide {
    * a masked token that is not among its top-k guesses, or a causal model's first token.
    */
   probability: number | null;
+  /** True when the model's top guess is the token there, at each of these tokens (compared by vocabulary id). */
+  guessIsToken: boolean;
   /** Indices of the tokens in the model's analysis (`tokens[i].index`), in order. */
   tokens: number[];
 }
