@@ -23,6 +23,7 @@ import type { BenchContext } from './context';
 import { freshCacheDir, log, parseOptions, specFor, wants, type Options } from './options';
 import * as activation from './parts/activation';
 import * as analyzeRows from './parts/analyze';
+import * as causal from './parts/causal';
 import * as fp32 from './parts/fp32';
 import * as guesses from './parts/guesses';
 import * as hover from './parts/hover';
@@ -113,10 +114,12 @@ async function main(): Promise<void> {
     },
     native: new Map(),
   };
-  const blas = await modelParts(c);
+  // The bert-base-sized model is made (minutes) only for the parts that run on it.
+  const blas = MODEL_PARTS.some((p) => wants(o, p)) ? await modelParts(c) : 'not measured';
   if (wants(o, 'projection')) await projection.part(c);
   if (wants(o, 'activation')) await activation.part(c);
   if (wants(o, 'vsix')) vsix.part(c);
+  if (wants(o, 'causal')) await causal.part(c);
   report(o, runMeta(o, blas, { loadavgStart, loadavgEnd: loadavg(), seconds: (performance.now() - started) / 1000 }), c.figures);
 }
 

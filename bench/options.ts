@@ -13,7 +13,7 @@ export const SIZE_ARGS = ['--hidden', '768', '--layers', '12', '--heads', '12', 
 const DEFAULT_MODEL_DIR = join(homedir(), '.cache', 'context-lens-bench', 'bert-base-random');
 
 /** The parts (bench/parts/*.ts); `--only` takes a comma-separated list of them. */
-export const PARTS = ['load', 'analyze', 'hover', 'guesses', 'predictions', 'words', 'senses', 'fp32', 'torch', 'wasm', 'projection', 'worker', 'activation', 'vsix'] as const;
+export const PARTS = ['load', 'analyze', 'hover', 'guesses', 'predictions', 'words', 'senses', 'fp32', 'torch', 'wasm', 'projection', 'worker', 'activation', 'vsix', 'causal'] as const;
 
 export interface Options {
   quick: boolean;

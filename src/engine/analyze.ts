@@ -5,12 +5,12 @@
  * guesses of the model's family (families/). No library internals here: they are in hfInternals.ts.
  */
 import { ContextLensError, throwIfAborted } from './errors';
-import { floatData, runRows } from './forward';
+import { floatData, runRows, type NextTokenReads } from './forward';
 import type { LoadedModel } from './modelStore';
 import { planCausalWindows, planWindows, type TextWindow } from './textWindows';
 import { templateShape, tokenIndexAtOffset, tokenizeWithOffsets } from './tokenOffsets';
 import { checkInputText } from './inputCheck';
-import { nextTokenOutput, nextTokenRows } from './predictions/nextToken';
+import { nextTokenOutputs, nextTokenRows } from './predictions/nextToken';
 import type { AnalyzedToken, Analysis, AnalysisWindow, AnalyzeOptions, Guess, TokenProbability } from './types';
 
 /** Template tokens around a text ([CLS] … [SEP] for BERT, none for GPT-2), as the tokenizer adds them. */
@@ -134,9 +134,11 @@ async function forwardWindow(
   // A causal window also gives the next-token rows: at every kept position and the one before the first
   // (which scores the first kept token). Kept positions are contiguous.
   const asked = causalRows && kept.length ? Array.from({ length: kept[kept.length - 1] - Math.max(0, kept[0] - 1) + 1 }, (_, i) => Math.max(0, kept[0] - 1) + i) : [];
-  const fetches = [...lm.attentionOutputs, ...lm.hiddenStateOutputs, ...(causalRows ? [nextTokenOutput(lm)] : [])];
-  const out = causalRows ? await runRows(lm, [windowIds], fetches, asked) : await runRows(lm, [windowIds], fetches);
-  if (causalRows) readCausalRows(lm, out, asked, kept, tokenIndices, windowIds, causalRows, topK);
+  const fetches = [...lm.attentionOutputs, ...lm.hiddenStateOutputs, ...(causalRows ? nextTokenOutputs(lm) : [])];
+  // Each asked row scores the token that follows it (the last row's id is a stand-in: nothing follows).
+  const reads = { topK: Math.max(1, topK), ids: asked.map((p) => windowIds[p + 1] ?? 0) };
+  const out = causalRows ? await runRows(lm, [windowIds], fetches, asked, [], reads) : await runRows(lm, [windowIds], fetches);
+  if (causalRows) readCausalRows(lm, out, asked, reads, kept, tokenIndices, windowIds, causalRows, topK);
   lm.hiddenStateOutputs.forEach((name, layer) => {
     const data = floatData(out[name]);
     for (let pos = 0; pos < n; pos++) {
@@ -161,13 +163,14 @@ function readCausalRows(
   lm: LoadedModel,
   out: Awaited<ReturnType<typeof runRows>>,
   asked: number[],
+  reads: NextTokenReads,
   kept: number[],
   tokenIndices: number[],
   windowIds: number[],
   rows: CausalRows,
   topK: number,
 ): void {
-  const read = nextTokenRows(lm, out, asked);
+  const read = nextTokenRows(lm, out, asked, reads);
   const first = asked[0];
   const topOf = asked.map((_, i) => read.topK(i, topK));
   for (const pos of kept) {

@@ -5,7 +5,7 @@
 import { ContextLensError } from './errors';
 import { boolTensor, float32Tensor, int64Tensor, ortSession, type OrtTensor } from './hfInternals';
 import type { LoadedModel } from './modelStore';
-import { LAYER_POSITIONS_INPUT } from './onnx/head';
+import { LAYER_POSITIONS_INPUT, NEXT_IDS_INPUT, NEXT_TOP_K_INPUT } from './onnx/head';
 
 /**
  * One forward over rows of equal length, fetching only the named outputs.
@@ -19,9 +19,10 @@ export async function runRows(
   fetches: string[],
   logitsAt: number[] = [0],
   layerLogitsAt: number[] = [],
+  next?: NextTokenReads,
 ): Promise<Record<string, OrtTensor>> {
   const session = ortSession(lm.model);
-  const decoder = lm.decoder && { shape: lm.decoder, float32: float32Tensor, bool: boolTensor };
+  const decoder = lm.decoder && { shape: lm.decoder, float32: float32Tensor, bool: boolTensor, next };
   return session.run(forwardFeeds(session.inputNames, rows, int64Tensor, lm.maskedPositionsInput, logitsAt, layerLogitsAt, decoder), fetches);
 }
 
@@ -40,9 +41,17 @@ export interface DecoderShape {
   headDim: number;
 }
 
+/** The decoder edit's next-token reads (onnx/head.ts NEXT_TOP_K_INPUT, NEXT_IDS_INPUT): k, and per asked row the id to score. */
+export interface NextTokenReads {
+  topK: number;
+  ids: number[];
+}
+
 /** What a decoder's extra feeds are made with (tensors of the session's onnxruntime, as `int64`). */
 export interface DecoderFeeds<T> {
   shape: DecoderShape;
+  /** Default: k = 1, id 0 for every row (for forwards that fetch none of the reads). */
+  next?: NextTokenReads;
   float32: (data: Float32Array, dims: number[]) => T;
   bool: (data: Uint8Array, dims: number[]) => T;
 }
@@ -75,7 +84,7 @@ export function forwardFeeds<T>(
   if (maskedPositionsInput && inputNames.includes(maskedPositionsInput)) feeds[maskedPositionsInput] = int64(BigInt64Array.from(logitsAt, BigInt), [logitsAt.length]);
   if (inputNames.includes(LAYER_POSITIONS_INPUT)) feeds[LAYER_POSITIONS_INPUT] = int64(BigInt64Array.from(layerLogitsAt, BigInt), [layerLogitsAt.length]);
   if (inputNames.includes('token_type_ids')) feeds.token_type_ids = int64(new BigInt64Array(batch * n), [batch, n]);
-  if (decoder) addDecoderFeeds(feeds, inputNames, batch, n, int64, decoder);
+  if (decoder) addDecoderFeeds(feeds, inputNames, batch, n, int64, decoder, logitsAt.length);
   return feeds;
 }
 
@@ -83,7 +92,15 @@ export function forwardFeeds<T>(
  * A decoder run from scratch: positions 0 … n − 1, an empty cache (past length 0) for every layer, and a
  * merged decoder's `use_cache_branch` false (no cache to use).
  */
-function addDecoderFeeds<T>(feeds: Record<string, T>, inputNames: readonly string[], batch: number, n: number, int64: (data: BigInt64Array, dims: number[]) => T, decoder: DecoderFeeds<T>): void {
+function addDecoderFeeds<T>(
+  feeds: Record<string, T>,
+  inputNames: readonly string[],
+  batch: number,
+  n: number,
+  int64: (data: BigInt64Array, dims: number[]) => T,
+  decoder: DecoderFeeds<T>,
+  rowsAsked: number,
+): void {
   if (inputNames.includes('position_ids')) {
     const positions = new BigInt64Array(batch * n);
     for (let r = 0; r < batch; r++) for (let i = 0; i < n; i++) positions[r * n + i] = BigInt(i);
@@ -92,6 +109,11 @@ function addDecoderFeeds<T>(feeds: Record<string, T>, inputNames: readonly strin
   const { pastHeads, headDim } = decoder.shape;
   for (const name of inputNames) if (PAST_INPUT.test(name)) feeds[name] = decoder.float32(new Float32Array(0), [batch, pastHeads, 0, headDim]);
   if (inputNames.includes('use_cache_branch')) feeds.use_cache_branch = decoder.bool(new Uint8Array(1), [1]);
+  if (inputNames.includes(NEXT_TOP_K_INPUT)) feeds[NEXT_TOP_K_INPUT] = int64(BigInt64Array.of(BigInt(decoder.next?.topK ?? 1)), [1]);
+  if (inputNames.includes(NEXT_IDS_INPUT)) {
+    const ids = decoder.next?.ids ?? new Array<number>(rowsAsked).fill(0);
+    feeds[NEXT_IDS_INPUT] = int64(BigInt64Array.from(ids, BigInt), [ids.length, 1]);
+  }
 }
 
 /** The float32 data of an output; anything else means the graph is not the one we edited. */

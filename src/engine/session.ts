@@ -193,8 +193,7 @@ export class AnalysisSession {
 
   /** The tokens covering [start, end) of `text` masked together: per-position top-k and joint fills. Throws BAD_SPAN. */
   spanGuesses(text: string, start: number, end: number, topK: number, ctx: CallContext = {}): Promise<SpanGuessesResult> {
-    maskedOnly(this.model, 'Masking a span');
-    return this.interactiveCall(() => spanGuesses(this.model, text, start, end, atLeastOne(topK), ctx.signal));
+    return this.interactiveCall(async () => maskedOnly(this.model, 'Masking a span') ?? spanGuesses(this.model, text, start, end, atLeastOne(topK), ctx.signal));
   }
 
   /**

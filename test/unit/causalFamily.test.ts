@@ -58,3 +58,25 @@ test('planCausalWindows: keep ranges tile the text; every kept token has its pre
     { seed: 13, numRuns: 300 },
   );
 });
+
+test('findDecoderTargets: a pre-LN decoder with fused attention still gives its hidden states (no attentions); a post-LN one is not taken', async () => {
+  const { findDecoderTargets } = await import('../../src/engine/onnx/decoderTargets');
+  const L = 2;
+  const nodes = [{ name: 'embed', opType: 'Add', inputs: ['wte_out', 'wpe_out'], outputs: ['x0'] }];
+  for (let l = 0; l < L; l++) {
+    nodes.push(
+      { name: `ln1_${l}`, opType: 'LayerNormalization', inputs: [`x${l}`, 'w', 'b'], outputs: [`a${l}`] },
+      { name: `attn_${l}`, opType: 'Attention', inputs: [`a${l}`], outputs: [`o${l}`] },
+      { name: `res1_${l}`, opType: 'Add', inputs: [`x${l}`, `o${l}`], outputs: [`r${l}`] },
+      { name: `ln2_${l}`, opType: 'LayerNormalization', inputs: [`r${l}`, 'w', 'b'], outputs: [`m${l}`] },
+      { name: `mlp_${l}`, opType: 'MatMul', inputs: [`m${l}`, 'W'], outputs: [`f${l}`] },
+      { name: `res2_${l}`, opType: 'Add', inputs: [`r${l}`, `f${l}`], outputs: [`x${l + 1}`] },
+    );
+  }
+  nodes.push({ name: 'ln_f', opType: 'LayerNormalization', inputs: [`x${L}`, 'w', 'b'], outputs: ['final'] });
+  const targets = findDecoderTargets({ nodes, initializerNames: new Set(['w', 'b', 'W']) });
+  assert.deepEqual(targets, { attentions: [], hiddenStates: ['x0', 'x1', 'final'], lastResidual: 'x2', numLayers: 2 });
+  // Post-LN (the norm after the residual add, as BERT): ln_2 reads the block's input stream, not a new one.
+  const postLn = nodes.map((n) => (n.name.startsWith('ln2_') ? { ...n, inputs: [n.name === 'ln2_0' ? 'x0' : 'x1', 'w', 'b'] } : n));
+  assert.equal(findDecoderTargets({ nodes: postLn, initializerNames: new Set(['w', 'b', 'W']) }), undefined);
+});

@@ -14,7 +14,7 @@ import { runRows } from '../forward';
 import { maxLength, specialTokenId } from '../hfInternals';
 import type { LoadedModel } from '../modelStore';
 import { prepareEditedModelFile } from '../onnx';
-import { nextTokenOutput, nextTokenRows } from '../predictions/nextToken';
+import { nextTokenOutputs, nextTokenRows } from '../predictions/nextToken';
 import type { Guess } from '../types';
 import { configNumber, type ModelConfig, type ModelFamily } from './family';
 
@@ -42,8 +42,9 @@ async function nextTokenGuesses(lm: LoadedModel, windowIds: number[], positions:
   throwIfAborted(signal);
   const asked = [...new Set(positions.filter((p) => p > 0).map((p) => p - 1))];
   if (!asked.length) return positions.map(() => []);
-  const out = await runRows(lm, [windowIds], [nextTokenOutput(lm)], asked);
-  const rows = nextTokenRows(lm, out, asked);
+  const reads = { topK: Math.max(1, topK), ids: asked.map(() => 0) };
+  const out = await runRows(lm, [windowIds], nextTokenOutputs(lm), asked, [], reads);
+  const rows = nextTokenRows(lm, out, asked, reads);
   const result = positions.map((p) => (p > 0 ? rows.topK(asked.indexOf(p - 1), topK) : []));
   onRows?.(positions.length);
   return result;

@@ -79,6 +79,12 @@ function attentionSoftmaxes(graph: Pick<OnnxGraphSummary, 'nodes' | 'initializer
 
 /** The decoder's targets, or undefined when the graph is not a pre-LN decoder this search understands. */
 export function findDecoderTargets(graph: Pick<OnnxGraphSummary, 'nodes' | 'initializerNames'>): DecoderTargets | undefined {
+  // A graph we edited before holds a copy of ln_f (the logit lens): only the model's own nodes count.
+  const own = { nodes: graph.nodes.filter((n) => !n.name.startsWith('context_lens/')), initializerNames: graph.initializerNames };
+  return findIn(own);
+}
+
+function findIn(graph: Pick<OnnxGraphSummary, 'nodes' | 'initializerNames'>): DecoderTargets | undefined {
   const norms = layerNorms(graph.nodes);
   if (norms.length < 3 || norms.length % 2 === 0) return undefined;
   const numLayers = (norms.length - 1) / 2;

@@ -8,6 +8,8 @@ import { exposeAttentionsAndHiddenStates, exposeDecoderOutputs } from './expose'
 
 /** Bump when the edit changes, so that files edited by an older version are redone. */
 const EDIT_VERSION = 4;
+/** Bump when the decoder edit changes (its manifests carry it beside EDIT_VERSION; 2: next-token reads in the graph). */
+const CAUSAL_EDIT_VERSION = 2;
 
 /** Which edit a file gets: the encoder's (expose.ts exposeAttentionsAndHiddenStates) or the decoder's (exposeDecoderOutputs). */
 export type EditKind = 'masked' | 'causal';
@@ -16,6 +18,7 @@ interface EditManifest {
   editVersion: number;
   /** Absent in manifests written before decoders were edited: those are 'masked'. */
   editKind?: EditKind;
+  causalEditVersion?: number;
   sourceSha256: string;
   destPath: string;
   /** Size and mtime of the written file: if another edit overwrote it since, they no longer match. */
@@ -86,7 +89,7 @@ export async function prepareEditedModelFile(sourceOnnxPath: string, destPath: s
   const writeStamp = (sha256: string) => writeFileAtomic(stampPath, JSON.stringify({ ...stamp, sha256 } satisfies SourceStamp));
   const manifestPath = join(cacheDir, `${sourceSha256}.json`);
   const manifest = await readJson<EditManifest>(manifestPath);
-  if (manifest && manifest.editVersion === EDIT_VERSION && (manifest.editKind ?? 'masked') === editKind && manifest.sourceSha256 === sourceSha256 && manifest.destPath === dest) {
+  if (manifest && manifest.editVersion === EDIT_VERSION && (manifest.editKind ?? 'masked') === editKind && (editKind === 'masked' || manifest.causalEditVersion === CAUSAL_EDIT_VERSION) && manifest.sourceSha256 === sourceSha256 && manifest.destPath === dest) {
     const st = await stat(dest).catch(() => undefined);
     if (st && st.size === manifest.destSize && st.mtimeMs === manifest.destMtimeMs) {
       const { attentionOutputs, hiddenStateOutputs, opset, maskedPositionsInput, layerPositionsInput } = manifest;
@@ -103,7 +106,7 @@ export async function prepareEditedModelFile(sourceOnnxPath: string, destPath: s
   const st = await stat(dest);
   const record: EditManifest = {
     editVersion: EDIT_VERSION,
-    ...(editKind === 'masked' ? {} : { editKind }),
+    ...(editKind === 'masked' ? {} : { editKind, causalEditVersion: CAUSAL_EDIT_VERSION }),
     sourceSha256: editedSha256,
     destPath: dest,
     destSize: st.size,

@@ -105,7 +105,7 @@ export function exposeDecoderOutputs(bytes: Uint8Array, what = 'you chose'): Exp
   const lensHead = head && findMaskedLmHead(graph, targets.lastResidual);
   const lensInputs = [...hiddenStateOutputs.slice(0, -1), targets.lastResidual];
   const rewritten =
-    head && lensHead && lensHead.output === head.output && withNarrowHead(bytes, graph, head, finalNorm, exposed, hiddenStateOutputs, { head: lensHead, input: targets.lastResidual, inputs: lensInputs, narrowInputAt: -1 });
+    head && lensHead && lensHead.output === head.output && withNarrowHead(bytes, graph, head, finalNorm, exposed, hiddenStateOutputs, { head: lensHead, input: targets.lastResidual, inputs: lensInputs, narrowInputAt: -1 }, true);
   if (rewritten) {
     return { bytes: rewritten, attentionOutputs, hiddenStateOutputs, opset: graph.opset, maskedPositionsInput: MASKED_POSITIONS_INPUT, layerPositionsInput: LAYER_POSITIONS_INPUT };
   }

@@ -28,9 +28,12 @@ export const NODE_ATTRIBUTE = 5;
 // AttributeProto
 export const ATTRIBUTE_NAME = 1;
 export const ATTRIBUTE_I = 3;
+export const ATTRIBUTE_INTS = 8;
 export const ATTRIBUTE_TYPE = 20;
 /** AttributeProto.AttributeType.INT */
 export const ATTRIBUTE_TYPE_INT = 2;
+/** AttributeProto.AttributeType.INTS */
+export const ATTRIBUTE_TYPE_INTS = 7;
 
 // TensorProto
 export const TENSOR_NAME = 8;

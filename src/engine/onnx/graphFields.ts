@@ -1,9 +1,11 @@
 /** New GraphProto fields the edit writes: nodes, graph inputs/outputs, and the Identity exposures. */
 import {
   ATTRIBUTE_I,
+  ATTRIBUTE_INTS,
   ATTRIBUTE_NAME,
   ATTRIBUTE_TYPE,
   ATTRIBUTE_TYPE_INT,
+  ATTRIBUTE_TYPE_INTS,
   DIM_PARAM,
   ELEM_TYPE_FLOAT,
   GRAPH_NODE,
@@ -59,9 +61,15 @@ export function valueInfoField(graphField: number, name: string, elemType: numbe
   return messageField(graphField, concatBytes([stringField(VALUE_INFO_NAME, name), messageField(VALUE_INFO_TYPE, tensorType)]));
 }
 
-export function nodeField(opType: string, name: string, inputs: string[], outputs: string[], intAttributes: Record<string, number> = {}): Uint8Array {
+/** A node; `intAttributes` are INT attributes, or INTS where the value is a list (non-negative values only). */
+export function nodeField(opType: string, name: string, inputs: string[], outputs: string[], intAttributes: Record<string, number | number[]> = {}): Uint8Array {
   const attributes = Object.entries(intAttributes).map(([key, value]) =>
-    messageField(NODE_ATTRIBUTE, concatBytes([stringField(ATTRIBUTE_NAME, key), varintField(ATTRIBUTE_I, value), varintField(ATTRIBUTE_TYPE, ATTRIBUTE_TYPE_INT)])),
+    messageField(
+      NODE_ATTRIBUTE,
+      Array.isArray(value)
+        ? concatBytes([stringField(ATTRIBUTE_NAME, key), ...value.map((v) => varintField(ATTRIBUTE_INTS, v)), varintField(ATTRIBUTE_TYPE, ATTRIBUTE_TYPE_INTS)])
+        : concatBytes([stringField(ATTRIBUTE_NAME, key), varintField(ATTRIBUTE_I, value), varintField(ATTRIBUTE_TYPE, ATTRIBUTE_TYPE_INT)]),
+    ),
   );
   return messageField(
     GRAPH_NODE,

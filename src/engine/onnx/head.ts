@@ -27,6 +27,20 @@ export const LAYER_LOGITS_OUTPUT = 'context_lens_layer_logits';
  * the unmasked predictions of a long text (every position's row) cost half a forward.
  */
 export const PROBABILITIES_OUTPUT = 'context_lens_probabilities';
+/**
+ * A decoder's next-token rows read in the graph (onnxruntime's vectorised passes instead of JavaScript's
+ * over [K, vocab] probabilities, which for every position of a long text were a tenth of the forward, and
+ * no [K, vocab] output to copy out): TopK of PROBABILITIES_OUTPUT (k fed at NEXT_TOP_K_INPUT) as
+ * NEXT_TOP_PROBABILITIES_OUTPUT and NEXT_TOP_IDS_OUTPUT [K, k]; for the id fed per row at NEXT_IDS_INPUT
+ * ([K, 1]: the token that follows), its probability NEXT_ID_PROBABILITIES_OUTPUT [K, 1] and how many ids
+ * are more probable, NEXT_ID_ABOVE_OUTPUT [K] (its rank − 1).
+ */
+export const NEXT_TOP_K_INPUT = 'context_lens_next_top_k';
+export const NEXT_IDS_INPUT = 'context_lens_next_ids';
+export const NEXT_TOP_PROBABILITIES_OUTPUT = 'context_lens_next_top_probabilities';
+export const NEXT_TOP_IDS_OUTPUT = 'context_lens_next_top_ids';
+export const NEXT_ID_PROBABILITIES_OUTPUT = 'context_lens_next_id_probabilities';
+export const NEXT_ID_ABOVE_OUTPUT = 'context_lens_next_id_above';
 /** The hidden states of every layer gathered at LAYER_POSITIONS_INPUT, stacked layer after layer: the copy's input. */
 export const LAYER_HIDDEN_AT_POSITIONS = 'context_lens/layer_head/hidden_at_positions';
 

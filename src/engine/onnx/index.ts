@@ -14,5 +14,16 @@
  */
 export { prepareEditedModelFile, type EditKind, type PreparedEdit } from './editCache';
 export { exposeAttentionsAndHiddenStates, exposeDecoderOutputs, type ExposedModel } from './expose';
-export { LAYER_LOGITS_OUTPUT, LAYER_POSITIONS_INPUT, MASKED_POSITIONS_INPUT, PROBABILITIES_OUTPUT } from './head';
+export {
+  LAYER_LOGITS_OUTPUT,
+  LAYER_POSITIONS_INPUT,
+  MASKED_POSITIONS_INPUT,
+  NEXT_ID_ABOVE_OUTPUT,
+  NEXT_ID_PROBABILITIES_OUTPUT,
+  NEXT_IDS_INPUT,
+  NEXT_TOP_IDS_OUTPUT,
+  NEXT_TOP_K_INPUT,
+  NEXT_TOP_PROBABILITIES_OUTPUT,
+  PROBABILITIES_OUTPUT,
+} from './head';
 export { summarizeOnnxModel, type OnnxGraphSummary, type OnnxNodeSummary } from './scan';

@@ -14,6 +14,12 @@ import {
   LAYER_LOGITS_OUTPUT,
   LAYER_POSITIONS_INPUT,
   MASKED_POSITIONS_INPUT,
+  NEXT_ID_ABOVE_OUTPUT,
+  NEXT_ID_PROBABILITIES_OUTPUT,
+  NEXT_IDS_INPUT,
+  NEXT_TOP_IDS_OUTPUT,
+  NEXT_TOP_K_INPUT,
+  NEXT_TOP_PROBABILITIES_OUTPUT,
   PROBABILITIES_OUTPUT,
   type MaskedLmHead,
 } from './head';
@@ -68,6 +74,7 @@ export function withNarrowHead(
   exposed: Exposure[],
   hiddenStates: string[],
   lens: LogitLens = { head, input: lastHidden, inputs: hiddenStates, narrowInputAt: hiddenStates.length - 1 },
+  nextTokenReads = false,
 ): Uint8Array | undefined {
   const modelFields = fieldSpans(bytes, 0, bytes.length);
   const graphs = modelFields.filter((f) => f.field === MODEL_GRAPH && f.payload);
@@ -118,6 +125,7 @@ export function withNarrowHead(
     valueInfoField(GRAPH_OUTPUT, LAYER_LOGITS_OUTPUT, ELEM_TYPE_FLOAT, ['layer_rows', 'vocab']),
     ...exposureFields(copied),
     ...exposed.filter((e) => renames.has(e.source)).map((e) => valueInfoField(GRAPH_OUTPUT, e.alias, ELEM_TYPE_FLOAT)),
+    ...(nextTokenReads ? nextTokenReadFields(graph.opset) : []),
   );
   const graphLength = graphParts.reduce((n, p) => n + p.length, 0);
   const parts: Uint8Array[] = [];
@@ -126,6 +134,31 @@ export function withNarrowHead(
     else parts.push(bytes.subarray(f.start, f.end));
   }
   return concatBytes(parts);
+}
+
+/** The nodes, inputs and outputs of head.ts's next-token reads (NEXT_TOP_K_INPUT …), over PROBABILITIES_OUTPUT. */
+function nextTokenReadFields(opset: number): Uint8Array[] {
+  const above = 'context_lens/next/above';
+  const aboveFloat = 'context_lens/next/above_float';
+  const axes = 'context_lens/next/axes';
+  // ReduceSum takes its axes as an input from opset 13 on, as an attribute before.
+  const reduce =
+    opset >= 13
+      ? [nodeField('Constant', 'context_lens/next/axes', [], [axes], { value_ints: [1] }), nodeField('ReduceSum', 'context_lens/next/count', [aboveFloat, axes], [NEXT_ID_ABOVE_OUTPUT], { keepdims: 0 })]
+      : [nodeField('ReduceSum', 'context_lens/next/count', [aboveFloat], [NEXT_ID_ABOVE_OUTPUT], { axes: [1], keepdims: 0 })];
+  return [
+    valueInfoField(GRAPH_INPUT, NEXT_TOP_K_INPUT, ELEM_TYPE_INT64, ['one']),
+    valueInfoField(GRAPH_INPUT, NEXT_IDS_INPUT, ELEM_TYPE_INT64, ['masked_positions', 'one']),
+    nodeField('TopK', 'context_lens/next/top_k', [PROBABILITIES_OUTPUT, NEXT_TOP_K_INPUT], [NEXT_TOP_PROBABILITIES_OUTPUT, NEXT_TOP_IDS_OUTPUT], { axis: 1 }),
+    nodeField('GatherElements', 'context_lens/next/id_probability', [PROBABILITIES_OUTPUT, NEXT_IDS_INPUT], [NEXT_ID_PROBABILITIES_OUTPUT], { axis: 1 }),
+    nodeField('Greater', 'context_lens/next/more_probable', [PROBABILITIES_OUTPUT, NEXT_ID_PROBABILITIES_OUTPUT], [above]),
+    nodeField('Cast', 'context_lens/next/as_float', [above], [aboveFloat], { to: ELEM_TYPE_FLOAT }),
+    ...reduce,
+    valueInfoField(GRAPH_OUTPUT, NEXT_TOP_PROBABILITIES_OUTPUT, ELEM_TYPE_FLOAT, ['masked_positions', 'k']),
+    valueInfoField(GRAPH_OUTPUT, NEXT_TOP_IDS_OUTPUT, ELEM_TYPE_INT64, ['masked_positions', 'k']),
+    valueInfoField(GRAPH_OUTPUT, NEXT_ID_PROBABILITIES_OUTPUT, ELEM_TYPE_FLOAT, ['masked_positions', 'one']),
+    valueInfoField(GRAPH_OUTPUT, NEXT_ID_ABOVE_OUTPUT, ELEM_TYPE_FLOAT, ['masked_positions']),
+  ];
 }
 
 /**
