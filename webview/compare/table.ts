@@ -17,8 +17,10 @@ export interface CompareTable {
 }
 
 export function createCompareTable(onHighlight: (row: number | null) => void): CompareTable {
-  const table = el('table', { class: 'compare-table', 'data-testid': 'compare-table' });
-  const root = el('div', { class: 'compare-table-box' }, table);
+  const table = el('table', { class: 'compare-table', 'data-testid': 'compare-table', 'aria-describedby': 'compare-table-caption' });
+  // Above the table, not its <caption>: a caption as long as this one would set the table's width.
+  const caption = el('p', { class: 'compare-table-caption', id: 'compare-table-caption' });
+  const root = el('div', { class: 'compare-table-box' }, caption, table);
   let rowsShown: HTMLTableRowElement[] = [];
 
   function sideCells(side: CompareSide | null, kind: string, which: 'a' | 'b'): HTMLTableCellElement[] {
@@ -81,7 +83,8 @@ export function createCompareTable(onHighlight: (row: number | null) => void): C
     root,
     render(view) {
       rowsShown = view.rows.map((r, i) => rowElement(view, r, i));
-      table.replaceChildren(el('caption', {}, t('compareTableCaption')), header(view), el('tbody', {}, ...rowsShown));
+      caption.textContent = t('compareTableCaption');
+      table.replaceChildren(header(view), el('tbody', {}, ...rowsShown));
       table.dataset.rows = String(view.rows.length);
     },
     focusRow,
