@@ -115,8 +115,9 @@ test('Compare Models: the two models row by row, both maps at one depth, errors 
     const missing = join(repoRoot, 'test/fixtures/no-such-model');
     await selectLine(page, APPLE_LINE);
     await compareWith(page, missing);
-    const error = await notification(page, 'Model B (no-such-model)', { timeoutMs: 60_000 });
-    assert.match(await error.innerText(), /does not exist/);
+    // The error, not the progress notification (which also names model B while it loads).
+    const error = await notification(page, 'does not exist', { timeoutMs: 60_000 });
+    assert.match(await error.innerText(), /Context Lens: Model B \(no-such-model\): The model folder .*no-such-model does not exist/);
     await frame.locator(`[data-testid="compare-table"][data-rows="${chars.length}"]`).waitFor({ timeout: 5_000 });
     lap('missing model B: named in the error, the tab unchanged');
     await screenshot(page, 'e2e-compare-error');
