@@ -69,8 +69,9 @@ export async function analyze(
   const causalRows: CausalRows | undefined = causal ? { next: tokens.map(() => []), tokenProbabilities: tokens.map(() => null), expected: tokens.map(() => []) } : undefined;
   const hiddenStates = Array.from({ length: numLayers + 1 }, () => new Float32Array(T * hiddenSize));
   const windows: AnalysisWindow[] = [];
-  const guesses: Guess[][] | null = wantGuesses ? tokens.map(() => []) : null;
-  const totalRows = wantGuesses ? textTokens.length : 0;
+  // A causal model's guesses come from the analysis forward itself: they are filled whether asked or not.
+  const guesses: Guess[][] | null = wantGuesses || causal ? tokens.map(() => []) : null;
+  const totalRows = wantGuesses || causal ? textTokens.length : 0;
   let rowsDone = 0;
   t = performance.now();
   let guessMs = 0;

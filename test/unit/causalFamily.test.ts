@@ -80,3 +80,20 @@ test('findDecoderTargets: a pre-LN decoder with fused attention still gives its 
   const postLn = nodes.map((n) => (n.name.startsWith('ln2_') ? { ...n, inputs: [n.name === 'ln2_0' ? 'x0' : 'x1', 'w', 'b'] } : n));
   assert.equal(findDecoderTargets({ nodes: postLn, initializerNames: new Set(['w', 'b', 'W']) }), undefined);
 });
+
+test('a merged decoder (the model inside an If, use_cache_branch) is refused with a message naming the export to use', async () => {
+  const { exposeDecoderOutputs } = await import('../../src/engine/onnx');
+  const { nodeField, valueInfoField } = await import('../../src/engine/onnx/graphFields');
+  const { concatBytes, messageField, varintField } = await import('../../src/engine/onnx/wire');
+  const BOOL = 9;
+  const graph = concatBytes([
+    nodeField('If', 'optimum::if', ['use_cache_branch'], ['logits']),
+    valueInfoField(11, 'use_cache_branch', BOOL, ['one']),
+    valueInfoField(12, 'logits', 1),
+  ]);
+  const model = concatBytes([messageField(7, graph), messageField(8, varintField(2, 14))]);
+  assert.throws(
+    () => exposeDecoderOutputs(model, 'decoder_model_merged.onnx'),
+    (e: unknown) => isContextLensError(e, 'NOT_A_MASKED_LM') && /merged decoder export/.test(e.message) && /onnx\/model\.onnx/.test(e.message),
+  );
+});

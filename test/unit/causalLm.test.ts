@@ -173,6 +173,13 @@ test('a long text is analysed in causal windows: every token but the first score
   for (let i = 1; i < 12; i++) assert.ok(Math.abs(small.tokenProbabilities![i]!.probability - whole.tokenProbabilities![i]!.probability) <= TOL);
 });
 
+test('analyze without guesses still fills a causal model\'s (they come from the same forward); streaming them adds nothing', async () => {
+  const r = ref.texts[1];
+  const s = await fp32.analyze(r.text, 3, {}, undefined, false);
+  assert.ok(s.guesses.slice(1).every((g) => g.length === 3));
+  assert.deepEqual(await fp32.guesses(s.analysisId, [1, 2], 3), []);
+});
+
 test('masked-only views refuse a causal model with BAD_ARGUMENTS, never a crash', async () => {
   const s = await fp32.analyze(ref.texts[1].text, 3);
   await assert.rejects(fp32.unmasked(s.analysisId, 3), (e: unknown) => isContextLensError(e, 'BAD_ARGUMENTS') && /masked language models only/.test(e.message));
