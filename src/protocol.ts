@@ -15,7 +15,8 @@ import type { SensesProjection, SensesResult } from './engine/senses/types';
 import type { AttentionSummaryKind, HeadStat } from './engine/attentionSummary/types';
 import type { Word } from './engine/words/types';
 import type { ModelKind } from './engine/types';
-export type { ProjectionMethod, SensesResult, SensesProjection, LayerGuessesResult, SpanGuessesResult, AttentionSummaryKind, HeadStat, Word, ModelKind };
+import type { CompareRow, CompareSide } from './engine/compare/types';
+export type { CompareRow, CompareSide, ProjectionMethod, SensesResult, SensesProjection, LayerGuessesResult, SpanGuessesResult, AttentionSummaryKind, HeadStat, Word, ModelKind };
 
 /** The panel's unit (issue 12): a point, a row of the heat map, a link per vocabulary piece or per word (Intl.Segmenter). */
 export type MapUnit = 'pieces' | 'words';
@@ -171,14 +172,37 @@ export interface HeadStatsView {
  */
 export type RequestId = string;
 
+/** One model of the Compare tab: what it is, its tokens, and its map at the tab's depth. */
+export interface CompareModelView {
+  /** What the tab calls it: a Hub id, or a folder's name. */
+  label: string;
+  /** The Hub id or folder as configured (contextLens.model / contextLens.compareModel). */
+  model: string;
+  kind: ModelKind;
+  numLayers: number;
+  /** The hidden layer its map shows: round(depth × numLayers), 0 = the embeddings. */
+  hiddenLayer: number;
+  method: ProjectionMethod;
+  /** Its tokens, special ones included (CompareRow sides' `tokens` index them). Pieces are data, never HTML. */
+  tokens: { piece: string; start: number; end: number; special: boolean }[];
+  /** Its map at `hiddenLayer`: a point per token (`tokenIndex` into `tokens`). */
+  points: { tokenIndex: number; x: number; y: number }[];
+}
+
 /**
- * Compare Models (issue 13): one text through two models, token by token. Placeholder shape, to be filled
- * by the helper who builds the Compare tab (a `contract:` commit; additive only).
+ * Compare Models (issue 13): one text through two models, row by row (rows aligned by character ranges,
+ * src/engine/compare/align.ts), each model's guess and the probability of the token that is there, and the
+ * two maps at one relative depth.
  */
 export interface CompareView {
   /** e.g. `demo/apple.txt:3` */
   label: string;
   text: string;
+  /** The relative depth of both maps, 0 (embeddings) … 1 (last layer). */
+  depth: number;
+  /** Model A (contextLens.model) and model B (contextLens.compareModel). */
+  models: [CompareModelView, CompareModelView];
+  rows: CompareRow[];
 }
 
 /** A masked span the user asked about (Guess Masked Span), shown in the Tokens tab. */
@@ -225,9 +249,8 @@ export type HostToWebview =
   | { type: 'words'; requestId: RequestId; words: WordsView }
   | { type: 'attentionSummary'; requestId: RequestId; summary: AttentionSummaryView }
   | { type: 'headStats'; requestId: RequestId; headStats: HeadStatsView }
-  // Compare Models (issue 13): the Compare tab's content; its shape is webview/compare's and the host's
-  // contract, declared below with a `contract:` commit of the helper who builds it. null = cleared.
-  | { type: 'compare'; compare: CompareView | null };
+  // Compare Models (issue 13): the Compare tab's content (null = cleared); `requestId`: the setCompareDepth it answers.
+  | { type: 'compare'; compare: CompareView | null; requestId?: RequestId };
 
 /** Every message but 'ready' is a request: it carries a fresh RequestId (see there). */
 export type WebviewToHost =
@@ -260,10 +283,17 @@ export type WebviewToHost =
   | { type: 'requestWords'; requestId: RequestId; snippetId: string }
   /** `attentionLayer`: mean-heads only. */
   | { type: 'requestAttentionSummary'; requestId: RequestId; snippetId: string; kind: AttentionSummaryKind; attentionLayer?: number; words: boolean }
-  | { type: 'requestHeadStats'; requestId: RequestId; snippetId: string };
+  | { type: 'requestHeadStats'; requestId: RequestId; snippetId: string }
+  // Compare Models (issue 13).
+  /** The Compare tab's depth slider (0 … 1): both maps laid out again, answered by a 'compare'. */
+  | { type: 'setCompareDepth'; requestId: RequestId; depth: number }
+  /** The Compare rows as CSV or as the JSON `context-lens compare --json` prints. */
+  | { type: 'exportCompare'; requestId: RequestId; format: 'csv' | 'json' }
+  /** Clears the Compare tab and ends the second model's engine. */
+  | { type: 'clearCompare'; requestId: RequestId };
 
 /** The panel's tabs, in the order they are shown. */
-export const PANEL_TABS = ['map', 'tokens', 'attention', 'senses'] as const;
+export const PANEL_TABS = ['map', 'tokens', 'attention', 'senses', 'compare'] as const;
 export type PanelTab = (typeof PANEL_TABS)[number];
 
 /** What the webview keeps with vscode.setState, restored after hide/show and window reload. */

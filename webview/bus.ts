@@ -23,7 +23,9 @@ export type Topic =
   | 'guessProgress'
   // Pieces / Words (issue 12): the top bar's switch changed; a snippet's words arrived.
   | 'unit'
-  | 'words';
+  | 'words'
+  // The Compare tab (webview/compare).
+  | 'compare';
 
 const listeners = new Map<Topic, Set<() => void>>();
 

@@ -12,6 +12,7 @@ import { createMapView } from './mapView';
 import { createErrorBanner, createProgressNotice } from './notices';
 import { applyHostMessage, readHostMessage } from './reduce';
 import { createSensesView } from './senses';
+import { createCompareView } from './compare';
 import { loadPersisted, persist, replaceState, state } from './state';
 import { setStrings, t } from './strings';
 import { createTabs } from './tabs';
@@ -44,7 +45,7 @@ function boot(): void {
   app.classList.add('cl-app');
 
   const mapView = createMapView();
-  const tabs = createTabs({ map: mapView, tokens: createTokensView(), attention: createAttentionView(), senses: createSensesView() });
+  const tabs = createTabs({ map: mapView, tokens: createTokensView(), attention: createAttentionView(), senses: createSensesView(), compare: createCompareView() });
   const topBar = createTopBar((format) => mapView.exportImage(format));
   app.append(topBar.root, createProgressNotice(), createErrorBanner(), tabs.tablist, tabs.panels);
 

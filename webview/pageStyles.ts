@@ -6,8 +6,9 @@
 import { pageNonce } from './pageNonce';
 import css from './styles.css';
 
-export function installStyles(): void {
-  installCss(css);
+/** `text`: the app's stylesheet by default; a part's own (webview/compare/styles.css) goes in the same way. */
+export function installStyles(text: string = css): void {
+  installCss(text);
 }
 
 /** A stylesheet of one part of the app (webview/causal/causal.css), under the page's nonce. */

@@ -7,6 +7,7 @@ import type { Topic } from './bus';
 import { pointKey } from './keys';
 import { applySensesMessage, sensesRequestFailed } from './senses/model';
 import { HEADS_REQUEST_KINDS, applyHeadsMessage, attentionUnitKey, headsRequestFailed, initialHeadsState, withoutWordAttention } from './attention/model';
+import { applyCompareMessage } from './compare/model';
 import { findSnippet, type AppState, type PendingRequest } from './state';
 
 export interface HostMessageResult {
@@ -160,6 +161,9 @@ export function applyHostMessage(state: AppState, msg: HostToWebview): HostMessa
     case 'attentionSummary':
     case 'headStats':
       return applyHeadsMessage(state, msg);
+    // The Compare tab's message (webview/compare/model.ts).
+    case 'compare':
+      return applyCompareMessage(state, msg);
     default:
       return unchanged;
   }

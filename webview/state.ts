@@ -14,6 +14,7 @@ import type {
   RequestId,
   SnippetView,
   SpanView,
+  CompareView,
   TokenView,
   WebviewPersistedState,
   WordsView,
@@ -92,6 +93,8 @@ export interface AppState extends HeadsState {
   words: Map<string, WordsView>;
   wordsRequested: Set<string>;
   // ---- end Pieces / Words ----
+  /** Compare Models (issue 13): the Compare tab's comparison; null before one, or cleared. */
+  compare: CompareView | null;
 }
 
 /** The state of a page that has heard nothing from the host yet. */
@@ -122,6 +125,7 @@ export function initialState(persisted: WebviewPersistedState = restorePersisted
     // Pieces / Words (issue 12).
     words: new Map(),
     wordsRequested: new Set(),
+    compare: null,
   };
 }
 

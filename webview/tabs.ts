@@ -1,4 +1,4 @@
-/** The four tabs (Map, Tokens, Attention, Senses): a tablist with arrow-key focus and one panel per view. */
+/** The tabs (Map, Tokens, Attention, Senses, Compare): a tablist with arrow-key focus and one panel per view. */
 import { PANEL_TABS } from '../src/protocol';
 import { emit, on } from './bus';
 import { el } from './dom';

@@ -8,6 +8,7 @@ import type { Dtype, DevicePreference, ModelSpec } from '../engine/types';
 import { parseSensesArgs } from './sensesArgs';
 import { checkPredictionArgs, PREDICTION_SWITCHES } from './predictions';
 import { checkWordsArgs, WORDS_SWITCHES } from './words';
+import { checkCompareArgs } from './compare';
 
 export const USAGE = `Usage:
   context-lens analyze --model <hub-id|folder> [--top-k 5] [--json] [--dtype q8|fp32] [--device auto|cpu|wasm] "text"
@@ -16,6 +17,7 @@ export const USAGE = `Usage:
     then the logit lens for the token after OFFSET; --unmasked and --mask are for masked models only.
     [--words [--language TAG]] [--attention rollout|mean-heads|mean-layers [--layer N]] [--head-stats]   (words, attention summaries, head statistics)
   context-lens export --format projector --model <hub-id|folder> [--layer N] [--out DIR] "text"
+  context-lens compare --model <hub-id|folder> --with <hub-id|folder> [--depth 0…1] [--top-k 20] [--json] "text"   (two models, aligned rows)
   context-lens senses --model <hub-id|folder> --word W [--also W2] [--max 200] [--context-tokens 64] [--layer L] [--include-vectors] [--json] PATH...
 Common options: --file PATH (read the text from a file), --cache-dir DIR, --offline, --hub-mirror URL
 The model defaults to $CONTEXT_LENS_MODEL or ${DEFAULT_MODEL_ID}.`;
@@ -50,6 +52,7 @@ export function parseArgs(argv: string[]): CliArgs {
   const format = flag(args, 'format', 'projector');
   if (command === 'export' && format !== 'projector') throw new ContextLensError('BAD_ARGUMENTS', `Unknown export format "${format}"; use --format projector.`);
   if (command === 'senses') parseSensesArgs(flags, positional);
+  if (command === 'compare') checkCompareArgs(args);
   if (command === 'analyze') {
     checkPredictionArgs(args);
     checkWordsArgs(args);

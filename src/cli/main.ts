@@ -3,6 +3,7 @@
  *   context-lens analyze --model <id|folder> [--top-k 5] [--json] "text"   (masked or causal models: causal.ts)
  *   context-lens export --format projector --model <id|folder> [--layer N] [--out DIR] "text"
  *   context-lens senses --model <id|folder> --word W [--also W2] [--max N] [--json] PATH...   (senses.ts)
+ *   context-lens compare --model A --with B [--depth D] [--json] "text"   (compare.ts: two models, two sessions)
  *
  * Exit codes: 0 done, 1 the engine failed (a typed error's message on stderr), 2 bad arguments
  * (BAD_ARGUMENTS, with the usage). Every output is written in one piece and awaited before the process
@@ -15,6 +16,7 @@ import { ContextLensError } from '../engine/errors';
 import { AnalysisSession } from '../engine/session';
 import { flag, inputText, modelSpecFrom, parseArgs, USAGE, type CliArgs } from './args';
 import { sensesCommand } from './senses';
+import { compareCommand } from './compare';
 import { runPredictions } from './predictions';
 import { runWords } from './words';
 import { causalJson, causalLines, tokenProbabilityJson } from './causal';
@@ -98,10 +100,11 @@ export async function main(argv: string[]): Promise<number> {
     await write(process.stderr, `context-lens: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  if (args.command === 'help' || args.flags.has('help') || !['analyze', 'export', 'senses'].includes(args.command)) {
+  if (args.command === 'help' || args.flags.has('help') || !['analyze', 'export', 'senses', 'compare'].includes(args.command)) {
     await out(USAGE + '\n');
     return args.command === 'help' || args.flags.has('help') ? 0 : 2;
   }
+  if (args.command === 'compare') return runCompare(args);
   const session = new AnalysisSession();
   try {
     await session.load(modelSpecFrom(args), {
@@ -114,13 +117,28 @@ export async function main(argv: string[]): Promise<number> {
     else await runExport(args, session);
     return 0;
   } catch (e) {
-    const message = e instanceof ContextLensError ? e.message : `Internal error: ${(e as Error).stack ?? e}`;
-    await write(process.stderr, `context-lens: ${message}\n`);
-    // An argument only the loaded model can judge (senses --layer beyond its layers) is still an argument error.
-    return e instanceof ContextLensError && e.code === 'BAD_ARGUMENTS' ? 2 : 1;
+    return failed(e);
   } finally {
     await session.dispose();
   }
+}
+
+/** Compare loads two models, each in its own session (compare.ts). */
+async function runCompare(args: CliArgs): Promise<number> {
+  try {
+    await out(await compareCommand(args));
+    return 0;
+  } catch (e) {
+    return failed(e);
+  }
+}
+
+/** Writes the error and gives the exit code. */
+async function failed(e: unknown): Promise<number> {
+  const message = e instanceof ContextLensError ? e.message : `Internal error: ${(e as Error).stack ?? e}`;
+  await write(process.stderr, `context-lens: ${message}\n`);
+  // An argument only the loaded model can judge (senses --layer beyond its layers) is still an argument error.
+  return e instanceof ContextLensError && e.code === 'BAD_ARGUMENTS' ? 2 : 1;
 }
 
 if (require.main === module) {

@@ -9,6 +9,7 @@ import { MapPanel } from './panel';
 import { registerGuessMaskedSpan } from './predictions/spanCommand';
 import { runWithProgress } from './progress';
 import { exploreWordSenses } from './senses/command';
+import { compareModels, registerCompareHooks } from './compare';
 
 type Source = Omit<MapSnippet, 'id' | 'analysis'>;
 type Mode = 'explore' | 'add';
@@ -24,6 +25,9 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
     reg('contextLens.useDemoModel', () => useDemoModel(ctx)),
     reg('contextLens.exploreWordSenses', (args) => exploreWordSenses(ctx, args)),
     reg('contextLens.chooseModel', () => chooseModel(ctx)),
+    // Compare Models (issue 13): the selection through contextLens.model and contextLens.compareModel.
+    reg('contextLens.compareModels', (args) => compareModels(ctx, takeSelection(ctx), args)),
+    ...registerCompareHooks(ctx),
     // Guess Masked Span (issue 11): the command, and the highlight and peek its results show in.
     ...registerGuessMaskedSpan(ctx),
     // Internal test hook (not contributed): the last error or warning shown, {code, message}; `true` also clears it.

@@ -65,6 +65,7 @@ export function restorePersisted(raw: unknown): WebviewPersistedState {
   if ((GRID_COLOURINGS as readonly unknown[]).includes(r.gridColouring)) s.gridColouring = r.gridColouring;
   if (r.headLayout === 'auto' || r.headLayout === 'vertical' || r.headLayout === 'horizontal') s.headLayout = r.headLayout;
   if (typeof r.surprisalColour === 'boolean') s.surprisalColour = r.surprisalColour;
+  if (typeof r.compareDepth === 'number' && r.compareDepth >= 0 && r.compareDepth <= 1) s.compareDepth = r.compareDepth;
   if (Array.isArray(r.snippets)) s.snippets = r.snippets.filter((x) => x && typeof x.text === 'string');
   return s;
 }

@@ -64,9 +64,10 @@ export async function openWorkbench(page, url = serverFromEnv().workbenchUrl) {
  * Runs a command from the palette by its title (e.g. "Context Lens: Open Embedding Map"): F1, type,
  * Enter on the first row showing the title. The palette lists an extension's commands only once the
  * extension host has read its manifest (a few seconds after the workbench shows), and does not refresh
- * an open list: reopen it until the row appears.
+ * an open list: reopen it until the row appears. `waitForClose: false` for a command whose own quick pick
+ * or input box opens in the same widget at once.
  */
-export async function runPaletteCommand(page, title, { timeoutMs = 45_000 } = {}) {
+export async function runPaletteCommand(page, title, { timeoutMs = 45_000, waitForClose = true } = {}) {
   const deadline = Date.now() + timeoutMs;
   const widget = page.locator('.quick-input-widget');
   const input = widget.locator('input');
@@ -86,7 +87,7 @@ export async function runPaletteCommand(page, title, { timeoutMs = 45_000 } = {}
     }
   }
   await page.keyboard.press('Enter');
-  await widget.waitFor({ state: 'hidden', timeout: 5_000 });
+  if (waitForClose) await widget.waitFor({ state: 'hidden', timeout: 5_000 });
 }
 
 /**

@@ -31,7 +31,7 @@ test('zh-cn: Chinese command titles, messages, hover, status bar and Embedding M
     const tabTexts = () => frame.locator('[role="tab"]').evaluateAll((bs) => bs.map((b) => `${b.dataset.testid}=${b.textContent}`));
     // The host puts its strings into the page itself: the tabs read Chinese as soon as they exist,
     // without waiting for the host's first message.
-    const expected = ['tab-map=嵌入图', 'tab-tokens=词元', 'tab-attention=注意力', 'tab-senses=词义'];
+    const expected = ['tab-map=嵌入图', 'tab-tokens=词元', 'tab-attention=注意力', 'tab-senses=词义', 'tab-compare=比较'];
     await frame.locator('[data-testid="tab-attention"]').waitFor({ timeout: 30_000 });
     const tabs = await tabTexts();
     lap(`tabs at first paint: ${JSON.stringify(tabs)}`);

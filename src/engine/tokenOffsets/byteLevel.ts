@@ -84,3 +84,22 @@ export function byteLevelSpans(text: string, ids: number[], pieceOf: (id: number
   }
   return at === textBytes.length ? spans : null;
 }
+
+/**
+ * The text a byte-level piece spells (`Ġbank` → " bank", `æĪij` → "我"), or null when it is no byte-level
+ * piece or its bytes are not whole UTF-8 characters (one byte token of a split character).
+ */
+export function byteLevelPieceText(piece: string): string | null {
+  decoderTable ??= byteDecoder();
+  const bytes: number[] = [];
+  for (const ch of piece) {
+    const b = decoderTable.get(ch);
+    if (b === undefined) return null;
+    bytes.push(b);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+  } catch {
+    return null;
+  }
+}

@@ -24,6 +24,7 @@ import { MapProjection } from './mapProjection';
 import { revealToken } from './reveal';
 import { wordOfToken, wordsView } from './words';
 import { snippetLayerGuesses, snippetUnmasked } from '../predictions/panelRequests';
+import { compareFor } from '../compare';
 
 export const VIEW_TYPE = 'contextLens.map';
 
@@ -226,6 +227,15 @@ export class MapPanel implements vscode.Disposable {
         case 'exportSenses':
           if (m.format !== 'csv' && m.format !== 'json') return;
           return exportSenses(ctx, ctx.senses.requireResult(), m.format, typeof m.hiddenLayer === 'number' && Number.isFinite(m.hiddenLayer) ? m.hiddenLayer : Number.MAX_SAFE_INTEGER);
+        // Compare Models (issue 13): src/extension/compare/.
+        case 'setCompareDepth':
+          if (typeof m.depth === 'number' && Number.isFinite(m.depth)) return compareFor(ctx).setDepth(m.depth, m.requestId);
+          return;
+        case 'exportCompare':
+          if (m.format === 'csv' || m.format === 'json') return compareFor(ctx).exportAs(m.format);
+          return;
+        case 'clearCompare':
+          return compareFor(ctx).clear();
       }
     } catch (e) {
       if (isContextLensError(e, 'CANCELLED')) return;
@@ -256,6 +266,7 @@ export class MapPanel implements vscode.Disposable {
       void this.projection.project().finally(() => this.guessStream.start());
     }
     ctx.senses.onPanelReady();
+    compareFor(ctx).onPanelReady();
     if (this.pendingTab) this.post({ type: 'showTab', tab: this.pendingTab });
     this.pendingTab = undefined;
   }
