@@ -12,7 +12,7 @@
 import type { ProjectionMethod } from './engine/projection';
 import type { LayerGuessesResult, SpanGuessesResult } from './engine/predictions/types';
 import type { SensesProjection, SensesResult } from './engine/senses/types';
-import type { AttentionSummaryKind, HeadStat } from './engine/attentionSummary/types';
+import type { AttentionSummaryKind, AttentionSummarySlice, HeadStat } from './engine/attentionSummary/types';
 import type { Word } from './engine/words/types';
 import type { ModelKind } from './engine/types';
 import type { CompareRow, CompareSide } from './engine/compare/types';
@@ -146,19 +146,11 @@ export interface WordsView {
   words: Word[];
 }
 
-/** Attention summarised over heads or layers (issue 12), drawn in the heat map and head view like a head. */
-export interface AttentionSummaryView {
-  snippetId: string;
-  kind: AttentionSummaryKind;
-  /** mean-heads: the attention layer averaged. */
-  layer?: number;
-  size: number;
-  tokenIndices: number[];
-  /** Over words: the rows/columns' word indices. */
-  wordIndices?: number[];
-  /** [from][to], size × size, rows sum to 1 (a Float32Array, as AttentionLayerView.weights). */
-  weights: Float32Array;
-}
+/**
+ * Attention summarised over heads or layers (issue 12), drawn in the heat map and head view like a head: the
+ * engine's slice (rows sum to 1; `weights` a Float32Array, as AttentionLayerView.weights) and its snippet.
+ */
+export type AttentionSummaryView = AttentionSummarySlice & { snippetId: string };
 
 /** Every layer × head's statistics (Clark et al. 2019) for the layers × heads grid's colouring. */
 export interface HeadStatsView {
