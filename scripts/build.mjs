@@ -7,6 +7,7 @@
 //   dist/webview.js       the Embedding Map app (browser, IIFE, Plotly bundled)
 //   dist/test/inhost/     the in-host runner and one bundle per test/inhost/*.suite.ts (it finds them)
 //   dist/test/unit/, dist/bench/  unit tests and benchmark
+//   dist/stress/          the reliability campaign (stress.js) and its extension-host part (host.js)
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,8 @@ const nodeEntries = [
   ['src/cli/main.ts', 'dist/cli.js', { banner: { js: '#!/usr/bin/env node' } }],
   ['bench/bench.ts', 'dist/bench/bench.js', {}],
   ['test/inhost/index.ts', 'dist/test/inhost/index.js', { external: ['vscode'] }],
+  ['stress/stress.ts', 'dist/stress/stress.js', {}],
+  ['stress/host/index.ts', 'dist/stress/host.js', { external: ['vscode'] }],
 ];
 const webviewEntry = 'webview/main.ts';
 const unitDir = 'test/unit';

@@ -2,6 +2,8 @@
 //   setup   scripts/ci-setup.sh: Node 24, code-server, chromium (cached outside the clone)
 //   build   node scripts/build.mjs
 //   unit    node --test dist/test/unit/
+//   stress  node dist/stress/stress.js --quick: the reliability campaign's quick variant (RELIABILITY.md),
+//           its extension-host part in a code-server of its own, the extension loaded from the repo
 //   package scripts/package-vsix.mjs --target all: every platform VSIX and the universal one, each
 //           one's file list checked and its size printed; the linux-x64 VSIX is the one installed below
 //   inhost  dist/test/inhost/index.js inside code-server's extension host, extension installed from the VSIX
@@ -9,7 +11,7 @@
 //   e2e     test/e2e/*.e2e.test.mjs (node:test + Playwright + Chromium) against one code-server;
 //           test/e2e/*.<locale>.e2e.test.mjs against another one in that display language (e.g. zh-cn)
 //
-// Usage: npm test [-- --only unit|inhost|e2e[,…]] [--devpath] [--grep TEXT] [e2e test files…]
+// Usage: npm test [-- --only unit|stress|inhost|e2e[,…]] [--devpath] [--grep TEXT] [e2e test files…]
 //   --only     run only these test layers (plus what they need: build, package)
 //   --devpath  load the extension from the repo instead of the VSIX (skips packaging)
 //   --grep     in-host tests whose "suite: name" contains TEXT; e2e tests whose name matches TEXT
@@ -25,7 +27,9 @@ import { ALL_TARGETS, packageAndCheck, TARGET, UNIVERSAL } from './package-vsix.
 import { countTests } from './testCount.mjs';
 import { runInCodeServer } from '../test/inhost/runInCodeServer.mjs';
 
-const LAYERS = ['unit', 'inhost', 'e2e'];
+const LAYERS = ['unit', 'stress', 'inhost', 'e2e'];
+// The quick campaign takes a minute or two; the bound catches a hang.
+const STRESS_TIMEOUT_S = 600;
 // The whole e2e batch (one code-server, files in turn): about 11 minutes on 2 cores with 13 files; the bound
 // catches a hang, not a slow machine.
 const E2E_TIMEOUT_S = 1500;
@@ -38,7 +42,7 @@ const only = opts.only ? opts.only.split(',').map((s) => s.trim()) : LAYERS;
 const bad = only.filter((l) => !LAYERS.includes(l));
 if (bad.length) { console.error(`unknown layer(s) ${bad.join(', ')}: choose from ${LAYERS.join(', ')}`); process.exit(2); }
 const wants = (l) => only.includes(l);
-const needsVsCode = wants('inhost') || wants('e2e');
+const needsVsCode = wants('inhost') || wants('e2e') || wants('stress');
 process.env.CONTEXT_LENS_MODEL ||= demoModel;
 exitOnSignals();
 
@@ -168,7 +172,12 @@ if (wants('unit')) {
   });
 }
 
-if (needsVsCode && !opts.devpath) {
+if (wants('stress')) {
+  // It prints its own table; a failed case makes it exit non-zero.
+  await layer('stress', async () => (await run(process.execPath, ['dist/stress/stress.js', '--quick'], { timeoutS: STRESS_TIMEOUT_S })).code);
+}
+
+if ((wants('inhost') || wants('e2e')) && !opts.devpath) {
   const ok = await layer('package', () => {
     const built = packageAndCheck(ALL_TARGETS);
     vsix = built.find((p) => p.target === TARGET).vsix;
