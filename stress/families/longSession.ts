@@ -68,6 +68,7 @@ async function rulesFor(model: string): Promise<RangeRules> {
 export async function run(c: StressContext): Promise<void> {
   const rec = c.family('long-session');
   const plan: Plan = c.o.quick ? { explores: 60, warmup: 10, rssBoundMB: 100 } : { explores: 500, warmup: 50, rssBoundMB: 50 };
+  rec.note(`memory curve: steps 1–${plan.explores} the masked session, ${plan.explores + 1}–${2 * plan.explores} the causal one (a new worker)`);
   rec.note(`${plan.explores} Explores per model kind in one engine; RSS growth measured from Explore ${plan.warmup} (median of 10 samples at each end), bound ${plan.rssBoundMB} MB${c.o.quick ? ' (quick: a smoke bound; the cache bounds are the real check)' : ''}`);
   await session(c, rec, 'masked', plan);
   await session(c, rec, 'causal', plan);
@@ -108,7 +109,8 @@ async function session(c: StressContext, rec: FamilyRecorder, kind: ModelKindNam
         if (problems.length) throw new CaseFailure(`Explore ${step + 1} ${JSON.stringify(text.slice(0, 60))}: ${problems.slice(0, 3).join('; ')}`);
         const point = memoryNow(step + 1, { tokens: a.tokens.length, streamRemembers: host!.streamRemembers });
         points.push(point);
-        rec.memory({ ...point, step: point.step, extra: { ...point.extra, ...(kind === 'causal' ? { causal: 1 } : {}) } });
+        // One curve for the family: the causal session's steps follow the masked one's (extra.causal marks them).
+        rec.memory({ ...point, step: point.step + (kind === 'causal' ? plan.explores : 0), extra: { ...point.extra, ...(kind === 'causal' ? { causal: 1 } : {}) } });
       }
       return `${ids.length} analyses, ${tokens} tokens, ${host!.guessesPosted} guesses streamed`;
     });

@@ -9,7 +9,7 @@
  * Seeded: a failure is the same failure next run (the seed is in the message).
  *
  * Full run: 10,000 strings per tokenizer (30,000 masked over three vocabularies, 20,000 causal over two).
- * Quick: 400 per tokenizer (1,200 masked, 800 causal).
+ * Quick: 500 per tokenizer (1,500 masked, 1,000 causal).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,8 +41,8 @@ export function propertyProblems(tokenizer: TokenizerLike, rules: RangeRules, te
 
 export async function run(c: StressContext): Promise<void> {
   const rec = c.family('properties');
-  const perTokenizer = c.o.quick ? 400 : 10_000;
-  const batch = c.o.quick ? 400 : 2_000;
+  const perTokenizer = c.o.quick ? 500 : 10_000;
+  const batch = c.o.quick ? 500 : 2_000;
   const tmp = mkdtempSync(join(tmpdir(), 'context-lens-stress-properties-'));
   const strings: Record<string, number> = {};
   try {
