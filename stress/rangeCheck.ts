@@ -7,10 +7,14 @@
  * Two kinds of tokenizer, one per model kind the engine supports:
  * - WordPiece (BERT, masked): the range's text, normalised as the tokenizer normalises (lower case,
  *   accents, …) and without whitespace, is the piece without `##`; `[UNK]` covers something visible;
- *   a special token typed in the text covers exactly its characters.
+ *   a special token typed in the text covers exactly its characters. A character the normaliser
+ *   decomposes into several pieces (a Hangul syllable into jamo) is covered by all of them: they share
+ *   its range, and together spell its normalised text.
  * - byte-level BPE (GPT-2, causal): the range's UTF-8 bytes hold the piece's bytes (leading spaces
  *   trimmed, as the ranges leave them out); a token that is part of a split character covers that
- *   whole character, so tokens of one character share one range, and only then may ranges meet.
+ *   whole character, so tokens of one character share one range; a token that ends in a character's
+ *   first bytes covers that character too, and the next token (its last bytes) covers it alone: only then
+ *   may ranges meet, and on that one character.
  */
 import { tokenizerInfo } from '../src/engine/tokenOffsets/tokenizerInfo';
 import type { TokenizerLike } from '../src/engine/hfInternals';
@@ -43,6 +47,17 @@ function byteTable(): Map<string, number> {
 }
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+/** Whether UTF-8 `bytes` end inside a character (its lead byte there, not all of its continuation bytes). */
+function endsUnfinished(bytes: readonly number[]): boolean {
+  for (let back = 1; back <= Math.min(4, bytes.length); back++) {
+    const b = bytes[bytes.length - back];
+    if ((b & 0xc0) === 0x80) continue;
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return back < need;
+  }
+  return false;
+}
 const show = (s: string): string => JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
 
 function indexOfBytes(hay: Uint8Array, needle: readonly number[]): number {
@@ -53,8 +68,11 @@ function indexOfBytes(hay: Uint8Array, needle: readonly number[]): number {
   return -1;
 }
 
-/** The shape every tokenizer's ranges share: order, bounds, zero-width template tokens. */
-function shapeProblems(text: string, tokens: readonly RangedToken[], mayShare: (a: RangedToken, b: RangedToken) => boolean): string[] {
+/**
+ * The shape every tokenizer's ranges share: order, bounds, zero-width template tokens. `mayOverlap(prev, t)`:
+ * whether t may start before prev ends (pieces of one character; each kind says when).
+ */
+function shapeProblems(text: string, tokens: readonly RangedToken[], mayOverlap: (prev: RangedToken, t: RangedToken) => boolean): string[] {
   const problems: string[] = [];
   let prev: RangedToken | undefined;
   for (const [i, t] of tokens.entries()) {
@@ -67,7 +85,7 @@ function shapeProblems(text: string, tokens: readonly RangedToken[], mayShare: (
       continue;
     }
     if (t.end === t.start) problems.push(`token ${i} ${show(t.piece)} covers nothing`);
-    if (prev && t.start < prev.end && !(t.start === prev.start && t.end === prev.end && mayShare(prev, t))) {
+    if (prev && t.start < prev.end && !(t.start >= prev.start && t.end >= prev.end && mayOverlap(prev, t))) {
       problems.push(`token ${i} ${show(t.piece)} [${t.start}, ${t.end}) overlaps or precedes token ${i - 1} ${show(prev.piece)} [${prev.start}, ${prev.end})`);
     }
     prev = t;
@@ -86,8 +104,13 @@ export function rangeRules(tokenizer: TokenizerLike): RangeRules {
   return {
     kind: 'wordpiece',
     check(text, tokens) {
-      const problems = shapeProblems(text, tokens, () => false);
-      for (const [i, t] of tokens.entries()) {
+      const ordinary = (t: RangedToken): boolean => !t.special && t.id !== info.unkId && !specialIds.has(t.id);
+      // One character the normalizer turns into several (a Hangul syllable into its jamo: 사 → ᄉ ##ᅡ) is
+      // pieces of that character, which share its range as byte-level tokens of one character do.
+      const problems = shapeProblems(text, tokens, (a, b) => a.start === b.start && a.end === b.end && ordinary(a) && ordinary(b));
+      const bare = (t: RangedToken): string => (t.piece.startsWith(prefix) ? t.piece.slice(prefix.length) : t.piece);
+      for (let i = 0; i < tokens.length; i++) {
+        const t = tokens[i];
         if (t.special || t.end > text.length) continue;
         const slice = text.slice(t.start, t.end);
         if (t.id === info.unkId) {
@@ -95,8 +118,13 @@ export function rangeRules(tokenizer: TokenizerLike): RangeRules {
         } else if (specialIds.has(t.id)) {
           if (slice !== t.piece) problems.push(`typed special token ${i} ${show(t.piece)} covers ${show(slice)}`);
         } else {
-          const piece = t.piece.startsWith(prefix) ? t.piece.slice(prefix.length) : t.piece;
-          if (normalize(slice) !== piece) problems.push(`token ${i} ${show(t.piece)} covers ${show(slice)}, which normalises to ${show(normalize(slice))}`);
+          // The run of tokens sharing this range: together they spell the range's normalised text.
+          let last = i;
+          while (last + 1 < tokens.length && ordinary(tokens[last + 1]) && tokens[last + 1].start === t.start && tokens[last + 1].end === t.end) last++;
+          const pieces = tokens.slice(i, last + 1).map(bare).join('');
+          const what = last > i ? `tokens ${i}–${last} ${show(tokens.slice(i, last + 1).map((k) => k.piece).join(' '))}` : `token ${i} ${show(t.piece)}`;
+          if (normalize(slice) !== pieces) problems.push(`${what} cover ${show(slice)}, which normalises to ${show(normalize(slice))}`);
+          i = last;
         }
       }
       return problems;
@@ -126,10 +154,21 @@ function byteLevelRules(added: ReadonlyMap<number, string>): RangeRules {
       return true;
     }
   };
+  // A token that ends in the first bytes of a character (GPT-2 merges "ת" + the lead byte of the next Hebrew
+  // letter into one token): its range ends after that character, and the next token, the character's last
+  // bytes, covers that character alone. The two ranges meet on exactly that one character, as the Hugging
+  // Face tokenizers library's offsets do ([4, 6) and [5, 6) for "יתר" split ×Ļ× ª).
+  const splitAcross = (prev: RangedToken, t: RangedToken, text: string): boolean => {
+    const a = pieceBytes(prev.piece);
+    const b = pieceBytes(t.piece);
+    if (!a || !b || !endsUnfinished(a) || (b[0] & 0xc0) !== 0x80) return false;
+    const cp = text.codePointAt(t.start);
+    return cp !== undefined && prev.end - t.start === String.fromCodePoint(cp).length;
+  };
   return {
     kind: 'byte-level',
     check(text, tokens) {
-      const problems = shapeProblems(text, tokens, (a, b) => partial(a) && partial(b));
+      const problems = shapeProblems(text, tokens, (a, b) => (a.start === b.start && a.end === b.end && partial(a) && partial(b)) || splitAcross(a, b, text));
       for (const [i, t] of tokens.entries()) {
         if (t.special || t.end > text.length) continue;
         const slice = text.slice(t.start, t.end);

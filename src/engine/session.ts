@@ -427,6 +427,11 @@ export class AnalysisSession {
     for (const id of analysisIds) this.analyses.delete(id);
   }
 
+  /** What the session holds now: a long session must not keep what its callers released (stress long-session). */
+  held(): { analyses: number; sensesJobs: number } {
+    return { analyses: this.analyses.size, sensesJobs: this.sensesJobs.size };
+  }
+
   // Word senses (issue 10). A job holds the word's vectors, never whole analyses (senses/job.ts).
 
   /** Searches the request's sources (files read here, in the worker) and plans the contexts; NO_OCCURRENCES when the word is not found. */
