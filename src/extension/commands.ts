@@ -39,8 +39,8 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
     reg('contextLens._senses', () => sensesSnapshot(ctx)),
     reg('contextLens._cancelWordSenses', (when) => ctx.senses.cancel(when === 'whenStarted')),
     // ---- stress-death: internal hooks of the stress campaign (issue 14), not contributed ----
-    // Ends the engine worker as a crash would (not restart()): now, or once the next call of `method` is in flight.
-    reg('contextLens._killEngine', (method) => ctx.engine.killWorker(typeof method === 'string' ? (method as EngineMethod) : undefined)),
+    // Ends the engine worker as a crash would (not restart()): now, or once the next call of `method` is in flight ('disarm': not after all).
+    reg('contextLens._killEngine', (method) => (method === 'disarm' ? ctx.engine.disarmKill() : ctx.engine.killWorker(typeof method === 'string' ? (method as EngineMethod) : undefined))),
     // The engine and what the user was shown of its failures: workers started, deaths told, messages, open progress.
     reg('contextLens._engine', () => engineSnapshot(ctx)),
     // The map's snippets: where each came from, its text's length, its tokens (undefined while not analyzed).

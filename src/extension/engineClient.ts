@@ -88,6 +88,11 @@ export class EngineClient {
     return true;
   }
 
+  /** Undoes killWorker(onCall) when no such call came. */
+  disarmKill(): void {
+    this.killOnCall = undefined;
+  }
+
   private async crash(worker: Worker): Promise<void> {
     this.log('engine worker ended on purpose (a crash, for a test)');
     await worker.terminate();
