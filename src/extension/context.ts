@@ -58,6 +58,8 @@ export class Ctx implements vscode.Disposable {
   ) {
     const workerPath = path.join(extension.extensionPath, 'dist', 'engineWorker.js');
     this.engine = new EngineClient(workerPath, (line) => this.log.info(`[engine] ${line}`));
+    // A worker that dies is told at once, whether or not a request was waiting on it (the waiting ones note the same error).
+    this.engine.onDied = (e) => this.noteEngineFailure(e);
     this.status = new StatusBar();
     this.map = new MapState(readConfig().projection);
     this.snippetStore = new SnippetStore(extension, log);
@@ -166,6 +168,11 @@ export class Ctx implements vscode.Disposable {
             if (isContextLensError(e, 'CANCELLED')) {
               this.log.info('Model load cancelled.');
               this.status.set({ kind: 'idle' });
+            } else if (isContextLensError(e, 'ENGINE_STOPPED')) {
+              // Not the model's fault: the next request loads it again in a new engine (noteEngineFailure tells the user).
+              this.log.warn(`Loading ${spec.model} stopped after ${ms(performance.now() - t0)}: the analysis engine ended.`);
+              if (this.engine.isRestart(e)) this.status.set({ kind: 'idle' });
+              else this.noteEngineFailure(e);
             } else {
               this.loadFailure = { key, message: messageOf(e) };
               this.log.error(`Loading ${spec.model} failed after ${ms(performance.now() - t0)}: ${messageOf(e)}`);
@@ -258,6 +265,8 @@ export class Ctx implements vscode.Disposable {
    */
   noteEngineFailure(e: unknown): void {
     if (!isContextLensError(e, 'ENGINE_STOPPED') || this.engineDeathsNoted.has(e)) return;
+    // A restart asked for (a settings change) cleaned up after itself and said why in the log: no death to tell.
+    if (this.engine.isRestart(e)) return;
     this.engineDeathsNoted.add(e);
     this.engineDeaths++;
     this.loaded = undefined;
@@ -337,7 +346,7 @@ export class Ctx implements vscode.Disposable {
       return;
     }
     // A dead engine is said once, however many requests it took down with it.
-    if (isContextLensError(e, 'ENGINE_STOPPED')) {
+    if (isContextLensError(e, 'ENGINE_STOPPED') && !this.engine.isRestart(e)) {
       this.noteEngineFailure(e);
       return;
     }

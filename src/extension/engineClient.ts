@@ -30,6 +30,9 @@ export class EngineClient {
   workersStarted = 0;
   /** Test seam (see killWorker): the method whose next call ends the worker once it is posted. */
   private killOnCall: EngineMethod | undefined;
+  private readonly restarts = new WeakSet<ContextLensError>();
+  /** Called once per death of a worker (not for restart()), with the error its waiting calls failed with. */
+  onDied: ((e: ContextLensError) => void) | undefined;
 
   constructor(
     private readonly workerPath: string,
@@ -102,8 +105,15 @@ export class EngineClient {
   async restart(): Promise<void> {
     const w = this.worker;
     this.worker = undefined;
-    this.failAll(new ContextLensError('ENGINE_STOPPED', 'The analysis engine was restarted.'));
+    const e = new ContextLensError('ENGINE_STOPPED', 'The analysis engine was restarted.');
+    this.restarts.add(e);
+    this.failAll(e);
     await w?.terminate();
+  }
+
+  /** Whether `e` failed a call because restart() was asked for (a settings change), not because the worker died. */
+  isRestart(e: unknown): boolean {
+    return e instanceof ContextLensError && this.restarts.has(e);
   }
 
   dispose(): void {
@@ -139,6 +149,8 @@ export class EngineClient {
     if (this.worker !== worker) return;
     this.worker = undefined;
     this.failAll(e);
+    // Told even when no call was waiting: a worker that dies between requests took the model with it too.
+    this.onDied?.(e);
   }
 
   private onMessage(m: WorkerToHost): void {

@@ -1,8 +1,9 @@
 /**
  * engine-death, its plain-Node part (layer 'worker'): the extension's EngineClient with the real engine
  * worker (dist/engineWorker.js) on the masked demo model, the worker thread ended abruptly (as a crash
- * ends it: terminate, not restart()) the moment an analysis, a projection or one call of a guess stream
- * is in flight. Each case asserts that every call waiting on the worker fails once, with ENGINE_STOPPED
+ * ends it: terminate, not restart()) the moment a model load, an analysis, a projection or one call of a
+ * guess stream is in flight, or between requests. Each case asserts that the death is told once (onDied)
+ * and that every call waiting on the worker fails with that one error, ENGINE_STOPPED
  * and a message that says what to do next, and that the next call starts a new worker by itself and gives
  * the same analysis as before the death. The extension-host part (stress/host/engineDeath.ts) does the
  * same through VS Code's commands, and checks what the user sees.
@@ -22,7 +23,9 @@ const TEXTS = ['我用苹果手机。我爱吃苹果。', 'i put money in the ba
 /** A load of the demo model, an analysis and a projection take a second or two: this leaves room for a slow machine. */
 const BOUND_MS = 60_000;
 
-type Killed = 'analyze' | 'project' | 'guesses';
+/** The request in flight when the worker dies ('idle': none, between requests). */
+type Killed = 'load' | 'analyze' | 'project' | 'guesses' | 'idle';
+const KILLED: readonly Killed[] = ['load', 'analyze', 'project', 'guesses', 'idle'];
 
 export async function run(c: StressContext): Promise<void> {
   const rec = c.family('engine-death');
@@ -35,8 +38,8 @@ export async function run(c: StressContext): Promise<void> {
   try {
     const reference = await loadAndAnalyze(client, spec);
     for (let i = 1; i <= repeats; i++) {
-      for (const killed of ['analyze', 'project', 'guesses'] as const) {
-        await rec.run(`killed mid ${killed} · ${i}`, 'worker', BOUND_MS, () => killMid(client, spec, killed, reference));
+      for (const killed of KILLED) {
+        await rec.run(`killed ${killed === 'idle' ? 'while idle' : `mid ${killed}`} · ${i}`, 'worker', BOUND_MS, () => killMid(client, spec, killed, reference));
       }
     }
     rec.figure('engine workers started (worker part)', client.workersStarted);
@@ -63,18 +66,27 @@ async function killMid(client: EngineClient, spec: Spec, killed: Killed, referen
   const started = client.workersStarted;
   // A second request waits behind the one killed (the hover, the next batch): it must fail with the same error.
   const waiting = (method: EngineMethod): Promise<unknown> => client.call('layerGuesses', { text: TEXTS[0], offset: 2, topK: 3 }).then(() => `answered before the ${method} call`, (e: unknown) => e);
+  const told: unknown[] = [];
+  client.onDied = (e) => told.push(e);
   let failures: unknown[];
   if (killed === 'guesses') {
     failures = await guessStream(client, before[1]);
+  } else if (killed === 'idle') {
+    client.killWorker();
+    failures = [await until(() => told[0])];
   } else {
     client.killWorker(killed);
     const request =
-      killed === 'analyze'
-        ? client.call('analyze', { text: TEXTS[1], topK: 3, guesses: false })
-        : client.call('project', { analysisIds: before.map((a) => a.analysisId), hiddenLayer: 1, method: 'umap' });
+      killed === 'load'
+        ? client.call('load', { spec })
+        : killed === 'analyze'
+          ? client.call('analyze', { text: TEXTS[1], topK: 3, guesses: false })
+          : client.call('project', { analysisIds: before.map((a) => a.analysisId), hiddenLayer: 1, method: 'umap' });
     const behind = waiting(killed);
     failures = [await request.then(() => 'answered', (e: unknown) => e), await behind];
   }
+  client.onDied = undefined;
+  expect(told.length === 1 && told[0] === failures[0], `the death was told ${told.length} times (onDied), not once with the calls' error`);
   const first = failures[0];
   expect(isContextLensError(first, 'ENGINE_STOPPED'), `the ${killed} in flight ended with ${describe(first)}, not ENGINE_STOPPED`);
   expect(failures.every((e) => e === first), `the calls in flight failed with ${failures.length} different errors (${failures.map(describe).join(' / ')}): the user would hear of one death more than once`);
@@ -91,7 +103,7 @@ async function killMid(client: EngineClient, spec: Spec, killed: Killed, referen
   const tokens = after.reduce((n, a) => n + a.tokens.length, 0);
   expect(projected.points.length === tokens, `the projection after the restart has ${projected.points.length} points for ${tokens} tokens`);
   await client.call('release', { analysisIds: after.map((a) => a.analysisId) });
-  return `ENGINE_STOPPED once (${failures.length} calls), restarted`;
+  return `ENGINE_STOPPED once (${killed === 'idle' ? 'no call waiting' : `${failures.length} calls`}), restarted`;
 }
 
 /** The map's guess stream: a few tokens per call, in order; the worker dies during the third call. */
@@ -111,6 +123,14 @@ async function guessStream(client: EngineClient, analysis: AnalysisSummary): Pro
   }
   expect(failures.length === 1, `the stream ended with ${failures.length} failures`);
   return failures;
+}
+
+async function until<T>(probe: () => T | undefined): Promise<T> {
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 function describe(e: unknown): string {

@@ -9,14 +9,18 @@
 import * as vscode from 'vscode';
 import { expect } from '../record';
 import type { HostStressContext } from './context';
-import { activateExtension, closeEditors, type EngineSnapshot, engineSnapshot, focusSelected, lastError, mapSnippets, openSelected, setting, until } from './extensionDriver';
+import { activateExtension, closeEditors, type EngineSnapshot, engineSnapshot, focusSelected, lastError, mapSnippets, openSelected, setting, until, wanted } from './extensionDriver';
 
 const TEXT = '我用苹果手机。我爱吃苹果。the river bank is green .';
 /** Explore on the demo model, a death, and Explore again: a few seconds; a hang must show as a failure, not stall the run. */
 const BOUND_MS = 45_000;
 
-type Killed = 'analyze' | 'project' | 'guesses';
-const WHERE: Record<Killed, string> = { analyze: "Explore's analysis", project: "the map's projection", guesses: 'the masked-guess stream' };
+/** The request in flight when the worker dies ('idle': none, between requests). */
+type Killed = 'load' | 'analyze' | 'project' | 'guesses' | 'idle';
+const WHERE: Record<Killed, string> = { load: "Explore's model load", analyze: "Explore's analysis", project: "the map's projection", guesses: 'the masked-guess stream', idle: 'no request (between requests)' };
+/** --quick: the three the issue names, and the death between requests; full: the model load too. */
+const QUICK: readonly Killed[] = ['analyze', 'project', 'guesses', 'idle'];
+const FULL: readonly Killed[] = ['load', 'analyze', 'project', 'guesses', 'idle'];
 
 export async function run(c: HostStressContext): Promise<void> {
   const rec = c.family('engine-death');
@@ -26,8 +30,10 @@ export async function run(c: HostStressContext): Promise<void> {
   try {
     await setting('maskedGuesses', 'all');
     for (let i = 1; i <= repeats; i++) {
-      for (const killed of ['analyze', 'project', 'guesses'] as const) {
-        await rec.run(`Explore, killed mid ${killed} · ${i}`, 'host', BOUND_MS, () => killDuring(killed).finally(() => vscode.commands.executeCommand('contextLens._killEngine', 'disarm')));
+      for (const killed of c.quick ? QUICK : FULL) {
+        const name = `Explore, killed ${killed === 'idle' ? 'while idle' : `mid ${killed}`} · ${i}`;
+        if (!wanted(name)) continue;
+        await rec.run(name, 'host', BOUND_MS, () => killDuring(killed).finally(() => vscode.commands.executeCommand('contextLens._killEngine', 'disarm')));
       }
     }
   } finally {
@@ -43,18 +49,24 @@ async function killDuring(killed: Killed): Promise<string> {
   await vscode.commands.executeCommand('contextLens.exploreSelection');
   const first = await lastError();
   expect(!first, `the Explore before the death failed: ${first?.code} ${first?.message}`);
-  await settled();
-  const before = await engineSnapshot();
-  expect(before.running, 'no engine running after a good Explore');
+  expect((await settled()).running, 'no engine running after a good Explore');
+  if (killed === 'load') {
+    // An engine without the model: the next Explore loads it, and the death hits that load.
+    const idle = await engineSnapshot();
+    await vscode.commands.executeCommand('contextLens._killEngine');
+    await deathAfter(idle, 'the death between requests');
+    await lastError();
+  }
+  const before = await settled();
 
-  await focusSelected(document);
-  await vscode.commands.executeCommand('contextLens._killEngine', killed);
-  await vscode.commands.executeCommand('contextLens.exploreSelection');
+  if (killed === 'idle') await vscode.commands.executeCommand('contextLens._killEngine');
+  else {
+    await focusSelected(document);
+    await vscode.commands.executeCommand('contextLens._killEngine', killed);
+    await vscode.commands.executeCommand('contextLens.exploreSelection');
+  }
   // Explore resolves when its analysis is over; the projection and the stream come after: wait for the death.
-  const dead = await until(`the death during ${WHERE[killed]} to be noted`, async () => {
-    const s = await engineSnapshot();
-    return s.deathsTold > before.deathsTold ? s : undefined;
-  }, 20_000);
+  const dead = await deathAfter(before, `the death during ${WHERE[killed]}`);
   // Whatever was still waiting on the dead worker (the panel's requests, the hover, the stream) fails now: give it time to say so.
   const after = await settled();
   const err = await lastError();
@@ -75,10 +87,19 @@ async function killDuring(killed: Killed): Promise<string> {
   const snippets = await mapSnippets();
   expect(snippets.length === 1 && (snippets[0].tokens?.length ?? 0) > 0 && snippets[0].textLength === TEXT.length, `the map after the restart: ${JSON.stringify(snippets.map((s) => ({ textLength: s.textLength, tokens: s.tokens?.length })))}`);
   const restarted = await settled();
-  expect(restarted.running && restarted.workersStarted === before.workersStarted + 1, `${restarted.workersStarted - before.workersStarted} engines started after the death (running: ${restarted.running}), not 1`);
+  // A killed load took the engine it had started with it: two engines since then.
+  const started = killed === 'load' ? 2 : 1;
+  expect(restarted.running && restarted.workersStarted === before.workersStarted + started, `${restarted.workersStarted - before.workersStarted} engines started after the death (running: ${restarted.running}), not ${started}`);
   expect(restarted.status === 'ready', `the status bar says "${restarted.status}" after the restart`);
   expect(restarted.messagesShown === after.messagesShown, `${restarted.messagesShown - after.messagesShown} more messages after the restart`);
   return `told once, restarted (${WHERE[killed]})`;
+}
+
+function deathAfter(before: EngineSnapshot, what: string): Promise<EngineSnapshot> {
+  return until(`${what} to be told`, async () => {
+    const s = await engineSnapshot();
+    return s.deathsTold > before.deathsTold ? s : undefined;
+  }, 20_000);
 }
 
 /** Waits until nothing is in flight (no call pending, no progress open, the status not busy), then a little more. */

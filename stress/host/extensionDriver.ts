@@ -53,10 +53,18 @@ export async function setting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('contextLens').update(key, value, vscode.ConfigurationTarget.Global);
 }
 
-/** An untitled plain-text editor holding `text`, all of it selected. */
+/** An untitled plain-text editor holding `text` (its line ends made the document's), all of it selected. */
 export async function openSelected(text: string): Promise<vscode.TextEditor> {
   const doc = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
+  const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+  if (doc.getText() !== text.replace(/\r\n|\r|\n/g, eol)) throw new CaseFailure(`the new document ${doc.uri.toString()} holds another text (${doc.getText().length} characters, not ${text.length})`);
   return focusSelected(doc);
+}
+
+/** CONTEXT_LENS_STRESS_GREP=<text>: only the host cases whose name holds it (to rerun one case while fixing it). */
+export function wanted(name: string): boolean {
+  const grep = process.env.CONTEXT_LENS_STRESS_GREP;
+  return !grep || name.includes(grep);
 }
 
 /**
@@ -76,6 +84,9 @@ export async function closeEditors(): Promise<void> {
   for (const doc of vscode.workspace.textDocuments.filter((d) => d.isUntitled && !d.isClosed)) {
     await vscode.window.showTextDocument(doc, { preview: false, preserveFocus: false });
     if (vscode.window.activeTextEditor?.document === doc) await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    // VS Code reuses the name (untitled:Untitled-1): until the close has reached this side, opening a new
+    // untitled document may hand back this one, text and all.
+    await until(`${doc.uri.toString()} to close`, async () => (doc.isClosed ? true : undefined), 10_000);
   }
   const left = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme === 'untitled');
   if (left.length) throw new Error(`${left.length} untitled editor(s) left open: ${left.map((t) => t.label).join(', ')}`);

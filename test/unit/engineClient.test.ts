@@ -61,9 +61,12 @@ test('restart() fails the calls in flight with ENGINE_STOPPED; the next call get
   // Answers every call but the first (which it leaves hanging), so the restart finds one in flight.
   const file = fakeWorker('answers-later', "if (m.kind === 'call' && globalThis.seen) parentPort.postMessage({ kind: 'result', id: m.id, value: 'ok' }); globalThis.seen = true;");
   const client = new EngineClient(file, () => undefined);
-  const failed = assert.rejects(client.call('exportJson', { analysisIds: [] }), (e: unknown) => codeOf(e) === 'ENGINE_STOPPED' && /was restarted/.test((e as Error).message));
+  const failed = assert.rejects(client.call('exportJson', { analysisIds: [] }), (e: unknown) => codeOf(e) === 'ENGINE_STOPPED' && /was restarted/.test((e as Error).message) && client.isRestart(e));
+  const told: unknown[] = [];
+  client.onDied = (e) => told.push(e);
   await client.restart();
   await failed;
+  assert.deepEqual(told, [], 'a restart asked for is no death');
   // A fresh worker: its first call hangs too, the second is answered.
   void client.call('exportJson', { analysisIds: [] }).catch(() => undefined);
   assert.equal(await client.call('exportJson', { analysisIds: [] }), 'ok');
@@ -81,9 +84,13 @@ test('a worker killed with calls in flight fails them all with ONE error object;
   // Armed: the worker ends the moment the next 'project' call has been posted (it is in flight).
   assert.equal(client.killWorker('project'), true);
   const killed = client.call('project', { analysisIds: [], hiddenLayer: 0, method: 'pca' }).catch((e: unknown) => e);
+  const told: unknown[] = [];
+  client.onDied = (e) => told.push(e);
   const [a, b] = await Promise.all([held, killed]);
   assert.equal(codeOf(a), 'ENGINE_STOPPED');
   assert.equal(a, b, 'the same error object: the host tells the user once per death');
+  assert.deepEqual(told, [a], 'onDied: once, with that error');
+  assert.equal(client.isRestart(a), false, 'a death is no restart');
   assert.match((a as Error).message, /^The analysis engine stopped \(exit code 1\)\..*run the command again/);
   assert.equal(client.running, false);
   assert.equal(client.pendingCount, 0);
@@ -94,6 +101,7 @@ test('a worker killed with calls in flight fails them all with ONE error object;
   assert.equal(client.killWorker(), true, 'ends the running worker now');
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(client.running, false);
+  assert.equal(told.length, 2, 'a worker that dies with nothing in flight is told too');
   assert.equal(client.killWorker(), false, 'no worker: nothing to end');
   client.dispose();
 });
