@@ -53,18 +53,35 @@ export async function setting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('contextLens').update(key, value, vscode.ConfigurationTarget.Global);
 }
 
-/** An untitled plain-text editor holding `text` (its line ends made the document's), all of it selected. */
+let opened = 0;
+
+/**
+ * A new untitled plain-text editor holding `text`, all of it selected. Each has a name of its own: VS Code
+ * reuses Untitled-1 once it is closed, and an untitled document opened right after a close was seen to come
+ * back with the closed one's text.
+ */
 export async function openSelected(text: string): Promise<vscode.TextEditor> {
-  const doc = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
-  const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
-  if (doc.getText() !== text.replace(/\r\n|\r|\n/g, eol)) throw new CaseFailure(`the new document ${doc.uri.toString()} holds another text (${doc.getText().length} characters, not ${text.length})`);
+  const uri = vscode.Uri.from({ scheme: 'untitled', path: `context-lens-stress-${Date.now().toString(36)}-${++opened}.txt` });
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(uri, new vscode.Position(0, 0), text);
+  if (!(await vscode.workspace.applyEdit(edit))) throw new CaseFailure(`the text could not be put into ${uri.toString()}`);
+  if (doc.getText().length === 0 && text.length > 0 && text.replace(/\ufeff/g, '').length > 0) throw new CaseFailure(`${uri.toString()} stayed empty`);
   return focusSelected(doc);
 }
 
-/** CONTEXT_LENS_STRESS_GREP=<text>: only the host cases whose name holds it (to rerun one case while fixing it). */
+/** What the editor made of `text` (line ends, a leading BOM, lone surrogates…), for a note: undefined when it kept it. */
+export function changedByEditor(text: string, doc: vscode.TextDocument): string | undefined {
+  const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+  const kept = doc.getText();
+  if (kept === text.replace(/\r\n|\r|\n/g, eol)) return undefined;
+  return `${text.length} → ${kept.length} characters${kept.replace(/\r\n|\r|\n/g, '') === text.replace(/\r\n|\r|\n/g, '') ? ' (line ends)' : ''}`;
+}
+
+/** CONTEXT_LENS_STRESS_GREP=<a>|<b>: only the host cases whose name holds one of them (to rerun a case while fixing it). */
 export function wanted(name: string): boolean {
   const grep = process.env.CONTEXT_LENS_STRESS_GREP;
-  return !grep || name.includes(grep);
+  return !grep || grep.split('|').some((g) => name.includes(g));
 }
 
 /**

@@ -18,7 +18,7 @@ import * as vscode from 'vscode';
 import { describeEndings, hostileTexts, type Ending, type HostileText } from '../hostileTexts';
 import { CaseFailure, expect, type FamilyRecorder } from '../record';
 import type { HostStressContext } from './context';
-import { activateExtension, closeEditors, engineSnapshot, focusSelected, lastError, mapSnippets, openSelected, wanted, type LastError, type MapSnippetState } from './extensionDriver';
+import { activateExtension, closeEditors, engineSnapshot, focusSelected, changedByEditor, lastError, mapSnippets, openSelected, wanted, type LastError, type MapSnippetState } from './extensionDriver';
 
 const BOUND_MS = { normal: 30_000, big: 120_000 };
 
@@ -43,12 +43,15 @@ export async function run(c: HostStressContext): Promise<void> {
 async function oneText(rec: FamilyRecorder, t: HostileText, everything: boolean): Promise<void> {
   const bound = t.big ? BOUND_MS.big : BOUND_MS.normal;
   const t0 = performance.now();
-  const editor = await openSelected(t.make()).catch((e: unknown) => {
+  const text = t.make();
+  const editor = await openSelected(text).catch((e: unknown) => {
     // Recorded only when it fails: the case's operations never ran.
     rec.add({ name: `${t.name} · open`, layer: 'host', ok: false, ms: Math.round(performance.now() - t0), outcome: 'not opened', problem: e instanceof Error ? e.message : String(e) });
     return undefined;
   });
   if (!editor) return;
+  const changed = changedByEditor(text, editor.document);
+  if (changed) rec.note(`${t.name}: the editor changed the text (${changed}); the cases read the document`);
   const doc = editor.document;
   await rec.run(`${t.name} · Explore`, 'host', bound, () => mapCommand(t, editor, 'explore'));
   if (!everything) return;
@@ -159,6 +162,8 @@ async function wordSenses(t: HostileText, editor: vscode.TextEditor, word: strin
   }
   // A file the engine will not read as text (binary, too large) has no occurrences to give.
   if (outcome === 'noOccurrences' && refused) return 'no occurrences (file refused)';
+  // The word rule refuses what \s calls a space inside a word (U+FEFF among them), with its typed message.
+  if (outcome === 'invalid' && err?.code === 'BAD_WORD' && /\s/.test(word)) return 'BAD_WORD (a space-like character inside)';
   throw new Error(`Word Senses on "${word.slice(0, 40)}" ended "${outcome}"${err ? ` (${err.code}: ${err.message})` : ''}`);
 }
 
