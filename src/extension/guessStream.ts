@@ -161,7 +161,8 @@ export class MaskedGuessStream implements vscode.Disposable {
       if (computed) this.ctx.log.info(`Masked guesses for ${computed} tokens in ${Math.round(performance.now() - t0)} ms`);
     } catch (e) {
       this.ctx.noteEngineFailure(e);
-      this.ctx.log.warn(`Masked guesses stopped: ${e instanceof Error ? e.message : String(e)}`);
+      // A dead engine is logged once, by Ctx.noteEngineFailure.
+      if (!isContextLensError(e, 'ENGINE_STOPPED')) this.ctx.log.warn(`Masked guesses stopped: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       if (this.running === ac) {
         this.running = undefined;
