@@ -7,7 +7,8 @@ import type { Ctx } from './context';
 import type { MapSnippet } from './mapState';
 import { MapPanel } from './panel';
 import { registerGuessMaskedSpan } from './predictions/spanCommand';
-import { runWithProgress } from './progress';
+import { openProgressCount, runWithProgress } from './progress';
+import type { EngineMethod } from '../engine/workerProtocol';
 import { exploreWordSenses } from './senses/command';
 import { compareModels, registerCompareHooks } from './compare';
 
@@ -37,6 +38,14 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
     // Internal test hooks (not contributed): the senses job on screen and what was posted about it; Cancel of its notification.
     reg('contextLens._senses', () => sensesSnapshot(ctx)),
     reg('contextLens._cancelWordSenses', (when) => ctx.senses.cancel(when === 'whenStarted')),
+    // ---- stress-death: internal hooks of the stress campaign (issue 14), not contributed ----
+    // Ends the engine worker as a crash would (not restart()): now, or once the next call of `method` is in flight ('disarm': not after all).
+    reg('contextLens._killEngine', (method) => (method === 'disarm' ? ctx.engine.disarmKill() : ctx.engine.killWorker(typeof method === 'string' ? (method as EngineMethod) : undefined))),
+    // The engine and what the user was shown of its failures: workers started, deaths told, messages, open progress.
+    reg('contextLens._engine', () => engineSnapshot(ctx)),
+    // The map's snippets: where each came from, its text's length, its tokens (undefined while not analyzed).
+    reg('contextLens._mapSnippets', () => ctx.map.snippets.map((s) => ({ id: s.id, label: s.label, textLength: s.text.length, tokens: s.analysis?.tokens.map((t) => ({ piece: t.piece, start: t.start, end: t.end, special: t.special })) }))),
+    // ---- end stress-death ----
   ];
 }
 
@@ -75,6 +84,20 @@ function sensesSnapshot(ctx: Ctx) {
     running: ctx.senses.running,
     result: r && { word: r.word, also: r.also, done: r.done, numLayers: r.numLayers, standardized: r.standardized, search: { ...r.search }, occurrences: r.occurrences.length, files: [...new Set(r.occurrences.map((o) => o.file))] },
     trace: structuredClone(ctx.senses.trace),
+  };
+}
+
+function engineSnapshot(ctx: Ctx) {
+  return {
+    running: ctx.engine.running,
+    workersStarted: ctx.engine.workersStarted,
+    pendingCalls: ctx.engine.pendingCount,
+    deathsTold: ctx.engineDeaths,
+    messagesShown: ctx.messagesShown,
+    openProgress: openProgressCount(),
+    statusBusy: ctx.status.busy,
+    status: ctx.status.state.kind,
+    modelLoaded: ctx.model !== undefined,
   };
 }
 

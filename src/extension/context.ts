@@ -38,6 +38,11 @@ export class Ctx implements vscode.Disposable {
   /** The Embedding Map panel while one exists (MapPanel sets and clears it). */
   panel: MapPanel | undefined;
   lastError: LastError | undefined;
+  /** Error and warning messages shown so far (contextLens._engine: one engine death, one message). */
+  messagesShown = 0;
+  /** Engine deaths the user was told about (each error object once: see noteEngineFailure). */
+  engineDeaths = 0;
+  private readonly engineDeathsNoted = new WeakSet<ContextLensError>();
   /** "Use the bundled demo model" for this session, whatever the setting says. */
   private demoOverride = false;
   private loaded: { key: string; info: ModelInfo; label: string } | undefined;
@@ -53,6 +58,8 @@ export class Ctx implements vscode.Disposable {
   ) {
     const workerPath = path.join(extension.extensionPath, 'dist', 'engineWorker.js');
     this.engine = new EngineClient(workerPath, (line) => this.log.info(`[engine] ${line}`));
+    // A worker that dies is told at once, whether or not a request was waiting on it (the waiting ones note the same error).
+    this.engine.onDied = (e) => this.noteEngineFailure(e);
     this.status = new StatusBar();
     this.map = new MapState(readConfig().projection);
     this.snippetStore = new SnippetStore(extension, log);
@@ -161,6 +168,11 @@ export class Ctx implements vscode.Disposable {
             if (isContextLensError(e, 'CANCELLED')) {
               this.log.info('Model load cancelled.');
               this.status.set({ kind: 'idle' });
+            } else if (isContextLensError(e, 'ENGINE_STOPPED')) {
+              // Not the model's fault: the next request loads it again in a new engine (noteEngineFailure tells the user).
+              this.log.warn(`Loading ${spec.model} stopped after ${ms(performance.now() - t0)}: the analysis engine ended.`);
+              if (this.engine.isRestart(e)) this.status.set({ kind: 'idle' });
+              else this.noteEngineFailure(e);
             } else {
               this.loadFailure = { key, message: messageOf(e) };
               this.log.error(`Loading ${spec.model} failed after ${ms(performance.now() - t0)}: ${messageOf(e)}`);
@@ -246,14 +258,22 @@ export class Ctx implements vscode.Disposable {
     this.status.set({ kind: 'idle' });
   }
 
-  /** A worker that died took the model and analyses with it. */
+  /**
+   * A worker that died took the model and analyses with it. Every call that was waiting on it fails with
+   * the same error object, and each caller (Explore, the projection, the guess stream, the hover, …) notes
+   * it here: the user is told once per death (one error message, one log line), whoever notes it first.
+   */
   noteEngineFailure(e: unknown): void {
-    if (isContextLensError(e, 'ENGINE_STOPPED')) {
-      this.loaded = undefined;
-      this.map.forgetAnalyses();
-      this.senses.engineLost();
-      this.status.set({ kind: 'error', message: messageOf(e) });
-    }
+    if (!isContextLensError(e, 'ENGINE_STOPPED') || this.engineDeathsNoted.has(e)) return;
+    // A restart asked for (a settings change) cleaned up after itself and said why in the log: no death to tell.
+    if (this.engine.isRestart(e)) return;
+    this.engineDeathsNoted.add(e);
+    this.engineDeaths++;
+    this.loaded = undefined;
+    this.map.forgetAnalyses();
+    this.senses.engineLost();
+    this.status.set({ kind: 'error', message: messageOf(e) });
+    this.showError(e);
   }
 
   /** Empties the map and releases the analyses in the engine; `refresh` false when the caller fills the map at once. */
@@ -325,6 +345,15 @@ export class Ctx implements vscode.Disposable {
       this.log.info('Cancelled.');
       return;
     }
+    // A dead engine is said once, however many requests it took down with it.
+    if (isContextLensError(e, 'ENGINE_STOPPED') && !this.engine.isRestart(e)) {
+      this.noteEngineFailure(e);
+      return;
+    }
+    this.showError(e, retry);
+  }
+
+  private showError(e: unknown, retry?: () => unknown): void {
     const code = isContextLensError(e) ? e.code : 'INTERNAL';
     const message = messageOf(e);
     this.lastError = { code, message };
@@ -335,6 +364,7 @@ export class Ctx implements vscode.Disposable {
     const actions = [openLog];
     const networkish = code === 'DOWNLOAD_FAILED' || code === 'OFFLINE_NOT_CACHED';
     if (networkish && !isFolderSpec(this.modelName) && fs.existsSync(path.join(this.demoModelPath, 'config.json'))) actions.unshift(useDemo);
+    this.messagesShown++;
     const shown = isUserMistake(code)
       ? vscode.window.showWarningMessage(message, ...actions)
       : vscode.window.showErrorMessage(vscode.l10n.t('Context Lens: {0}', message), ...actions);
@@ -347,6 +377,7 @@ export class Ctx implements vscode.Disposable {
   /** A plain message (no exception): "Select some text first". */
   warn(code: string, message: string): void {
     this.lastError = { code, message };
+    this.messagesShown++;
     this.log.warn(message);
     void vscode.window.showWarningMessage(message);
   }

@@ -9,6 +9,7 @@
  */
 import type * as vscode from 'vscode';
 import { isContextLensError } from '../engine/errors';
+import type { AnalysisSummary } from '../engine/workerProtocol';
 import type { HostToWebview, PointRef, RequestId } from '../protocol';
 import type { Ctx } from './context';
 import type { MapSnippet } from './mapState';
@@ -33,8 +34,11 @@ export class MaskedGuessStream implements vscode.Disposable {
   private running: AbortController | undefined;
   /** Tokens the user looks at, newest first, with the wantGuesses request that asked (its reply carries the id). */
   private wanted: (PointRef & { requestId?: RequestId })[] = [];
-  /** `${analysisId}:${tokenIndex}` asked once already: never asked again (no loop on a token that yields nothing). */
-  private readonly asked = new Set<string>();
+  /**
+   * Tokens of each analysis asked once already: never asked again (no loop on a token that yields nothing).
+   * Keyed by the analysis itself, not its id: a new engine (after a crash) numbers its analyses from a1 again.
+   */
+  private readonly asked = new WeakMap<AnalysisSummary, Set<number>>();
 
   constructor(
     private readonly ctx: GuessStreamContext,
@@ -71,7 +75,7 @@ export class MaskedGuessStream implements vscode.Disposable {
       for (const t of a.tokens) {
         if (t.special) continue;
         total++;
-        if (a.guesses[t.index]?.length || this.asked.has(`${a.analysisId}:${t.index}`)) done++;
+        if (a.guesses[t.index]?.length || this.asked.get(a)?.has(t.index)) done++;
       }
     }
     return { done, total };
@@ -85,11 +89,11 @@ export class MaskedGuessStream implements vscode.Disposable {
   }
 
   /** The next snippet and tokens to ask for: wanted tokens first, then in order. */
-  private nextBatch(): { snippet: MapSnippet; analysisId: string; tokenIndices: number[]; requestId?: RequestId } | undefined {
+  private nextBatch(): { snippet: MapSnippet; analysis: AnalysisSummary; analysisId: string; tokenIndices: number[]; requestId?: RequestId } | undefined {
     const pending = (s: MapSnippet, i: number): boolean => {
       const a = s.analysis;
       const t = a?.tokens[i];
-      return !!a && !isCausal(a) && !!t && !t.special && !a.guesses[i]?.length && !this.asked.has(`${a.analysisId}:${i}`);
+      return !!a && !isCausal(a) && !!t && !t.special && !a.guesses[i]?.length && !this.asked.get(a)?.has(i);
     };
     while (this.wanted.length) {
       const ref = this.wanted.shift()!;
@@ -99,7 +103,7 @@ export class MaskedGuessStream implements vscode.Disposable {
         // The wanted token and its next neighbours: the user's eye tends to move along the text.
         const tokenIndices = [ref.tokenIndex];
         for (let i = ref.tokenIndex + 1; i < a.tokens.length && tokenIndices.length < 4; i++) if (pending(snippet, i)) tokenIndices.push(i);
-        return { snippet, analysisId: a.analysisId, tokenIndices, requestId: ref.requestId };
+        return { snippet, analysis: a, analysisId: a.analysisId, tokenIndices, requestId: ref.requestId };
       }
     }
     if (this.ctx.config.maskedGuesses === 'onDemand') return undefined;
@@ -109,7 +113,7 @@ export class MaskedGuessStream implements vscode.Disposable {
       const perCall = guessTokensPerCall(a.tokens.length, this.ctx.model?.maxTokens);
       const tokenIndices: number[] = [];
       for (let i = 0; i < a.tokens.length && tokenIndices.length < perCall; i++) if (pending(snippet, i)) tokenIndices.push(i);
-      if (tokenIndices.length) return { snippet, analysisId: a.analysisId, tokenIndices };
+      if (tokenIndices.length) return { snippet, analysis: a, analysisId: a.analysisId, tokenIndices };
     }
     return undefined;
   }
@@ -124,7 +128,11 @@ export class MaskedGuessStream implements vscode.Disposable {
       for (;;) {
         const batch = this.nextBatch();
         if (!batch || ac.signal.aborted) break;
-        const markAsked = (): void => batch.tokenIndices.forEach((i) => this.asked.add(`${batch.analysisId}:${i}`));
+        const markAsked = (): void => {
+          let asked = this.asked.get(batch.analysis);
+          if (!asked) this.asked.set(batch.analysis, (asked = new Set()));
+          for (const i of batch.tokenIndices) asked.add(i);
+        };
         let found;
         try {
           found = await this.ctx.engine.call('guesses', { analysisId: batch.analysisId, tokenIndices: batch.tokenIndices, topK: this.ctx.config.topK }, { signal: ac.signal });
@@ -153,7 +161,8 @@ export class MaskedGuessStream implements vscode.Disposable {
       if (computed) this.ctx.log.info(`Masked guesses for ${computed} tokens in ${Math.round(performance.now() - t0)} ms`);
     } catch (e) {
       this.ctx.noteEngineFailure(e);
-      this.ctx.log.warn(`Masked guesses stopped: ${e instanceof Error ? e.message : String(e)}`);
+      // A dead engine is logged once, by Ctx.noteEngineFailure.
+      if (!isContextLensError(e, 'ENGINE_STOPPED')) this.ctx.log.warn(`Masked guesses stopped: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       if (this.running === ac) {
         this.running = undefined;

@@ -5,9 +5,17 @@ export interface ProgressSink {
   report(message: string, percent?: number): void;
 }
 
+/** Progress notifications of runWithProgress open now (contextLens._status reports it: none may stay open after a failure). */
+let open = 0;
+
+export function openProgressCount(): number {
+  return open;
+}
+
 /** Runs work under a cancellable notification whose progress comes from the engine; `outer` aborting cancels it too. */
 export function runWithProgress<T>(title: string, outer: AbortSignal | undefined, work: (sink: ProgressSink, signal: AbortSignal) => Promise<T>): Thenable<T> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    open++;
     const ac = new AbortController();
     const sub = token.onCancellationRequested(() => ac.abort());
     const onOuter = () => ac.abort();
@@ -27,6 +35,7 @@ export function runWithProgress<T>(title: string, outer: AbortSignal | undefined
     try {
       return await work(sink, ac.signal);
     } finally {
+      open--;
       sub.dispose();
       outer?.removeEventListener('abort', onOuter);
     }

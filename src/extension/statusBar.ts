@@ -39,7 +39,8 @@ export class StatusBar implements vscode.Disposable {
   set(state: StatusState): void {
     this.current = state;
     if (state.kind === 'ready') this.ready = state;
-    if (state.kind === 'idle') this.ready = undefined;
+    // An error (a load that failed, an engine that died) leaves no model loaded: nothing to go back to.
+    if (state.kind === 'idle' || state.kind === 'error') this.ready = undefined;
     const prefix = '$(symbol-misc) ';
     let text: string;
     let tooltip: string;
@@ -83,9 +84,15 @@ export class StatusBar implements vscode.Disposable {
     this.item.tooltip = md;
   }
 
-  /** Back to "ready" after transient work, if a model is loaded. */
+  /** Back to "ready" after transient work, if a model is loaded; an error shown meanwhile stays until the next load. */
   settle(): void {
+    if (this.current.kind === 'error') return;
     this.set(this.ready ?? { kind: 'idle' });
+  }
+
+  /** Whether it says work is under way (loading, downloading, analyzing). */
+  get busy(): boolean {
+    return this.current.kind === 'loading' || this.current.kind === 'downloading' || this.current.kind === 'analyzing';
   }
 
   dispose(): void {

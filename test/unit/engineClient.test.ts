@@ -40,7 +40,7 @@ test('a worker that exits fails the pending call with ENGINE_STOPPED and its exi
   const client = new EngineClient(fakeWorker('exits', 'process.exit(3);'), (line) => logged.push(line));
   await assert.rejects(client.call('release', { analysisIds: [] }), (e: unknown) => {
     assert.equal(codeOf(e), 'ENGINE_STOPPED');
-    assert.equal((e as Error).message, 'The analysis engine stopped (exit code 3).');
+    assert.match((e as Error).message, /^The analysis engine stopped \(exit code 3\)\. The model and the analyses it held are gone: run the command again/);
     return true;
   });
   assert.deepEqual(logged, ['engine worker exited with code 3']);
@@ -51,7 +51,7 @@ test('a worker that throws fails the pending call with ENGINE_STOPPED, the error
   const client = new EngineClient(fakeWorker('throws', "throw new Error('tokenizer exploded');"), () => undefined);
   await assert.rejects(client.call('release', { analysisIds: [] }), (e: unknown) => {
     assert.equal(codeOf(e), 'ENGINE_STOPPED');
-    assert.match((e as Error).message, /^The analysis engine stopped: tokenizer exploded$/);
+    assert.match((e as Error).message, /^The analysis engine stopped: tokenizer exploded\. The model and the analyses it held are gone: run the command again/);
     return true;
   });
   client.dispose();
@@ -61,12 +61,63 @@ test('restart() fails the calls in flight with ENGINE_STOPPED; the next call get
   // Answers every call but the first (which it leaves hanging), so the restart finds one in flight.
   const file = fakeWorker('answers-later', "if (m.kind === 'call' && globalThis.seen) parentPort.postMessage({ kind: 'result', id: m.id, value: 'ok' }); globalThis.seen = true;");
   const client = new EngineClient(file, () => undefined);
-  const failed = assert.rejects(client.call('exportJson', { analysisIds: [] }), (e: unknown) => codeOf(e) === 'ENGINE_STOPPED' && /was restarted/.test((e as Error).message));
+  const failed = assert.rejects(client.call('exportJson', { analysisIds: [] }), (e: unknown) => codeOf(e) === 'ENGINE_STOPPED' && /was restarted/.test((e as Error).message) && client.isRestart(e));
+  const told: unknown[] = [];
+  client.onDied = (e) => told.push(e);
   await client.restart();
   await failed;
+  assert.deepEqual(told, [], 'a restart asked for is no death');
   // A fresh worker: its first call hangs too, the second is answered.
   void client.call('exportJson', { analysisIds: [] }).catch(() => undefined);
   assert.equal(await client.call('exportJson', { analysisIds: [] }), 'ok');
+  client.dispose();
+});
+
+test('a worker killed with calls in flight fails them all with ONE error object; the next call starts a new worker and is answered', async () => {
+  // Answers every call at once except 'analyze', which it holds (as a long forward would).
+  const file = fakeWorker('holds-analyze', "if (m.kind === 'call' && m.method !== 'analyze') parentPort.postMessage({ kind: 'result', id: m.id, value: 'ok' });");
+  const logged: string[] = [];
+  const client = new EngineClient(file, (line) => logged.push(line));
+  assert.equal(await client.call('release', { analysisIds: [] }), 'ok');
+  assert.equal(client.workersStarted, 1);
+  const held = client.call('analyze', { text: 'a', topK: 1 }).catch((e: unknown) => e);
+  // Armed: the worker ends the moment the next 'project' call has been posted (it is in flight).
+  assert.equal(client.killWorker('project'), true);
+  const killed = client.call('project', { analysisIds: [], hiddenLayer: 0, method: 'pca' }).catch((e: unknown) => e);
+  const told: unknown[] = [];
+  client.onDied = (e) => told.push(e);
+  const [a, b] = await Promise.all([held, killed]);
+  assert.equal(codeOf(a), 'ENGINE_STOPPED');
+  assert.equal(a, b, 'the same error object: the host tells the user once per death');
+  assert.deepEqual(told, [a], 'onDied: once, with that error');
+  assert.equal(client.isRestart(a), false, 'a death is no restart');
+  assert.match((a as Error).message, /^The analysis engine stopped \(exit code 1\)\..*run the command again/);
+  assert.equal(client.running, false);
+  assert.equal(client.pendingCount, 0);
+  assert.deepEqual(logged, ['engine worker ended on purpose (a crash, for a test)', 'engine worker exited with code 1']);
+  // The next call starts a new worker by itself.
+  assert.equal(await client.call('release', { analysisIds: [] }), 'ok');
+  assert.equal(client.workersStarted, 2);
+  assert.equal(client.killWorker(), true, 'ends the running worker now');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(client.running, false);
+  assert.equal(told.length, 2, 'a worker that dies with nothing in flight is told too');
+  assert.equal(client.killWorker(), false, 'no worker: nothing to end');
+  client.dispose();
+});
+
+test('a worker that throws then exits fails its calls once ("error" then "exit" is one death), and the next call gets a fresh worker', async () => {
+  // Throws on 'analyze' (an uncaught exception ends the thread), answers anything else.
+  const file = fakeWorker('throws-on-analyze', "if (m.method === 'analyze') throw new Error('boom'); parentPort.postMessage({ kind: 'result', id: m.id, value: 'ok' });");
+  const logged: string[] = [];
+  const client = new EngineClient(file, (line) => logged.push(line));
+  const errors = await Promise.all([client.call('analyze', { text: 'a', topK: 1 }).catch((e: unknown) => e), client.call('release', { analysisIds: [] }).catch((e: unknown) => e)]);
+  // The release may be answered before the throw: whatever was still waiting failed with the one error.
+  const failed = errors.filter((e) => e !== 'ok');
+  assert.ok(failed.length >= 1 && failed.every((e) => e === failed[0] && codeOf(e) === 'ENGINE_STOPPED'));
+  assert.equal(logged.filter((l) => l.startsWith('engine worker')).length, 1, `one log line per death: ${logged.join(' | ')}`);
+  assert.equal(await client.call('release', { analysisIds: [] }), 'ok');
+  assert.equal(client.workersStarted, 2);
   client.dispose();
 });
 
