@@ -1,6 +1,7 @@
 /** One function per command (after rust-analyzer's commands.ts). */
 import * as vscode from 'vscode';
 import { cancelledError } from '../engine/errors';
+import { checkInputText, maxCharsForTokens } from '../engine/inputCheck';
 import type { AnalysisSummary } from '../engine/workerProtocol';
 import { chooseModel } from './chooseModel';
 import { modelLabel } from './config';
@@ -138,7 +139,8 @@ async function analyzeInto(ctx: Ctx, source: Source, mode: Mode): Promise<void> 
     mode,
     compute: (superseded) =>
       runWithProgress(vscode.l10n.t('Context Lens: “{0}”', preview(source.text)), superseded, async (sink, signal) => {
-        if (!ctx.model) {
+        // A selection the engine would refuse is refused by ctx.analyze before any model loads (in the editor's words).
+        if (!ctx.model && acceptable(ctx, source.text)) {
           sink.report(vscode.l10n.t('Loading the model {0}…', modelLabel(ctx.modelName)));
           await loadModel(ctx, superseded, signal, sink);
         }
@@ -180,6 +182,15 @@ async function loadModel(ctx: Ctx, superseded: AbortSignal, signal: AbortSignal,
     await Promise.race([ctx.ensureModel(userCancel.signal, sink), rejectWhenAborted(signal)]);
   } finally {
     signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function acceptable(ctx: Ctx, text: string): boolean {
+  try {
+    checkInputText(text, maxCharsForTokens(ctx.config.maxTokens));
+    return true;
+  } catch {
+    return false;
   }
 }
 
