@@ -1,6 +1,8 @@
 /** One function per command (after rust-analyzer's commands.ts). */
 import * as vscode from 'vscode';
-import { isContextLensError } from '../engine/errors';
+import { cancelledError } from '../engine/errors';
+import { checkInputText, maxCharsForTokens } from '../engine/inputCheck';
+import type { AnalysisSummary } from '../engine/workerProtocol';
 import { chooseModel } from './chooseModel';
 import { modelLabel } from './config';
 import type { Ctx } from './context';
@@ -11,6 +13,9 @@ import { openProgressCount, runWithProgress } from './progress';
 import type { EngineMethod } from '../engine/workerProtocol';
 import { exploreWordSenses } from './senses/command';
 import { compareModels, registerCompareHooks } from './compare';
+import { MapCommandQueue } from './mapCommandQueue';
+import type { ProgressSink } from './progress';
+import { registerRapidProbes } from './rapidProbes';
 
 type Source = Omit<MapSnippet, 'id' | 'analysis'>;
 type Mode = 'explore' | 'add';
@@ -35,6 +40,9 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
     reg('contextLens._lastError', (clear) => lastError(ctx, clear === true)),
     // Internal test hook (not contributed): the status bar item's state, text and tooltip.
     reg('contextLens._status', () => ({ state: { ...ctx.status.state }, ...ctx.status.shown })),
+    // ---- stress-rapid: internal hooks of the stress campaign (issue 14), not contributed: see rapidProbes.ts ----
+    ...registerRapidProbes(ctx, mapCommandsOf(ctx)),
+    // ---- end stress-rapid ----
     // Internal test hooks (not contributed): the senses job on screen and what was posted about it; Cancel of its notification.
     reg('contextLens._senses', () => sensesSnapshot(ctx)),
     reg('contextLens._cancelWordSenses', (when) => ctx.senses.cancel(when === 'whenStarted')),
@@ -137,30 +145,81 @@ function preview(text: string): string {
   return one.length > 24 ? `${one.slice(0, 23)}…` : one;
 }
 
+/** Explore and Add run through one queue per window (mapCommandQueue.ts): a newer Explore supersedes older commands. */
+const mapCommands = new WeakMap<Ctx, MapCommandQueue>();
+
+export function mapCommandsOf(ctx: Ctx): MapCommandQueue {
+  let q = mapCommands.get(ctx);
+  if (!q) mapCommands.set(ctx, (q = new MapCommandQueue()));
+  return q;
+}
+
 async function analyzeInto(ctx: Ctx, source: Source, mode: Mode): Promise<void> {
   const t0 = performance.now();
+  const queue = mapCommandsOf(ctx);
+  const given = queue.counts.given + 1;
+  const end = await queue.run<AnalysisSummary>({
+    mode,
+    compute: (superseded) =>
+      runWithProgress(vscode.l10n.t('Context Lens: “{0}”', preview(source.text)), superseded, async (sink, signal) => {
+        // A selection the engine would refuse is refused by ctx.analyze before any model loads (in the editor's words).
+        if (!ctx.model && acceptable(ctx, source.text)) {
+          sink.report(vscode.l10n.t('Loading the model {0}…', modelLabel(ctx.modelName)));
+          await loadModel(ctx, superseded, signal, sink);
+        }
+        const a = await ctx.analyze(source.text, signal, sink);
+        sink.report(vscode.l10n.t('Opening the Embedding Map…'), 100);
+        return a;
+      }),
+    land: async (analysis) => {
+      if (mode === 'explore') await ctx.clearMap(false);
+      ctx.map.add({ ...source, analysis });
+      // Said once, for the command given last (not 100 times over for a burst of commands).
+      if (analysis.windowed && queue.counts.given === given) {
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t('The selection is longer than the model reads at once: it was analyzed in overlapping windows.'),
+        );
+      }
+      const panel = MapPanel.show(ctx, true);
+      panel.refresh();
+      ctx.log.info(`${mode === 'explore' ? 'Explored' : 'Added'} ${source.label} (${analysis.tokens.length} tokens) in ${Math.round(performance.now() - t0)} ms; the map holds ${ctx.map.snippets.length} snippet(s)`);
+    },
+    drop: (analysis) => void ctx.engine.call('release', { analysisIds: [analysis.analysisId] }).catch(() => undefined),
+    fail: (e) => ctx.reportError(e, () => analyzeInto(ctx, source, mode)),
+  });
+  if (end === 'superseded') ctx.log.info(`Superseded by a newer Explore: ${source.label}`);
+  else if (end === 'cancelled') ctx.log.info(`Cancelled: ${source.label}`);
+}
+
+/**
+ * Loads the model for a command. A newer Explore stops this command waiting but never cancels the load, which the
+ * newer one needs as much (only the user's Cancel in the notification does).
+ */
+async function loadModel(ctx: Ctx, superseded: AbortSignal, signal: AbortSignal, sink: ProgressSink): Promise<void> {
+  const userCancel = new AbortController();
+  const onAbort = (): void => {
+    if (!superseded.aborted) userCancel.abort();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const analysis = await runWithProgress(vscode.l10n.t('Context Lens: “{0}”', preview(source.text)), undefined, async (sink, signal) => {
-      if (!ctx.model) sink.report(vscode.l10n.t('Loading the model {0}…', modelLabel(ctx.modelName)));
-      const a = await ctx.analyze(source.text, signal, sink);
-      sink.report(vscode.l10n.t('Opening the Embedding Map…'), 100);
-      return a;
-    });
-    if (mode === 'explore') await ctx.clearMap(false);
-    ctx.map.add({ ...source, analysis });
-    if (analysis.windowed) {
-      void vscode.window.showInformationMessage(
-        vscode.l10n.t('The selection is longer than the model reads at once: it was analyzed in overlapping windows.'),
-      );
-    }
-    const panel = MapPanel.show(ctx, true);
-    panel.refresh();
-    ctx.log.info(`${mode === 'explore' ? 'Explored' : 'Added'} ${source.label} (${analysis.tokens.length} tokens) in ${Math.round(performance.now() - t0)} ms; the map holds ${ctx.map.snippets.length} snippet(s)`);
-  } catch (e) {
-    if (isContextLensError(e, 'CANCELLED')) {
-      ctx.log.info(`Cancelled: ${source.label}`);
-      return;
-    }
-    ctx.reportError(e, () => analyzeInto(ctx, source, mode));
+    await Promise.race([ctx.ensureModel(userCancel.signal, sink), rejectWhenAborted(signal)]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
+}
+
+function acceptable(ctx: Ctx, text: string): boolean {
+  try {
+    checkInputText(text, maxCharsForTokens(ctx.config.maxTokens));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function rejectWhenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(cancelledError());
+    else signal.addEventListener('abort', () => reject(cancelledError()), { once: true });
+  });
 }

@@ -2,8 +2,9 @@
  * Hover: what BERT guesses for the token under the mouse when that token alone is masked, and at which
  * layer that guess first came out on top (one engine call: `layerGuesses`, whose last row is the masked
  * guess). For a causal model (issue 13): what it predicted here before seeing the token, the token's
- * probability and rank (one analysis of the paragraph), and the logit lens at the token before (causalHover). With a selection under the pointer it offers Guess Masked Span on it. Bounded work (the paragraph around the position, at most PARAGRAPH_MAX characters), cancelled
- * in the worker when the mouse moves on.
+ * probability and rank (one analysis of the paragraph), and the logit lens at the token before (causalHover). With a selection under the pointer it offers Guess Masked Span on it. Bounded work (the paragraph around the position, at most PARAGRAPH_MAX characters), one engine call at
+ * a time: a hover the mouse left returns at once, and the next one waits for its forward (which cannot be
+ * stopped once started) instead of running beside it (issue 14).
  */
 import * as vscode from 'vscode';
 import { isContextLensError, messageOf } from '../engine/errors';
@@ -16,6 +17,7 @@ import { layerSummary } from '../../webview/predictions/layerRows';
 import { causalHoverContent, causalTokenAt, type CausalHoverContent } from './causalHoverContent';
 import { formatBits, surprisalBits } from '../../webview/causal/surprisal';
 import { displayGuessToken } from '../../webview/causal/causalFacts';
+import { OneAtATime } from './oneAtATime';
 
 const PARAGRAPH_MAX = 400;
 /** Lines scanned up and down looking for the paragraph's ends. */
@@ -78,7 +80,22 @@ export function textAround(document: vscode.TextDocument, position: vscode.Posit
   return { text, offset, start };
 }
 
-async function provideHover(ctx: Ctx, document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+/**
+ * The hover's engine calls, one at a time (see oneAtATime.ts): a quick mouse never piles up forwards. They go to
+ * the engine without the hover's signal: a hover call starts its forward as soon as the worker reads it (nothing
+ * is left to cancel there), and only its real end, not a cancel, tells the next hover that the cores are free.
+ * A hover the mouse left still returns at once (OneAtATime.run rejects when its signal aborts).
+ */
+const hoverTurns = new WeakMap<Ctx, OneAtATime>();
+
+export function hoverTurnsOf(ctx: Ctx): OneAtATime {
+  let turns = hoverTurns.get(ctx);
+  if (!turns) hoverTurns.set(ctx, (turns = new OneAtATime()));
+  return turns;
+}
+
+/** Context Lens's hover at `position` (exported for the internal test command contextLens._hover). */
+export async function provideHover(ctx: Ctx, document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
   const cfg = ctx.config;
   if (!cfg.hoverEnabled) return undefined;
   const around = textAround(document, position);
@@ -99,22 +116,7 @@ async function provideHover(ctx: Ctx, document: vscode.TextDocument, position: v
   const sub = token.onCancellationRequested(() => ac.abort());
   try {
     if (!ctx.model) await ctx.ensureModel(ac.signal, undefined, false);
-    if (ctx.model?.kind === 'causal') return await causalHover(ctx, document, around, ac.signal);
-    const t0 = performance.now();
-    const result = await ctx.engine.call('layerGuesses', { text: around.text, offset: around.offset, topK: cfg.topK }, { signal: ac.signal });
-    if (!result || result.token.special || token.isCancellationRequested) return undefined;
-    const guesses = result.layers[result.layers.length - 1]?.guesses ?? [];
-    ctx.log.debug(`hover: ${guesses.length} guesses for "${result.token.piece}" (first at layer ${result.firstLayer}) in ${Math.round(performance.now() - t0)} ms`);
-    const range = new vscode.Range(document.positionAt(around.start + result.token.start), document.positionAt(around.start + result.token.end));
-    const md = guessesMarkdown(ctx, result.token.piece, around.text.slice(result.token.start, result.token.end), guesses, result);
-    const selection = selectionUnder(document, position);
-    if (selection) {
-      md.appendMarkdown('\n\n');
-      md.appendMarkdown(`[${vscode.l10n.t('Guess masked span')}](${guessSpanCommandUri(document, document.offsetAt(selection.start), document.offsetAt(selection.end)).toString()})`);
-      md.appendText(` “${preview(document.getText(selection))}”`);
-      md.isTrusted = { enabledCommands: ['contextLens.guessMaskedSpan'] };
-    }
-    return new vscode.Hover(md, range);
+    return await hoverTurnsOf(ctx).run(ac.signal, () => (ctx.model?.kind === 'causal' ? causalHover(ctx, document, around, ac.signal) : maskedHover(ctx, document, position, around, ac.signal)));
   } catch (e) {
     if (isContextLensError(e, 'CANCELLED') || token.isCancellationRequested) return undefined;
     ctx.noteEngineFailure(e);
@@ -124,6 +126,27 @@ async function provideHover(ctx: Ctx, document: vscode.TextDocument, position: v
   } finally {
     sub.dispose();
   }
+}
+
+/** A masked model's hover: the token at `position` masked alone, guessed at every layer (one forward). */
+async function maskedHover(ctx: Ctx, document: vscode.TextDocument, position: vscode.Position, around: { text: string; offset: number; start: number }, signal: AbortSignal): Promise<vscode.Hover | undefined> {
+  const cfg = ctx.config;
+  const t0 = performance.now();
+  // No signal for the engine: see hoverTurnsOf.
+  const result = await ctx.engine.call('layerGuesses', { text: around.text, offset: around.offset, topK: cfg.topK });
+  if (!result || result.token.special || signal.aborted) return undefined;
+  const guesses = result.layers[result.layers.length - 1]?.guesses ?? [];
+  ctx.log.debug(`hover: ${guesses.length} guesses for "${result.token.piece}" (first at layer ${result.firstLayer}) in ${Math.round(performance.now() - t0)} ms`);
+  const range = new vscode.Range(document.positionAt(around.start + result.token.start), document.positionAt(around.start + result.token.end));
+  const md = guessesMarkdown(ctx, result.token.piece, around.text.slice(result.token.start, result.token.end), guesses, result);
+  const selection = selectionUnder(document, position);
+  if (selection) {
+    md.appendMarkdown('\n\n');
+    md.appendMarkdown(`[${vscode.l10n.t('Guess masked span')}](${guessSpanCommandUri(document, document.offsetAt(selection.start), document.offsetAt(selection.end)).toString()})`);
+    md.appendText(` “${preview(document.getText(selection))}”`);
+    md.isTrusted = { enabledCommands: ['contextLens.guessMaskedSpan'] };
+  }
+  return new vscode.Hover(md, range);
 }
 
 function hint(text: string): vscode.Hover {
@@ -177,12 +200,13 @@ function guessesMarkdown(ctx: Ctx, piece: string, surface: string, guesses: { to
 async function causalHover(ctx: Ctx, document: vscode.TextDocument, around: { text: string; offset: number; start: number }, signal: AbortSignal): Promise<vscode.Hover | undefined> {
   const cfg = ctx.config;
   const t0 = performance.now();
-  const a = await ctx.engine.call('analyze', { text: around.text, topK: cfg.topK, maxTokens: cfg.maxTokens, guesses: false }, { signal });
+  const a = await ctx.engine.call('analyze', { text: around.text, topK: cfg.topK, maxTokens: cfg.maxTokens, guesses: false });
   try {
     const i = causalTokenAt(a, around.offset);
     if (i < 0) return undefined;
     const before = a.tokens[i - 1];
-    const lens = before && !before.special ? await ctx.engine.call('layerGuesses', { text: around.text, offset: before.start, topK: cfg.topK }, { signal }) : null;
+    if (signal.aborted) return undefined;
+    const lens = before && !before.special ? await ctx.engine.call('layerGuesses', { text: around.text, offset: before.start, topK: cfg.topK }) : null;
     const content = causalHoverContent(a, i, lens);
     if (!content) return undefined;
     ctx.log.debug(`hover (causal): "${content.piece}" p ${content.probability ?? '–'} rank ${content.rank ?? '–'}, lens first at layer ${content.lens?.firstLayer ?? '–'} in ${Math.round(performance.now() - t0)} ms`);

@@ -36,6 +36,7 @@ export class MapPanel implements vscode.Disposable {
   /** The page's script runs and listens: what is posted before may be lost, so it waits for 'ready'. */
   private ready = false;
   private pendingTab: WebviewPersistedState['tab'] | undefined;
+  private postedSnippetIds: string[] = [];
 
   /** Shows the map beside the active editor, creating the panel if needed. */
   static show(ctx: Ctx, preserveFocus = true): MapPanel {
@@ -102,7 +103,19 @@ export class MapPanel implements vscode.Disposable {
   }
 
   post(message: HostToWebview): void {
-    if (!this.disposed) void this.panel.webview.postMessage(message);
+    if (this.disposed) return;
+    if (message.type === 'snippets') this.postedSnippetIds = message.snippets.map((s) => s.id);
+    void this.panel.webview.postMessage(message);
+  }
+
+  /** What the page was last sent, for the stress campaign (contextLens._mapCommands): the snippets, and the snippets the map's points belong to. */
+  snapshot(): { postedSnippetIds: string[]; projectedSnippetIds: string[] | undefined; projecting: boolean } {
+    const last = this.projection.last;
+    return {
+      postedSnippetIds: [...this.postedSnippetIds],
+      projectedSnippetIds: last && [...new Set(last.points.map((p) => p.snippetId))],
+      projecting: this.projection.busy,
+    };
   }
 
   postModel(): void {

@@ -17,6 +17,11 @@ export class MapProjection implements vscode.Disposable {
    */
   unit: MapUnit = 'pieces';
 
+  /** A projection is being computed (the page shows its progress). */
+  get busy(): boolean {
+    return this.abort !== undefined;
+  }
+
   constructor(
     private readonly ctx: Ctx,
     private readonly post: (m: HostToWebview) => void,
