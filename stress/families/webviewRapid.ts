@@ -40,11 +40,14 @@ interface E2eHarness {
 
 const load = async <T>(...path: string[]): Promise<T> => (await import(pathToFileURL(join(REPO, ...path)).href)) as T;
 
-/** A text of a few hundred tokens for the demo model (one token per CJK character, its English words whole). */
+/**
+ * A text of a few hundred tokens for the demo model (one token per CJK character, its English words whole):
+ * about 600, so that the guesses (one engine call per token at this length) are still streaming when the drags start.
+ */
 export function sliderText(): string {
   const sentences = ['我用苹果手机。', '我爱吃苹果。', '她在河边的银行存钱。', 'the bank of the river.', '他们去银行。'];
   let text = '';
-  for (let i = 0; text.length < 320; i++) text += sentences[i % sentences.length];
+  for (let i = 0; text.length < 640; i++) text += sentences[i % sentences.length];
   return text;
 }
 
@@ -174,6 +177,7 @@ export async function runSliderDrags(c: StressContext, rec: FamilyRecorder): Pro
       expect(end.layer === String(value) && end.slider === String(value), `the map shows layer ${end.layer} and the slider ${end.slider}, the last drag ended at ${value}`);
       expect(end.errors.length === 0, `errors in the webview: ${end.errors.slice(0, 3).join(' | ')}`);
       expect(!end.errorLine, `the panel shows an error: ${end.errorLine}`);
+      expect(whileStreaming > 0, 'the guesses had all arrived before the first drag: nothing was dragged while they streamed');
       const toasts = await page.locator('.notifications-toasts .notification-toast .codicon-error').count();
       expect(toasts === 0, `${toasts} error notification(s) in the workbench`);
       await e2e.screenshot(page, 'stress-slider-end');
