@@ -302,7 +302,15 @@ export async function runHostileWebview(c: StressContext, rec: FamilyRecorder): 
             // Big texts (thousands of tokens: SVG labels, UMAP, the attention of a 512-token window) get more time.
             const bound = t.big ? 120_000 : 30_000;
             caseNo += 1;
-            await rec.run(`${t.name} · ${model}`, 'webview', bound, (signal) => webviewCase(b!, panel, { session, info, model, snippetView }, t, caseNo, signal, bound - 4000));
+            const r = await rec.run(`${t.name} · ${model}`, 'webview', bound, (signal) => webviewCase(b!, panel, { session, info, model, snippetView }, t, caseNo, signal, bound - 4000));
+            if (!r.ok && panel.page) {
+              // A case the bound abandoned may still be running in its page (a map of 40,000 points): the next starts on a fresh one.
+              panel.current?.dispose();
+              const stale = panel.page;
+              panel.page = undefined;
+              panel.current = undefined;
+              await stale.page.close().catch(() => undefined);
+            }
           }
         } finally {
           panel.current?.dispose();
