@@ -311,6 +311,11 @@ export async function runHostileWebview(c: StressContext, rec: FamilyRecorder): 
               panel.current = undefined;
               await stale.page.close().catch(() => undefined);
             }
+            if (!r.ok && /has been closed/.test(r.problem ?? '')) {
+              // The browser itself went (a renderer out of memory): the rest of the texts get a new one.
+              await b?.close();
+              b = await launchStressBrowser();
+            }
           }
         } finally {
           panel.current?.dispose();
