@@ -45,6 +45,37 @@ export async function loadPanelHtml() {
   return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
 }
 
+/**
+ * The host's snippet view (snippetView of src/extension/mapState.ts: an AnalysisSummary → the SnippetView the
+ * panel posts), compiled on the fly like loadPanelHtml. mapState.ts imports `vscode` for MapState's change
+ * event only; outside VS Code that import resolves to a stand-in EventEmitter (snippetView never touches it),
+ * so the stress campaign posts what the real host would, not a copy of it.
+ */
+export async function loadHostSnippetView() {
+  const esbuild = await import('esbuild');
+  const vscodeStandIn = {
+    name: 'vscode-stand-in',
+    setup(build) {
+      build.onResolve({ filter: /^vscode$/ }, () => ({ path: 'vscode', namespace: 'vscode-stand-in' }));
+      build.onLoad({ filter: /.*/, namespace: 'vscode-stand-in' }, () => ({
+        contents: 'export class EventEmitter { event = () => ({ dispose() {} }); fire() {} dispose() {} }',
+        loader: 'js',
+      }));
+    },
+  };
+  const out = await esbuild.build({
+    entryPoints: [join(repoRoot, 'src/extension/mapState.ts')],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    logLevel: 'warning',
+    plugins: [vscodeStandIn],
+  });
+  const mod = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
+  return mod.snippetView;
+}
+
 export async function startHarness({ port = 0, host = '127.0.0.1' } = {}) {
   const template = readFileSync(join(here, 'harness.html'), 'utf8');
   const { contentSecurityPolicy } = await loadPanelHtml();
