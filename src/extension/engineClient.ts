@@ -26,6 +26,11 @@ export class EngineClient {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /**
+   * Analyze calls cancelled after they were posted: the worker may still finish them, and an analysis whose
+   * reply nobody reads would stay held in the worker for good (a burst of superseded Explores leaked one each).
+   */
+  private readonly abandoned = new Set<number>();
   /** Workers started so far: a call after a death starts one more (the stress campaign reads it). */
   workersStarted = 0;
   /** Test seam (see killWorker): the method whose next call ends the worker once it is posted. */
@@ -49,6 +54,7 @@ export class EngineClient {
       const onAbort = () => {
         worker.postMessage({ kind: 'cancel', id } satisfies HostToWorker);
         this.pending.delete(id);
+        if (method === 'analyze') this.abandoned.add(id);
         reject(cancelledError());
       };
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -124,7 +130,7 @@ export class EngineClient {
     if (this.worker) return this.worker;
     const worker = new Worker(this.workerPath, { env: { ...process.env, ...this.workerEnv } });
     this.workersStarted++;
-    worker.on('message', (m: WorkerToHost) => this.onMessage(m));
+    worker.on('message', (m: WorkerToHost) => this.onMessage(worker, m));
     // An uncaught exception ends the worker thread ('exit' follows): its model and analyses are gone too.
     worker.on('error', (e) => {
       if (this.worker === worker) this.log(`engine worker error: ${e.stack ?? e.message}`);
@@ -149,13 +155,20 @@ export class EngineClient {
     if (this.worker !== worker) return;
     this.worker = undefined;
     this.failAll(e);
+    this.abandoned.clear();
     // Told even when no call was waiting: a worker that dies between requests took the model with it too.
     this.onDied?.(e);
   }
 
-  private onMessage(m: WorkerToHost): void {
+  private onMessage(worker: Worker, m: WorkerToHost): void {
     if (m.kind === 'log') {
       this.log(m.line);
+      return;
+    }
+    if (m.kind !== 'progress' && this.abandoned.delete(m.id)) {
+      const analysisId = m.kind === 'result' ? (m.value as { analysisId?: unknown } | undefined)?.analysisId : undefined;
+      // Nobody waits for this release's reply: it has no pending entry, so onMessage drops it.
+      if (typeof analysisId === 'string') worker.postMessage({ kind: 'call', id: this.nextId++, method: 'release', params: { analysisIds: [analysisId] } } satisfies HostToWorker);
       return;
     }
     const p = this.pending.get(m.id);

@@ -37,8 +37,9 @@ export class MaskedGuessStream implements vscode.Disposable {
   /**
    * Tokens of each analysis asked once already: never asked again (no loop on a token that yields nothing).
    * Keyed by the analysis itself, not its id: a new engine (after a crash) numbers its analyses from a1 again.
+   * Analyses no longer on the map are dropped when a run starts, so a long session holds only the map's.
    */
-  private readonly asked = new WeakMap<AnalysisSummary, Set<number>>();
+  private readonly asked = new Map<AnalysisSummary, Set<number>>();
 
   constructor(
     private readonly ctx: GuessStreamContext,
@@ -121,6 +122,8 @@ export class MaskedGuessStream implements vscode.Disposable {
   private async run(): Promise<void> {
     const ac = new AbortController();
     this.running = ac;
+    const onMap = new Set(this.ctx.map.snippets.map((s) => s.analysis));
+    for (const a of [...this.asked.keys()]) if (!onMap.has(a)) this.asked.delete(a);
     const t0 = performance.now();
     let computed = 0;
     try {
