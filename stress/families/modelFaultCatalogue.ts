@@ -1,0 +1,333 @@
+/**
+ * The model faults of the stress campaign (issue 14 item 3): each breaks a model folder, the local Hub or
+ * the cache folder, says which typed error the load must end in (its message naming the next step), and
+ * mends what it broke, so that the next load, in the same process and with the same cache, must work.
+ */
+import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { ContextLensErrorCode } from '../../src/engine/errors';
+import { diskFullError, injectWriteFault } from '../../src/engine/fsUtil';
+import { onnxFileFor } from '../../src/engine/modelStore';
+import type { Dtype, ModelSpec } from '../../src/engine/types';
+import type { HubServer } from '../../test/unit/helpers/hubServer';
+import { MODELS, REPO, type ModelKindName } from '../context';
+import { filesMatching } from './modelFaultCache';
+
+/** Hub ids the local Hub serves the two models under. */
+export const HUB_IDS: Record<ModelKindName, string> = { masked: 'stress-org/tiny-bert', causal: 'stress-org/tiny-gpt2' };
+
+/** Published tokenizers much larger than the tiny models' vocabularies (test/fixtures/tokenizers/README.md). */
+const BIG_TOKENIZERS = join(REPO, 'test', 'fixtures', 'tokenizers');
+
+export interface FaultCase {
+  kind: ModelKindName;
+  dtype: Dtype;
+  /** A fresh folder of this case's own. */
+  root: string;
+  hub: HubServer;
+  /** How long the Hub may stay silent in the slow-Hub faults. */
+  stallMs: number;
+}
+
+export interface Arranged {
+  spec: ModelSpec;
+  /** Load with this stall bound (modelStore's option) rather than through AnalysisSession.load. */
+  hubStallMs?: number;
+  /** Undoes the fault; the next load must work. */
+  mend(): void;
+  /** The spec of the good load after mending (default: `spec`, with the same cache). */
+  after?: ModelSpec;
+  /** Problems only this fault can leave (beyond cacheProblems). */
+  leftovers?(): string[];
+}
+
+export interface Fault {
+  name: string;
+  kinds: readonly ModelKindName[];
+  /** Only in the full variant (a second dtype adds nothing here). */
+  dtypes?: readonly Dtype[];
+  code: ContextLensErrorCode;
+  /** The message must say this: what went wrong and the next step. */
+  says: RegExp;
+  arrange(k: FaultCase): Arranged | Promise<Arranged>;
+  /** Why a fault is not run here (e.g. chmod has no effect for root). */
+  skip?(): string | undefined;
+}
+
+const BOTH = ['masked', 'causal'] as const;
+
+const specIn = (k: FaultCase, model: string, extra: Partial<ModelSpec> = {}): ModelSpec => ({ model, dtype: k.dtype, device: 'cpu', cacheDir: join(k.root, 'cache'), ...extra });
+
+/** A copy of the case's model to break; `restore` puts the original back in place. */
+function brokenCopy(k: FaultCase, breakIt: (folder: string) => void): Arranged {
+  const folder = join(k.root, 'model');
+  const restore = (): void => {
+    rmSync(folder, { recursive: true, force: true });
+    cpSync(MODELS[k.kind], folder, { recursive: true });
+  };
+  restore();
+  breakIt(folder);
+  return { spec: specIn(k, folder), mend: restore };
+}
+
+const other = (kind: ModelKindName): ModelKindName => (kind === 'masked' ? 'causal' : 'masked');
+const onnxIn = (folder: string, k: FaultCase): string => join(folder, onnxFileFor(k.dtype));
+const hubSpec = (k: FaultCase, extra: Partial<ModelSpec> = {}): ModelSpec => specIn(k, HUB_IDS[k.kind], { remoteHost: k.hub.url, ...extra });
+const hubKey = (k: FaultCase, file: string): string => `${HUB_IDS[k.kind]}/${file}`;
+
+/** A port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A deterministic stand-in for random bytes (the same "random" file in every run). */
+function noise(length: number, seed: number): Buffer {
+  const out = Buffer.alloc(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+const NEXT_STEP_FOLDER = /copy the missing files from the model's export or download, or choose another folder/;
+
+export const FAULTS: Fault[] = [
+  {
+    name: 'model folder missing',
+    kinds: BOTH,
+    code: 'MODEL_FOLDER_MISSING',
+    says: /does not exist\. Choose a folder that contains config\.json/,
+    arrange: (k) => {
+      const folder = join(k.root, 'not-yet-there');
+      return { spec: specIn(k, folder), mend: () => cpSync(MODELS[k.kind], folder, { recursive: true }) };
+    },
+  },
+  {
+    name: 'config.json missing',
+    kinds: BOTH,
+    code: 'MODEL_FOLDER_MISSING',
+    says: new RegExp(`has no config\\.json\\. .*${NEXT_STEP_FOLDER.source}`),
+    arrange: (k) => brokenCopy(k, (f) => rmSync(join(f, 'config.json'))),
+  },
+  {
+    name: 'config.json not JSON',
+    kinds: BOTH,
+    code: 'CORRUPT_MODEL',
+    says: /config\.json of .* cannot be read as JSON\. Put back the config\.json/,
+    arrange: (k) => brokenCopy(k, (f) => writeFileSync(join(f, 'config.json'), '{"model_type": "bert", "vocab_size": 23')),
+  },
+  {
+    name: 'tokenizer missing',
+    kinds: BOTH,
+    code: 'MODEL_FOLDER_MISSING',
+    says: new RegExp(`has no tokenizer\\.json\\. .*${NEXT_STEP_FOLDER.source}`),
+    arrange: (k) => brokenCopy(k, (f) => rmSync(join(f, 'tokenizer.json'))),
+  },
+  {
+    name: 'tokenizer not JSON',
+    kinds: BOTH,
+    code: 'CORRUPT_MODEL',
+    says: /tokenizer\.json of .* cannot be read as JSON\. Put back the tokenizer\.json/,
+    arrange: (k) => brokenCopy(k, (f) => writeFileSync(join(f, 'tokenizer.json'), readFileSync(join(f, 'tokenizer.json')).subarray(0, 300))),
+  },
+  {
+    name: 'tokenizer that is JSON but no tokenizer',
+    kinds: BOTH,
+    code: 'CORRUPT_MODEL',
+    says: /tokenizer files of .* could not be read\. Put back the tokenizer\.json/,
+    arrange: (k) => brokenCopy(k, (f) => writeFileSync(join(f, 'tokenizer.json'), JSON.stringify({ version: '1.0', model: { type: 'NoSuchModel' } }))),
+  },
+  {
+    name: 'ONNX file truncated',
+    kinds: BOTH,
+    dtypes: ['fp32', 'q8'],
+    code: 'CORRUPT_MODEL',
+    says: /is corrupt or truncated .* Delete it and download or export it again/,
+    arrange: (k) =>
+      brokenCopy(k, (f) => {
+        const bytes = readFileSync(onnxIn(f, k));
+        writeFileSync(onnxIn(f, k), bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+      }),
+  },
+  {
+    name: 'ONNX file random bytes',
+    kinds: BOTH,
+    dtypes: ['fp32', 'q8'],
+    code: 'CORRUPT_MODEL',
+    says: /is corrupt or truncated .* Delete it and download or export it again/,
+    arrange: (k) => brokenCopy(k, (f) => writeFileSync(onnxIn(f, k), noise(readFileSync(onnxIn(f, k)).length, 14))),
+  },
+  {
+    name: "ONNX of another architecture (the other kind's graph)",
+    kinds: BOTH,
+    dtypes: ['fp32', 'q8'],
+    code: 'NOT_A_MASKED_LM',
+    says: /It needs a BERT-style encoder .* exported to ONNX|Use a GPT-2 family model such as Xenova\/gpt2/,
+    arrange: (k) => brokenCopy(k, (f) => cpSync(join(MODELS[other(k.kind)], onnxFileFor(k.dtype)), onnxIn(f, k))),
+  },
+  {
+    name: "tokenizer of the other kind's model (vocabulary larger than the embedding)",
+    // The causal model's embedding (507) is larger than the BERT's vocabulary (233): only this way round is wrong.
+    kinds: ['masked'],
+    code: 'CORRUPT_MODEL',
+    says: /tokenizer of .* does not belong to its model: it has token ids up to 506, but the model knows 233 tokens.* Put the tokenizer\.json/,
+    arrange: (k) =>
+      brokenCopy(k, (f) => {
+        for (const file of ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) cpSync(join(MODELS.causal, file), join(f, file));
+        rmSync(join(f, 'vocab.txt'), { force: true });
+      }),
+  },
+  {
+    name: "a real model's tokenizer (vocabulary larger than the embedding)",
+    kinds: BOTH,
+    code: 'CORRUPT_MODEL',
+    says: /tokenizer of .* does not belong to its model: it has token ids up to \d{5}, but the model knows \d+ tokens.* Put the tokenizer\.json/,
+    arrange: (k) =>
+      brokenCopy(k, (f) => cpSync(join(BIG_TOKENIZERS, k.kind === 'masked' ? 'bert-base-chinese-vocab.tokenizer.json' : 'gpt2.tokenizer.json'), join(f, 'tokenizer.json'))),
+  },
+  {
+    name: 'Hub download cut mid-file, then retried',
+    kinds: BOTH,
+    dtypes: ['fp32', 'q8'],
+    code: 'DOWNLOAD_FAILED',
+    says: /Downloading .* failed\. Nothing incomplete was kept; try again/,
+    arrange: (k) => {
+      k.hub.interrupt(hubKey(k, onnxFileFor(k.dtype)), 0.5);
+      return { spec: hubSpec(k), mend: () => undefined };
+    },
+  },
+  {
+    name: 'Hub answers 404 for the ONNX file',
+    kinds: BOTH,
+    code: 'DOWNLOAD_FAILED',
+    says: /has no onnx\/model(_quantized)?\.onnx for .* \(HTTP 404\)\. Check the model id, and that it provides ONNX files/,
+    arrange: (k) => {
+      const key = hubKey(k, onnxFileFor(k.dtype));
+      k.hub.fail(key, 404, 1000);
+      return { spec: hubSpec(k), mend: () => k.hub.fail(key, 404, 0) };
+    },
+  },
+  {
+    name: 'Hub answers 500',
+    kinds: BOTH,
+    code: 'DOWNLOAD_FAILED',
+    says: /answered HTTP 500 \(an error on the Hub's side\) .* Try again in a few minutes/,
+    arrange: (k) => {
+      const key = hubKey(k, onnxFileFor(k.dtype));
+      k.hub.fail(key, 500, 1000);
+      return { spec: hubSpec(k), mend: () => k.hub.fail(key, 500, 0) };
+    },
+  },
+  {
+    name: 'Hub silent (no answer to config.json)',
+    kinds: BOTH,
+    code: 'DOWNLOAD_FAILED',
+    says: /sent nothing for \d+ s while Context Lens was downloading config\.json .* try again later/,
+    arrange: (k) => {
+      k.hub.stall(hubKey(k, 'config.json'));
+      return { spec: hubSpec(k), hubStallMs: k.stallMs, mend: () => undefined };
+    },
+  },
+  {
+    name: 'Hub stalls mid-file (the ONNX file)',
+    kinds: BOTH,
+    code: 'DOWNLOAD_FAILED',
+    says: /sent nothing for \d+ s while Context Lens was downloading onnx\/model(_quantized)?\.onnx .* try again later/,
+    arrange: (k) => {
+      k.hub.stall(hubKey(k, onnxFileFor(k.dtype)), 0.3);
+      return { spec: hubSpec(k), hubStallMs: k.stallMs, mend: () => undefined };
+    },
+  },
+  {
+    name: 'Hub unreachable, nothing cached',
+    kinds: BOTH,
+    code: 'OFFLINE_NOT_CACHED',
+    says: /is not in the cache and http:\/\/127\.0\.0\.1:\d+\/ cannot be reached\. Connect to the internet/,
+    arrange: async (k) => {
+      const spec = hubSpec(k, { remoteHost: `http://127.0.0.1:${await closedPort()}/` });
+      return { spec, mend: () => undefined, after: hubSpec(k) };
+    },
+  },
+  {
+    name: 'offline, nothing cached',
+    kinds: BOTH,
+    code: 'OFFLINE_NOT_CACHED',
+    says: /has not been downloaded yet, and Context Lens is set to work offline\. Turn the offline setting off/,
+    arrange: (k) => ({ spec: hubSpec(k, { offline: true }), mend: () => undefined, after: hubSpec(k) }),
+  },
+  {
+    name: 'cache folder under a file (not creatable)',
+    kinds: BOTH,
+    code: 'CACHE_WRITE_FAILED',
+    says: /cannot write its model cache .*: a part of its path is a file, not a folder.* Make that folder writable/,
+    arrange: (k) => {
+      const blocker = join(k.root, 'blocker');
+      writeFileSync(blocker, 'a file where the cache folder should be');
+      const cacheDir = join(blocker, 'cache');
+      return { spec: specIn(k, MODELS[k.kind], { cacheDir }), mend: () => rmSync(blocker) };
+    },
+  },
+  {
+    name: 'Hub model, cache folder under a file',
+    kinds: BOTH,
+    code: 'CACHE_WRITE_FAILED',
+    says: /cannot write its model cache .*: a part of its path is a file, not a folder.* Make that folder writable/,
+    arrange: (k) => {
+      const blocker = join(k.root, 'blocker');
+      writeFileSync(blocker, 'a file where the cache folder should be');
+      return { spec: hubSpec(k, { cacheDir: join(blocker, 'cache') }), mend: () => rmSync(blocker) };
+    },
+  },
+  {
+    name: 'cache folder read-only (chmod)',
+    kinds: BOTH,
+    code: 'CACHE_WRITE_FAILED',
+    says: /cannot write its model cache .*: permission denied.* Make that folder writable/,
+    skip: () => (process.getuid?.() === 0 ? 'running as root, for whom chmod does not stop writes: the cache folder under a file stands in for it' : undefined),
+    arrange: (k) => {
+      const cacheDir = join(k.root, 'cache');
+      mkdirSync(cacheDir, { recursive: true });
+      chmodSync(cacheDir, 0o555);
+      return { spec: specIn(k, MODELS[k.kind]), mend: () => chmodSync(cacheDir, 0o755) };
+    },
+  },
+  {
+    name: 'disk full while the edited graph is written',
+    kinds: BOTH,
+    dtypes: ['fp32', 'q8'],
+    code: 'CACHE_WRITE_FAILED',
+    says: /disk that holds the model cache .* is full.* Free disk space .* and try again\. Nothing half-written was kept/,
+    arrange: (k) => {
+      const remove = injectWriteFault((path) => (/model_attn(_quantized)?\.onnx$/.test(path) ? diskFullError(path) : undefined));
+      const cacheDir = join(k.root, 'cache');
+      return {
+        spec: specIn(k, MODELS[k.kind]),
+        mend: remove,
+        leftovers: () => [
+          ...filesMatching(cacheDir, /model_attn/).map((f) => `an edited graph was kept: ${f}`),
+          ...filesMatching(cacheDir, /^edits[\\/]/).map((f) => `an edit manifest was written: ${f}`),
+        ],
+      };
+    },
+  },
+  {
+    name: 'disk full while the edit manifest is written',
+    kinds: BOTH,
+    code: 'CACHE_WRITE_FAILED',
+    says: /disk that holds the model cache .* is full.* Free disk space/,
+    arrange: (k) => {
+      const remove = injectWriteFault((path) => (/[\\/]edits[\\/][0-9a-f]+\.json$/.test(path) ? diskFullError(path) : undefined));
+      const cacheDir = join(k.root, 'cache');
+      return { spec: specIn(k, MODELS[k.kind]), mend: remove, leftovers: () => filesMatching(cacheDir, /^edits[\\/]/).map((f) => `an edit manifest was kept: ${f}`) };
+    },
+  },
+];
