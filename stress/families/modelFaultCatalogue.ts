@@ -2,8 +2,9 @@
  * The model faults of the stress campaign (issue 14 item 3): each breaks a model folder, the local Hub or
  * the cache folder, says which typed error the load must end in (its message naming the next step), and
  * mends what it broke, so that the next load, in the same process and with the same cache, must work.
+ * The read-only cache folder (chmod) runs through the CLI in a child process: modelFaultReadOnly.ts.
  */
-import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ContextLensErrorCode } from '../../src/engine/errors';
@@ -51,8 +52,6 @@ export interface Fault {
   /** The message must say this: what went wrong and the next step. */
   says: RegExp;
   arrange(k: FaultCase): Arranged | Promise<Arranged>;
-  /** Why a fault is not run here (e.g. chmod has no effect for root). */
-  skip?(): string | undefined;
 }
 
 const BOTH = ['masked', 'causal'] as const;
@@ -285,19 +284,6 @@ export const FAULTS: Fault[] = [
       const blocker = join(k.root, 'blocker');
       writeFileSync(blocker, 'a file where the cache folder should be');
       return { spec: hubSpec(k, { cacheDir: join(blocker, 'cache') }), mend: () => rmSync(blocker) };
-    },
-  },
-  {
-    name: 'cache folder read-only (chmod)',
-    kinds: BOTH,
-    code: 'CACHE_WRITE_FAILED',
-    says: /cannot write its model cache .*: permission denied.* Make that folder writable/,
-    skip: () => (process.getuid?.() === 0 ? 'running as root, for whom chmod does not stop writes: the cache folder under a file stands in for it' : undefined),
-    arrange: (k) => {
-      const cacheDir = join(k.root, 'cache');
-      mkdirSync(cacheDir, { recursive: true });
-      chmodSync(cacheDir, 0o555);
-      return { spec: specIn(k, MODELS[k.kind]), mend: () => chmodSync(cacheDir, 0o755) };
     },
   },
   {
