@@ -420,9 +420,10 @@ interface FetchState {
 }
 
 /**
- * `fetch` with the caller's signal and a stall timer: the request is aborted when no headers, and then no
- * byte of the body, arrive for `stallMs` (a slow but moving download goes on). The body is passed on
- * chunk by chunk, so transformers.js still streams it to its temporary file and reports progress.
+ * `fetch` with the caller's signal and a stall timer: the request is aborted when, while we wait for the
+ * Hub (for the headers, then for each chunk of the body), nothing arrives for `stallMs`; a slow but moving
+ * download goes on, and a body nobody is reading is never timed. The body is passed on chunk by chunk, so
+ * transformers.js still streams it to its temporary file and reports progress.
  */
 function watchedFetch(inner: typeof fetch, signal: AbortSignal | undefined, stallMs: number): { fetch: typeof fetch; state: FetchState } {
   const state: FetchState = { stallMs, stalled: false };
@@ -430,24 +431,22 @@ function watchedFetch(inner: typeof fetch, signal: AbortSignal | undefined, stal
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stop = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const rearm = (): void => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
+    /** Awaits `p`, giving up on the request when it takes longer than stallMs. */
+    const waitFor = async <T>(p: Promise<T>): Promise<T> => {
+      const timer = setTimeout(() => {
         state.stalled = true;
         controller.abort(new Error(`nothing received for ${stallMs} ms`));
       }, stallMs);
-      // An answer nobody reads to the end (a size probe) must not keep the process alive.
-      timer.unref?.();
+      try {
+        return await p;
+      } finally {
+        clearTimeout(timer);
+      }
     };
-    rearm();
+    const stop = (): void => signal?.removeEventListener('abort', onAbort);
     let response: Response;
     try {
-      response = await inner(input, { ...init, signal: controller.signal });
+      response = await waitFor(inner(input, { ...init, signal: controller.signal }));
     } catch (e) {
       stop();
       throw e;
@@ -457,17 +456,15 @@ function watchedFetch(inner: typeof fetch, signal: AbortSignal | undefined, stal
       stop();
       return response;
     }
-    rearm();
     const reader = response.body.getReader();
     const body = new ReadableStream<Uint8Array>({
       async pull(into) {
         try {
-          const { done, value } = await reader.read();
+          const { done, value } = await waitFor(reader.read());
           if (done) {
             stop();
             into.close();
           } else {
-            rearm();
             into.enqueue(value);
           }
         } catch (e) {

@@ -97,6 +97,37 @@ function noise(length: number, seed: number): Buffer {
   return out;
 }
 
+const BOTH_DTYPES = ['fp32', 'q8'] as const;
+
+/** A fault of a copy of the model folder, for both kinds: `breakIt` breaks the copy. */
+function folderFault(name: string, code: ContextLensErrorCode, says: RegExp, breakIt: (folder: string, k: FaultCase) => void, dtypes?: readonly Dtype[]): Fault {
+  return { name, kinds: BOTH, code, says, ...(dtypes ? { dtypes } : {}), arrange: (k) => brokenCopy(k, (folder) => breakIt(folder, k)) };
+}
+
+/** A cache folder below a file: it cannot be created (mended by removing the file). */
+function blockedCache(k: FaultCase, spec: (cacheDir: string) => ModelSpec): Arranged {
+  const blocker = join(k.root, 'blocker');
+  writeFileSync(blocker, 'a file where the cache folder should be');
+  return { spec: spec(join(blocker, 'cache')), mend: () => rmSync(blocker) };
+}
+
+/** The Hub answers HTTP `status` for the ONNX file until mended. */
+function httpFault(status: number, says: RegExp): Fault {
+  return {
+    name: `Hub answers ${status} for the ONNX file`,
+    kinds: BOTH,
+    code: 'DOWNLOAD_FAILED',
+    says,
+    arrange: (k) => {
+      const key = hubKey(k, onnxFileFor(k.dtype));
+      k.hub.fail(key, status, 1000);
+      return { spec: hubSpec(k), mend: () => k.hub.fail(key, status, 0) };
+    },
+  };
+}
+
+const BLOCKED_CACHE = /cannot write its model cache .*: a part of its path is a file, not a folder.* Make that folder writable/;
+const CORRUPT_ONNX = /is corrupt or truncated .* Delete it and download or export it again/;
 const NEXT_STEP_FOLDER = /copy the missing files from the model's export or download, or choose another folder/;
 
 export const FAULTS: Fault[] = [
@@ -110,69 +141,36 @@ export const FAULTS: Fault[] = [
       return { spec: specIn(k, folder), mend: () => cpSync(MODELS[k.kind], folder, { recursive: true }) };
     },
   },
-  {
-    name: 'config.json missing',
-    kinds: BOTH,
-    code: 'MODEL_FOLDER_MISSING',
-    says: new RegExp(`has no config\\.json\\. .*${NEXT_STEP_FOLDER.source}`),
-    arrange: (k) => brokenCopy(k, (f) => rmSync(join(f, 'config.json'))),
-  },
-  {
-    name: 'config.json not JSON',
-    kinds: BOTH,
-    code: 'CORRUPT_MODEL',
-    says: /config\.json of .* cannot be read as JSON\. Put back the config\.json/,
-    arrange: (k) => brokenCopy(k, (f) => writeFileSync(join(f, 'config.json'), '{"model_type": "bert", "vocab_size": 23')),
-  },
-  {
-    name: 'tokenizer missing',
-    kinds: BOTH,
-    code: 'MODEL_FOLDER_MISSING',
-    says: new RegExp(`has no tokenizer\\.json\\. .*${NEXT_STEP_FOLDER.source}`),
-    arrange: (k) => brokenCopy(k, (f) => rmSync(join(f, 'tokenizer.json'))),
-  },
-  {
-    name: 'tokenizer not JSON',
-    kinds: BOTH,
-    code: 'CORRUPT_MODEL',
-    says: /tokenizer\.json of .* cannot be read as JSON\. Put back the tokenizer\.json/,
-    arrange: (k) => brokenCopy(k, (f) => writeFileSync(join(f, 'tokenizer.json'), readFileSync(join(f, 'tokenizer.json')).subarray(0, 300))),
-  },
-  {
-    name: 'tokenizer that is JSON but no tokenizer',
-    kinds: BOTH,
-    code: 'CORRUPT_MODEL',
-    says: /tokenizer files of .* could not be read\. Put back the tokenizer\.json/,
-    arrange: (k) => brokenCopy(k, (f) => writeFileSync(join(f, 'tokenizer.json'), JSON.stringify({ version: '1.0', model: { type: 'NoSuchModel' } }))),
-  },
-  {
-    name: 'ONNX file truncated',
-    kinds: BOTH,
-    dtypes: ['fp32', 'q8'],
-    code: 'CORRUPT_MODEL',
-    says: /is corrupt or truncated .* Delete it and download or export it again/,
-    arrange: (k) =>
-      brokenCopy(k, (f) => {
-        const bytes = readFileSync(onnxIn(f, k));
-        writeFileSync(onnxIn(f, k), bytes.subarray(0, Math.floor(bytes.length * 0.6)));
-      }),
-  },
-  {
-    name: 'ONNX file random bytes',
-    kinds: BOTH,
-    dtypes: ['fp32', 'q8'],
-    code: 'CORRUPT_MODEL',
-    says: /is corrupt or truncated .* Delete it and download or export it again/,
-    arrange: (k) => brokenCopy(k, (f) => writeFileSync(onnxIn(f, k), noise(readFileSync(onnxIn(f, k)).length, 14))),
-  },
-  {
-    name: "ONNX of another architecture (the other kind's graph)",
-    kinds: BOTH,
-    dtypes: ['fp32', 'q8'],
-    code: 'NOT_A_MASKED_LM',
-    says: /It needs a BERT-style encoder .* exported to ONNX|Use a GPT-2 family model such as Xenova\/gpt2/,
-    arrange: (k) => brokenCopy(k, (f) => cpSync(join(MODELS[other(k.kind)], onnxFileFor(k.dtype)), onnxIn(f, k))),
-  },
+  folderFault('config.json missing', 'MODEL_FOLDER_MISSING', new RegExp(`has no config\\.json\\. .*${NEXT_STEP_FOLDER.source}`), (f) =>
+    rmSync(join(f, 'config.json')),
+  ),
+  folderFault('config.json not JSON', 'CORRUPT_MODEL', /config\.json of .* cannot be read as JSON\. Put back the config\.json/, (f) =>
+    writeFileSync(join(f, 'config.json'), '{"model_type": "bert", "vocab_size": 23'),
+  ),
+  folderFault('tokenizer missing', 'MODEL_FOLDER_MISSING', new RegExp(`has no tokenizer\\.json\\. .*${NEXT_STEP_FOLDER.source}`), (f) =>
+    rmSync(join(f, 'tokenizer.json')),
+  ),
+  folderFault('tokenizer not JSON', 'CORRUPT_MODEL', /tokenizer\.json of .* cannot be read as JSON\. Put back the tokenizer\.json/, (f) =>
+    writeFileSync(join(f, 'tokenizer.json'), readFileSync(join(f, 'tokenizer.json')).subarray(0, 300)),
+  ),
+  folderFault('tokenizer that is JSON but no tokenizer', 'CORRUPT_MODEL', /tokenizer files of .* could not be read\. Put back the tokenizer\.json/, (f) =>
+    writeFileSync(join(f, 'tokenizer.json'), JSON.stringify({ version: '1.0', model: { type: 'NoSuchModel' } })),
+  ),
+  folderFault(
+    'ONNX file truncated',
+    'CORRUPT_MODEL',
+    CORRUPT_ONNX,
+    (f, k) => writeFileSync(onnxIn(f, k), readFileSync(onnxIn(f, k)).subarray(0, Math.floor(readFileSync(onnxIn(f, k)).length * 0.6))),
+    BOTH_DTYPES,
+  ),
+  folderFault('ONNX file random bytes', 'CORRUPT_MODEL', CORRUPT_ONNX, (f, k) => writeFileSync(onnxIn(f, k), noise(readFileSync(onnxIn(f, k)).length, 14)), BOTH_DTYPES),
+  folderFault(
+    "ONNX of another architecture (the other kind's graph)",
+    'NOT_A_MASKED_LM',
+    /It needs a BERT-style encoder .* exported to ONNX|Use a GPT-2 family model such as Xenova\/gpt2/,
+    (f, k) => cpSync(join(MODELS[other(k.kind)], onnxFileFor(k.dtype)), onnxIn(f, k)),
+    BOTH_DTYPES,
+  ),
   {
     name: "tokenizer of the other kind's model (vocabulary larger than the embedding)",
     // The causal model's embedding (507) is larger than the BERT's vocabulary (233): only this way round is wrong.
@@ -185,14 +183,12 @@ export const FAULTS: Fault[] = [
         rmSync(join(f, 'vocab.txt'), { force: true });
       }),
   },
-  {
-    name: "a real model's tokenizer (vocabulary larger than the embedding)",
-    kinds: BOTH,
-    code: 'CORRUPT_MODEL',
-    says: /tokenizer of .* does not belong to its model: it has token ids up to \d{5}, but the model knows \d+ tokens.* Put the tokenizer\.json/,
-    arrange: (k) =>
-      brokenCopy(k, (f) => cpSync(join(BIG_TOKENIZERS, k.kind === 'masked' ? 'bert-base-chinese-vocab.tokenizer.json' : 'gpt2.tokenizer.json'), join(f, 'tokenizer.json'))),
-  },
+  folderFault(
+    "a real model's tokenizer (vocabulary larger than the embedding)",
+    'CORRUPT_MODEL',
+    /tokenizer of .* does not belong to its model: it has token ids up to \d{5}, but the model knows \d+ tokens.* Put the tokenizer\.json/,
+    (f, k) => cpSync(join(BIG_TOKENIZERS, k.kind === 'masked' ? 'bert-base-chinese-vocab.tokenizer.json' : 'gpt2.tokenizer.json'), join(f, 'tokenizer.json')),
+  ),
   {
     name: 'Hub download cut mid-file, then retried',
     kinds: BOTH,
@@ -204,28 +200,8 @@ export const FAULTS: Fault[] = [
       return { spec: hubSpec(k), mend: () => undefined };
     },
   },
-  {
-    name: 'Hub answers 404 for the ONNX file',
-    kinds: BOTH,
-    code: 'DOWNLOAD_FAILED',
-    says: /has no onnx\/model(_quantized)?\.onnx for .* \(HTTP 404\)\. Check the model id, and that it provides ONNX files/,
-    arrange: (k) => {
-      const key = hubKey(k, onnxFileFor(k.dtype));
-      k.hub.fail(key, 404, 1000);
-      return { spec: hubSpec(k), mend: () => k.hub.fail(key, 404, 0) };
-    },
-  },
-  {
-    name: 'Hub answers 500',
-    kinds: BOTH,
-    code: 'DOWNLOAD_FAILED',
-    says: /answered HTTP 500 \(an error on the Hub's side\) .* Try again in a few minutes/,
-    arrange: (k) => {
-      const key = hubKey(k, onnxFileFor(k.dtype));
-      k.hub.fail(key, 500, 1000);
-      return { spec: hubSpec(k), mend: () => k.hub.fail(key, 500, 0) };
-    },
-  },
+  httpFault(404, /has no onnx\/model(_quantized)?\.onnx for .* \(HTTP 404\)\. Check the model id, and that it provides ONNX files/),
+  httpFault(500, /answered HTTP 500 \(an error on the Hub's side\) .* Try again in a few minutes/),
   {
     name: 'Hub silent (no answer to config.json)',
     kinds: BOTH,
@@ -267,24 +243,15 @@ export const FAULTS: Fault[] = [
     name: 'cache folder under a file (not creatable)',
     kinds: BOTH,
     code: 'CACHE_WRITE_FAILED',
-    says: /cannot write its model cache .*: a part of its path is a file, not a folder.* Make that folder writable/,
-    arrange: (k) => {
-      const blocker = join(k.root, 'blocker');
-      writeFileSync(blocker, 'a file where the cache folder should be');
-      const cacheDir = join(blocker, 'cache');
-      return { spec: specIn(k, MODELS[k.kind], { cacheDir }), mend: () => rmSync(blocker) };
-    },
+    says: BLOCKED_CACHE,
+    arrange: (k) => blockedCache(k, (cacheDir) => specIn(k, MODELS[k.kind], { cacheDir })),
   },
   {
     name: 'Hub model, cache folder under a file',
     kinds: BOTH,
     code: 'CACHE_WRITE_FAILED',
-    says: /cannot write its model cache .*: a part of its path is a file, not a folder.* Make that folder writable/,
-    arrange: (k) => {
-      const blocker = join(k.root, 'blocker');
-      writeFileSync(blocker, 'a file where the cache folder should be');
-      return { spec: hubSpec(k, { cacheDir: join(blocker, 'cache') }), mend: () => rmSync(blocker) };
-    },
+    says: BLOCKED_CACHE,
+    arrange: (k) => blockedCache(k, (cacheDir) => hubSpec(k, { cacheDir })),
   },
   {
     name: 'disk full while the edited graph is written',
