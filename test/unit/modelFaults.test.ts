@@ -210,6 +210,16 @@ test('hub: a download that stops mid-file → DOWNLOAD_FAILED after the stall bo
   assert.ok(readFileSync(join(hubCacheDirFor(cacheDir, HUB_ID, 'main'), 'onnx/model.onnx')).equals(readFileSync(join(FIXTURE_MODEL, 'onnx/model.onnx'))));
 });
 
+test('hub: a download slower than the stall bound in all, but never silent that long, is not stopped', async () => {
+  const cacheDir = freshDir('hub-slow');
+  // 8 pieces 150 ms apart: over a second in all, against a bound of 500 ms of silence.
+  hub.trickle(ONNX_KEY, 8, 150);
+  const t0 = performance.now();
+  await (await loadModel(hubSpec(cacheDir), { hubStallMs: 500 })).dispose();
+  assert.ok(performance.now() - t0 > 1000, 'the download was slow');
+  assert.ok(readFileSync(join(hubCacheDirFor(cacheDir, HUB_ID, 'main'), 'onnx/model.onnx')).equals(readFileSync(join(FIXTURE_MODEL, 'onnx/model.onnx'))));
+});
+
 test('hub: a cache that cannot be written → CACHE_WRITE_FAILED before anything is requested', async () => {
   const blocker = join(freshDir('hub-blocked'), 'blocker');
   writeFileSync(blocker, 'not a folder');

@@ -29,6 +29,8 @@ export interface HubServer {
    * at all; otherwise the headers and `fraction` of the body, then nothing (the connection stays open).
    */
   stall(modelFile: string, fraction?: number, times?: number): void;
+  /** The next `times` full downloads of `modelFile` send the body in `chunks` pieces, `gapMs` apart (slow but moving). */
+  trickle(modelFile: string, chunks: number, gapMs: number, times?: number): void;
   /** Requests now held open by `stall`. */
   stalledCount(): number;
   resetCounts(): void;
@@ -55,6 +57,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   const failures = new Map<string, { status: number; remaining: number }>();
   const stalls = new Map<string, { fraction?: number; remaining: number }>();
   const held = new Set<ServerResponse>();
+  const trickles = new Map<string, { chunks: number; gapMs: number; remaining: number }>();
   const sockets = new Set<Socket>();
 
   const resolveFile = (url: string): { key: string; path: string } | undefined => {
@@ -108,6 +111,21 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
       return;
     }
     res.writeHead(200, headers);
+    const slow = trickles.get(found.key);
+    if (slow && slow.remaining > 0) {
+      slow.remaining--;
+      const size = Math.ceil(body.length / slow.chunks);
+      let sent = 0;
+      const next = (): void => {
+        if (res.destroyed) return;
+        res.write(body.subarray(sent, sent + size));
+        sent += size;
+        if (sent >= body.length) res.end();
+        else setTimeout(next, slow.gapMs);
+      };
+      next();
+      return;
+    }
     const cut = interruptions.get(found.key);
     if (cut && cut.remaining > 0) {
       cut.remaining--;
@@ -142,6 +160,9 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     },
     stall(modelFile, fraction, times = 1) {
       stalls.set(modelFile, { fraction, remaining: times });
+    },
+    trickle(modelFile, chunks, gapMs, times = 1) {
+      trickles.set(modelFile, { chunks, gapMs, remaining: times });
     },
     stalledCount: () => held.size,
     resetCounts() {
