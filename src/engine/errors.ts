@@ -23,7 +23,12 @@ export type ContextLensErrorCode =
    * Issue 13: the model's export fuses attention (ModelInfo.attentionAvailable false), so the attention
    * views have nothing to show; hidden states and predictions still work.
    */
-  | 'ATTENTION_UNAVAILABLE';
+  | 'ATTENTION_UNAVAILABLE'
+  /**
+   * Issue 14: the model cache (downloads, prepared copies, edited graphs) cannot be written: the disk is full,
+   * the folder is read-only or not writable, or a part of its path is a file. Nothing half-written is kept.
+   */
+  | 'CACHE_WRITE_FAILED';
 
 export class ContextLensError extends Error {
   constructor(

@@ -14,17 +14,23 @@
  * get online or use a cached model. DOWNLOAD_FAILED is for a download that started and broke (connection
  * cut mid-file, HTTP errors, missing files on the Hub). transformers.js writes downloads to a temporary
  * file and renames it when complete, so a broken download leaves nothing behind and a retry starts clean.
+ * A Hub that sends nothing for `hubStallMs` (headers or body) is given up on: DOWNLOAD_FAILED saying so
+ * (transformers.js sets no timeout, and Node's fetch waits 5 minutes).
+ *
+ * Cache errors: a cache that cannot be written (disk full, read-only, not writable, a file in its path) is
+ * CACHE_WRITE_FAILED, found before anything is downloaded; every file is written whole or not at all
+ * (fsUtil writeFileAtomic), so a failed write leaves the cache as it was.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
 import { cancelledError, ContextLensError, throwIfAborted } from './errors';
 import { configNumber, familyFor, type ModelConfig, type ModelFamily } from './families';
 import { loadRuntime, type Runtime } from './modelRuntime';
 import { DEFAULT_MODEL_ID, expandFolderSpec, isFolderSpec } from './modelSpec';
-import { writeFileAtomic } from './fsUtil';
+import { isWriteFailure, writeFileAtomic } from './fsUtil';
 import type { DecoderShape } from './forward';
 import type { Dtype, ModelInfo, ModelSpec, ProgressEvent } from './types';
 
@@ -65,7 +71,12 @@ export interface LoadedModel {
 export interface LoadModelOptions {
   onProgress?: (e: ProgressEvent) => void;
   signal?: AbortSignal;
+  /** A download that receives nothing for this long fails (default HUB_STALL_MS). */
+  hubStallMs?: number;
 }
+
+/** How long the Hub may send nothing (no headers, no byte of a body) before a download is given up. */
+export const HUB_STALL_MS = 30_000;
 
 export const DEFAULT_REMOTE_HOST = 'https://huggingface.co/';
 const REMOTE_PATH_TEMPLATE = '{model}/resolve/{revision}/';
@@ -130,7 +141,9 @@ async function loadModelNow(spec: ModelSpec, opts: LoadModelOptions): Promise<Lo
           `missing in ${sourceDir}: ${missing.join(', ')}`,
         );
       }
-      await downloadFromHub(runtime, spec, hubDir, report, signal);
+      // transformers.js keeps going when it cannot cache a small file: find out before downloading anything.
+      await cacheWrite(spec.cacheDir, () => probeWritable(hubDir));
+      await downloadFromHub(runtime, spec, hubDir, report, signal, opts.hubStallMs ?? HUB_STALL_MS);
     }
   }
   const { config, family } = folderConfig ?? (await readModelConfig(join(sourceDir, 'config.json'), spec.model));
@@ -139,12 +152,28 @@ async function loadModelNow(spec: ModelSpec, opts: LoadModelOptions): Promise<Lo
   // The prepared folder: our own copy of the small files plus the edited graph.
   const preparedDir = join(spec.cacheDir, 'prepared', preparedKey);
   report({ phase: 'graph-edit', fraction: 0 });
-  await mkdir(join(preparedDir, 'onnx'), { recursive: true });
+  const copies: Array<[string, Buffer]> = [];
   for (const file of [...REQUIRED_JSON_FILES, ...OPTIONAL_JSON_FILES]) {
     const from = join(sourceDir, file);
-    if (existsSync(from)) await writeFileAtomic(join(preparedDir, file), await readFile(from));
+    if (!existsSync(from)) continue;
+    const bytes = await readFile(from);
+    // A file cut short is refused here, before our copy of it lands in the cache.
+    try {
+      JSON.parse(bytes.toString('utf8'));
+    } catch (e) {
+      throw new ContextLensError(
+        'CORRUPT_MODEL',
+        `The ${file} of ${spec.model} cannot be read as JSON. Put back the ${file} of the model's export or download (or download the model again).`,
+        errorText(e),
+      );
+    }
+    copies.push([join(preparedDir, file), bytes]);
   }
-  const edit = await family.editGraph(join(sourceDir, onnxFileFor(spec.dtype)), join(preparedDir, editedFileFor(spec.dtype)), join(spec.cacheDir, 'edits'));
+  const edit = await cacheWrite(spec.cacheDir, async () => {
+    await mkdir(join(preparedDir, 'onnx'), { recursive: true });
+    for (const [to, bytes] of copies) await writeFileAtomic(to, bytes);
+    return family.editGraph(join(sourceDir, onnxFileFor(spec.dtype)), join(preparedDir, editedFileFor(spec.dtype)), join(spec.cacheDir, 'edits'));
+  });
   report({ phase: 'graph-edit', fraction: 1 });
   throwIfAborted(signal);
 
@@ -156,8 +185,13 @@ async function loadModelNow(spec: ModelSpec, opts: LoadModelOptions): Promise<Lo
   try {
     tokenizer = await AutoTokenizer.from_pretrained(preparedDir);
   } catch (e) {
-    throw new ContextLensError('CORRUPT_MODEL', `The tokenizer files of ${spec.model} could not be read.`, errorText(e));
+    throw new ContextLensError(
+      'CORRUPT_MODEL',
+      `The tokenizer files of ${spec.model} could not be read. Put back the tokenizer.json and tokenizer_config.json of the model's export or download (or download the model again).`,
+      errorText(e),
+    );
   }
+  checkTokenizerFits(tokenizer, config, spec.model);
   const { device, backend, sessionOptions } = sessionSettings(runtime, spec);
   let model: PreTrainedModel;
   try {
@@ -245,7 +279,10 @@ function checkModelFolder(dir: string, dtype: Dtype): void {
         ? ' (the q8 setting needs onnx/model_quantized.onnx; choose fp32 to use onnx/model.onnx)'
         : ' (the fp32 setting needs onnx/model.onnx; choose q8 to use onnx/model_quantized.onnx)'
       : '';
-    throw new ContextLensError('MODEL_FOLDER_MISSING', `The model folder ${dir} has no ${missing.join(', ')}${dtypeHint}. It needs the Hugging Face layout of an ONNX export.`);
+    throw new ContextLensError(
+      'MODEL_FOLDER_MISSING',
+      `The model folder ${dir} has no ${missing.join(', ')}${dtypeHint}. It needs the Hugging Face layout of an ONNX export: copy the missing files from the model's export or download, or choose another folder.`,
+    );
   }
 }
 
@@ -272,7 +309,11 @@ async function readModelConfig(path: string, what: string): Promise<DescribedMod
   try {
     config = JSON.parse(await readFile(path, 'utf8'));
   } catch (e) {
-    throw new ContextLensError('CORRUPT_MODEL', `The config.json of ${what} cannot be read as JSON.`, errorText(e));
+    throw new ContextLensError(
+      'CORRUPT_MODEL',
+      `The config.json of ${what} cannot be read as JSON. Put back the config.json of the model's export or download (or download the model again).`,
+      errorText(e),
+    );
   }
   return { config, family: familyFor(config, what) };
 }
@@ -283,14 +324,16 @@ async function downloadFromHub(
   hubDir: string,
   report: (e: ProgressEvent) => void,
   signal: AbortSignal | undefined,
+  stallMs: number,
 ): Promise<void> {
   const { env, AutoConfig, AutoTokenizer } = runtime.transformers;
   env.allowRemoteModels = true;
   // A Hub id must never resolve to a stray folder under transformers.js's localModelPath.
   env.allowLocalModels = false;
   const originalFetch = env.fetch;
-  // transformers.js takes no AbortSignal; its fetch is where a download can be stopped.
-  env.fetch = (input: string | URL, init?: RequestInit) => (originalFetch as typeof fetch)(input, { ...init, signal });
+  // transformers.js takes no AbortSignal and sets no timeout; its fetch is where a download can be stopped.
+  const watched = watchedFetch(originalFetch as typeof fetch, signal, stallMs);
+  env.fetch = watched.fetch;
   const progress_callback = (e: { status: string; file?: string; loaded?: number; total?: number }): void => {
     if (e.status !== 'progress' || !e.file) return;
     const total = e.total || undefined;
@@ -318,7 +361,7 @@ async function downloadFromHub(
     await downloaded.dispose();
   } catch (e) {
     if (e instanceof ContextLensError) throw e;
-    throw hubError(e, spec, phase, signal);
+    throw hubError(e, spec, phase, signal, watched.state);
   } finally {
     env.fetch = originalFetch;
   }
@@ -326,9 +369,17 @@ async function downloadFromHub(
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ENETDOWN']);
 
-function hubError(e: unknown, spec: ModelSpec, phase: string, signal: AbortSignal | undefined): ContextLensError {
-  if (signal?.aborted || (e instanceof Error && e.name === 'AbortError')) return cancelledError();
+function hubError(e: unknown, spec: ModelSpec, phase: string, signal: AbortSignal | undefined, fetched: FetchState): ContextLensError {
   const host = spec.remoteHost || DEFAULT_REMOTE_HOST;
+  if (fetched.stalled) {
+    return new ContextLensError(
+      'DOWNLOAD_FAILED',
+      `${host} sent nothing for ${Math.round(fetched.stallMs / 1000)} s while Context Lens was downloading ${phase} of ${spec.model}, so the download was stopped. The connection or the Hub is too slow right now: try again later, or set a Hub mirror that is closer. Nothing incomplete was kept.`,
+      errorText(e),
+    );
+  }
+  if (signal?.aborted || (e instanceof Error && e.name === 'AbortError')) return cancelledError();
+  if (isWriteFailure(e)) return cacheWriteError(e, spec.cacheDir);
   const cause = (e as { cause?: { code?: string } })?.cause;
   if (e instanceof TypeError && cause?.code && UNREACHABLE_CODES.has(cause.code)) {
     return new ContextLensError(
@@ -345,11 +396,150 @@ function hubError(e: unknown, spec: ModelSpec, phase: string, signal: AbortSigna
       errorText(e),
     );
   }
+  if (fetched.lastStatus !== undefined && fetched.lastStatus >= 500) {
+    return new ContextLensError(
+      'DOWNLOAD_FAILED',
+      `${host} answered HTTP ${fetched.lastStatus} (an error on the Hub's side) for ${phase} of ${spec.model}. Try again in a few minutes, or set a Hub mirror. Nothing incomplete was kept.`,
+      errorText(e),
+    );
+  }
   return new ContextLensError(
     'DOWNLOAD_FAILED',
     `Downloading ${spec.model} (${phase}) from ${host} failed. Nothing incomplete was kept; try again.`,
     errorText(e),
   );
+}
+
+/** What the watched fetch saw of the Hub during one download. */
+interface FetchState {
+  stallMs: number;
+  /** A request was stopped because nothing came for stallMs. */
+  stalled: boolean;
+  /** The status of the last answer that was not a success. */
+  lastStatus?: number;
+}
+
+/**
+ * `fetch` with the caller's signal and a stall timer: the request is aborted when, while we wait for the
+ * Hub (for the headers, then for each chunk of the body), nothing arrives for `stallMs`; a slow but moving
+ * download goes on, and a body nobody is reading is never timed. The body is passed on chunk by chunk, so
+ * transformers.js still streams it to its temporary file and reports progress.
+ */
+function watchedFetch(inner: typeof fetch, signal: AbortSignal | undefined, stallMs: number): { fetch: typeof fetch; state: FetchState } {
+  const state: FetchState = { stallMs, stalled: false };
+  const watched = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    /** Awaits `p`, giving up on the request when it takes longer than stallMs. */
+    const waitFor = async <T>(p: Promise<T>): Promise<T> => {
+      const timer = setTimeout(() => {
+        state.stalled = true;
+        controller.abort(new Error(`nothing received for ${stallMs} ms`));
+      }, stallMs);
+      try {
+        return await p;
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    const stop = (): void => signal?.removeEventListener('abort', onAbort);
+    let response: Response;
+    try {
+      response = await waitFor(inner(input, { ...init, signal: controller.signal }));
+    } catch (e) {
+      stop();
+      throw e;
+    }
+    if (!response.ok) state.lastStatus = response.status;
+    if (!response.body) {
+      stop();
+      return response;
+    }
+    const reader = response.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(into) {
+        try {
+          const { done, value } = await waitFor(reader.read());
+          if (done) {
+            stop();
+            into.close();
+          } else {
+            into.enqueue(value);
+          }
+        } catch (e) {
+          stop();
+          into.error(e);
+        }
+      },
+      cancel(reason) {
+        stop();
+        return reader.cancel(reason);
+      },
+    });
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+  return { fetch: watched as typeof fetch, state };
+}
+
+/** Runs writes into the cache; a write the file system refuses becomes CACHE_WRITE_FAILED. */
+async function cacheWrite<T>(cacheDir: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (e) {
+    if (isWriteFailure(e)) throw cacheWriteError(e, cacheDir);
+    throw e;
+  }
+}
+
+/** Creates `dir` and writes (then removes) a file in it. */
+async function probeWritable(dir: string): Promise<void> {
+  const probe = join(dir, `.write-probe-${process.pid}`);
+  await writeFileAtomic(probe, 'probe');
+  await rm(probe, { force: true });
+}
+
+/** The message of a write into the model cache that the file system refused, with what to do about it. */
+export function cacheWriteError(e: NodeJS.ErrnoException, cacheDir: string): ContextLensError {
+  const file = e.path ? ` (${e.path})` : '';
+  if (e.code === 'ENOSPC' || e.code === 'EDQUOT') {
+    return new ContextLensError(
+      'CACHE_WRITE_FAILED',
+      `The disk that holds the model cache ${cacheDir} is full: a file could not be written${file}. Free disk space (a model needs about twice its size there: the download and its edited copy) and try again. Nothing half-written was kept.`,
+      errorText(e),
+    );
+  }
+  const why =
+    e.code === 'EROFS'
+      ? 'it is on a read-only file system'
+      : e.code === 'ENOTDIR' || e.code === 'EEXIST' || e.code === 'EISDIR'
+        ? 'a part of its path is a file, not a folder'
+        : 'permission denied';
+  return new ContextLensError(
+    'CACHE_WRITE_FAILED',
+    `Context Lens cannot write its model cache ${cacheDir}: ${why}${file}. Make that folder writable (or, on the command line, choose another one with --cache-dir) and try again.`,
+    errorText(e),
+  );
+}
+
+/**
+ * A tokenizer whose ids reach past the model's embedding (another model's tokenizer) would fail inside
+ * onnxruntime at the first analysis with a Gather index error: refuse it at load, naming the files.
+ * A tokenizer smaller than the embedding is normal (exports pad the vocabulary), so only this way is checked.
+ */
+function checkTokenizerFits(tokenizer: PreTrainedTokenizer, config: ModelConfig, model: string): void {
+  const vocabSize = configNumber(config, ['vocab_size']);
+  if (vocabSize === undefined) return;
+  const vocab = (tokenizer as unknown as { get_vocab(): Map<string, number> | Record<string, number> }).get_vocab();
+  let largest = -1;
+  for (const id of vocab instanceof Map ? vocab.values() : Object.values(vocab)) if (id > largest) largest = id;
+  if (largest >= vocabSize) {
+    throw new ContextLensError(
+      'CORRUPT_MODEL',
+      `The tokenizer of ${model} does not belong to its model: it has token ids up to ${largest}, but the model knows ${vocabSize} tokens (vocab_size in config.json). Put the tokenizer.json, tokenizer_config.json and special_tokens_map.json of the same model beside its config.json, or download the model again.`,
+      `tokenizer ids 0…${largest}, ${vocab instanceof Map ? vocab.size : Object.keys(vocab).length} entries; config vocab_size ${vocabSize}`,
+    );
+  }
 }
 
 function sessionSettings(runtime: Runtime, spec: ModelSpec): { device: 'cpu' | 'auto' | 'webgpu'; backend: string; sessionOptions: Record<string, unknown> } {

@@ -2,7 +2,9 @@
  * A local stand-in for the Hugging Face Hub: serves model folders under `/{model}/resolve/{revision}/{file}`
  * (the URL layout transformers.js requests with `env.remoteHost` + `{model}/resolve/{revision}/`).
  * Counts requests per file, answers Range requests like the Hub (transformers.js uses them for sizes),
- * and can cut a file off mid-body to simulate a dropped connection.
+ * and can misbehave like a real Hub on a bad day: cut a file off mid-body (a dropped connection), answer an
+ * HTTP error (404, 500, …) for a file that exists, or go silent (no headers, or part of the body and then
+ * nothing) until the client gives up.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -20,6 +22,17 @@ export interface HubServer {
   downloadCount(modelFile: string): number;
   /** The next `times` full downloads of `modelFile` send `fraction` of the body, then drop the connection. */
   interrupt(modelFile: string, fraction?: number, times?: number): void;
+  /** The next `times` requests of `modelFile` (any kind) are answered with HTTP `status` and no file. */
+  fail(modelFile: string, status: number, times?: number): void;
+  /**
+   * The next `times` full downloads of `modelFile` go silent: with `fraction` undefined no headers are sent
+   * at all; otherwise the headers and `fraction` of the body, then nothing (the connection stays open).
+   */
+  stall(modelFile: string, fraction?: number, times?: number): void;
+  /** The next `times` full downloads of `modelFile` send the body in `chunks` pieces, `gapMs` apart (slow but moving). */
+  trickle(modelFile: string, chunks: number, gapMs: number, times?: number): void;
+  /** Requests now held open by `stall`. */
+  stalledCount(): number;
   resetCounts(): void;
   stop(): Promise<void>;
 }
@@ -41,6 +54,10 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   const requests = new Map<string, number>();
   const downloads = new Map<string, number>();
   const interruptions = new Map<string, { fraction: number; remaining: number }>();
+  const failures = new Map<string, { status: number; remaining: number }>();
+  const stalls = new Map<string, { fraction?: number; remaining: number }>();
+  const held = new Set<ServerResponse>();
+  const trickles = new Map<string, { chunks: number; gapMs: number; remaining: number }>();
   const sockets = new Set<Socket>();
 
   const resolveFile = (url: string): { key: string; path: string } | undefined => {
@@ -64,6 +81,12 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Entry not found');
       return;
     }
+    const failure = failures.get(found.key);
+    if (failure && failure.remaining > 0) {
+      failure.remaining--;
+      res.writeHead(failure.status, { 'content-type': 'text/plain' }).end(`simulated HTTP ${failure.status}`);
+      return;
+    }
     const body = readFileSync(found.path);
     const range = /^bytes=(\d+)-(\d*)$/.exec(String(req.headers.range ?? ''));
     if (range) {
@@ -74,9 +97,33 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
       return;
     }
     bump(downloads, found.key);
-    res.writeHead(200, { 'content-length': body.length, 'content-type': 'application/octet-stream' });
+    const headers = { 'content-length': body.length, 'content-type': 'application/octet-stream' };
     if (req.method === 'HEAD') {
-      res.end();
+      res.writeHead(200, headers).end();
+      return;
+    }
+    const stall = stalls.get(found.key);
+    if (stall && stall.remaining > 0) {
+      stall.remaining--;
+      held.add(res);
+      res.on('close', () => held.delete(res));
+      if (stall.fraction !== undefined) res.writeHead(200, headers).write(body.subarray(0, Math.floor(body.length * stall.fraction)));
+      return;
+    }
+    res.writeHead(200, headers);
+    const slow = trickles.get(found.key);
+    if (slow && slow.remaining > 0) {
+      slow.remaining--;
+      const size = Math.ceil(body.length / slow.chunks);
+      let sent = 0;
+      const next = (): void => {
+        if (res.destroyed) return;
+        res.write(body.subarray(sent, sent + size));
+        sent += size;
+        if (sent >= body.length) res.end();
+        else setTimeout(next, slow.gapMs);
+      };
+      next();
       return;
     }
     const cut = interruptions.get(found.key);
@@ -108,6 +155,16 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     interrupt(modelFile, fraction = 0.5, times = 1) {
       interruptions.set(modelFile, { fraction, remaining: times });
     },
+    fail(modelFile, status, times = 1) {
+      failures.set(modelFile, { status, remaining: times });
+    },
+    stall(modelFile, fraction, times = 1) {
+      stalls.set(modelFile, { fraction, remaining: times });
+    },
+    trickle(modelFile, chunks, gapMs, times = 1) {
+      trickles.set(modelFile, { chunks, gapMs, remaining: times });
+    },
+    stalledCount: () => held.size,
     resetCounts() {
       requests.clear();
       downloads.clear();
