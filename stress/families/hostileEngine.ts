@@ -89,7 +89,7 @@ interface WordLike {
 }
 
 /** Every token in exactly one word, in order; a word's range from its first piece to its last, its text that range's. */
-export function wordProblems(text: string, a: Pick<AnalysisSummary, 'tokens'>, words: readonly WordLike[]): string[] {
+export function wordProblems(text: string, a: { tokens: readonly { start: number; end: number; special: boolean }[] }, words: readonly WordLike[]): string[] {
   const problems: string[] = [];
   let next = 0;
   for (const [i, w] of words.entries()) {
