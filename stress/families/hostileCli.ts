@@ -32,13 +32,14 @@ interface CliRun {
 }
 
 /** Runs the CLI; the case's signal kills it (a hang is then the bound's failure, not a stuck campaign). */
-function cli(args: string[], cacheDir: string, signal: AbortSignal): Promise<CliRun> {
+function cli(args: string[], cacheDir: string, signal: AbortSignal, stdin?: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO, 'dist', 'cli.js'), ...args, '--offline', '--cache-dir', cacheDir], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(REPO, 'dist', 'cli.js'), ...args, '--offline', '--cache-dir', cacheDir], { cwd: REPO, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (stdin !== undefined) child.stdin?.end(stdin, 'utf8');
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.stdout?.on('data', (d: Buffer) => out.push(d));
+    child.stderr?.on('data', (d: Buffer) => err.push(d));
     const kill = (): void => void child.kill('SIGKILL');
     signal.addEventListener('abort', kill, { once: true });
     child.on('error', reject);
@@ -119,9 +120,11 @@ export async function run(c: StressContext): Promise<void> {
   }
 }
 
-async function analyzeCase(rec: FamilyRecorder, t: HostileText, file: string, text: string, kind: ModelKindName, rules: RangeRules, cacheDir: string): Promise<void> {
-  await rec.run(`${t.name} · analyze · ${kind}`, 'cli', t.big ? CLI_BOUND_MS.big : CLI_BOUND_MS.small, async (signal) => {
-    const r = await cli(['analyze', '--json', '--model', MODELS[kind], '--file', file], cacheDir, signal);
+/** `file`: the text's file, or its text piped to `--file -` (standard input). */
+async function analyzeCase(rec: FamilyRecorder, t: HostileText, file: string | { stdin: string }, text: string, kind: ModelKindName, rules: RangeRules, cacheDir: string): Promise<void> {
+  const how = typeof file === 'string' ? 'analyze' : 'analyze from stdin';
+  await rec.run(`${t.name} · ${how} · ${kind}`, 'cli', t.big ? CLI_BOUND_MS.big : CLI_BOUND_MS.small, async (signal) => {
+    const r = typeof file === 'string' ? await cli(['analyze', '--json', '--model', MODELS[kind], '--file', file], cacheDir, signal) : await cli(['analyze', '--json', '--model', MODELS[kind], '--file', '-'], cacheDir, signal, file.stdin);
     if (r.code !== 0) {
       const code = refusalOf(r);
       expectEnding(code, t.endings, 'analyze');
@@ -148,6 +151,12 @@ async function cliOnlyCases(rec: FamilyRecorder, dir: string, cacheDir: string, 
     writeFileSync(file, text, 'utf8');
     return { file, text: readFileSync(file, 'utf8') };
   };
+  // Standard input: a pipe carries UTF-8 as a file does (a lone surrogate arrives as U+FFFD).
+  for (const [name, kind] of [['lone high surrogate', 'causal'], ['random bytes as Latin-1', 'masked'], ['1 MB selection', 'masked']] as const) {
+    const t = byName(name);
+    const raw = t.make();
+    await analyzeCase(rec, t, { stdin: raw }, Buffer.from(raw, 'utf8').toString('utf8'), kind, rules.get(kind)!, cacheDir);
+  }
   const mixed = write('mixed.txt', [byName('ZWJ emoji families'), byName('mixed scripts in one word'), byName('combining mark stack (zalgo)'), byName('literal [MASK]')].map((t) => t.make()).join('\n'));
   for (const kind of Object.keys(MODELS) as ModelKindName[]) {
     await rec.run(`emoji, mixed scripts, zalgo, [MASK] · --words · ${kind}`, 'cli', CLI_BOUND_MS.small, async (signal) => {
