@@ -3,6 +3,7 @@
  * on both model kinds. Per catalogue text and model:
  * - `· analyze ·`: the extension's call (maxTokens 512, its maxChars, no streamed guesses): one of the
  *   text's endings; an analysis keeps the range rules, a refusal is its typed code with a next step;
+ * - `· hover ·` (analysable texts): the token under a middle offset, its guesses at every layer (masked: also masked);
  * - `· words ·` (analysable texts): the Words view groups every token once, in order, each word's range the
  *   text its pieces cover;
  * - `· span ·` (masked model): a word of the text masked as Guess Masked Span masks it (its line, clipped
@@ -75,9 +76,33 @@ async function textCases(rec: FamilyRecorder, session: AnalysisSession, rules: R
       return `${words.length} words`;
     });
   }
+  if (summary) await hoverCase(rec, session, t, summary, bound);
   if (kind === 'masked') await spanCase(rec, session, t, text, summary, bound);
   await sensesCase(rec, session, t, text, summary !== undefined, bound);
   if (summary) session.release([summary.analysisId]);
+}
+
+/**
+ * The hover over a middle token of an analysable text: the token under the offset (masked: its guesses
+ * with it masked) and its guesses at every layer (the logit lens on a causal model), for that same token.
+ */
+async function hoverCase(rec: FamilyRecorder, session: AnalysisSession, t: HostileText, a: AnalysisSummary, bound: number): Promise<void> {
+  const kind = session.model.family.kind;
+  const inText = a.tokens.filter((k) => !k.special && k.end > k.start);
+  const token = inText[Math.floor(inText.length / 2)];
+  if (!token) return;
+  await rec.run(`${t.name} · hover · ${kind}`, 'engine', bound, async (signal) => {
+    const at = token.start;
+    const layers = await session.layerGuesses(a.text, at, 5, { signal });
+    expect(layers, `no token under offset ${at}, where the analysis has ${JSON.stringify(short(a.text.slice(token.start, token.end), 20))}`);
+    expect(layers.token.start <= at && at < layers.token.end, `the hover's token [${layers.token.start}, ${layers.token.end}) does not hold offset ${at}`);
+    expect(layers.layers.length === session.model.info.numLayers + 1 && layers.layers.every((row) => row.guesses.length > 0), 'a layer without guesses, or not one row per hidden layer');
+    if (kind === 'masked') {
+      const hover = await session.guessesAt(a.text, at, 5, { signal });
+      expect(hover && hover.token.index === layers.token.index && hover.guesses.length > 0, 'the masked hover shows another token, or no guesses');
+    }
+    return 'hover';
+  });
 }
 
 interface WordLike {
