@@ -19,7 +19,7 @@ export const USAGE = `Usage:
   context-lens export --format projector --model <hub-id|folder> [--layer N] [--out DIR] "text"
   context-lens compare --model <hub-id|folder> --with <hub-id|folder> [--depth 0…1] [--top-k 20] [--json] "text"   (two models, aligned rows)
   context-lens senses --model <hub-id|folder> --word W [--also W2] [--max 200] [--context-tokens 64] [--layer L] [--include-vectors] [--json] PATH...
-Common options: --file PATH (read the text from a file), --cache-dir DIR, --offline, --hub-mirror URL
+Common options: --file PATH (read the text from a file; --file - reads standard input), --cache-dir DIR, --offline, --hub-mirror URL
 The model defaults to $CONTEXT_LENS_MODEL or ${DEFAULT_MODEL_ID}.`;
 
 export interface CliArgs {
@@ -83,6 +83,7 @@ export function modelSpecFrom(args: CliArgs): ModelSpec {
 
 export function inputText(args: CliArgs): string {
   const file = args.flags.get('file');
-  if (typeof file === 'string') return readFileSync(file, 'utf8');
+  // `-` is standard input (a pipe or a redirected file: `… | context-lens analyze --file -`), read as UTF-8 like a file.
+  if (typeof file === 'string') return readFileSync(file === '-' ? 0 : file, 'utf8');
   return args.positional.join(' ');
 }

@@ -10,6 +10,7 @@ import { formatProbability } from '../shared/format';
 import type { AnalysisSummary } from '../engine/workerProtocol';
 import type { ModelSpec } from '../engine/types';
 import { flag, inputText, modelSpecFrom, type CliArgs } from './args';
+import { CLI_MAX_CHARS } from './limits';
 
 const MAX_COMPARE_TOP_K = 100;
 
@@ -28,7 +29,7 @@ async function analyzeWith(which: 'A' | 'B', spec: ModelSpec, text: string, topK
   const session = new AnalysisSession();
   try {
     await session.load(spec);
-    return { session, summary: await session.analyze(text, topK) };
+    return { session, summary: await session.analyze(text, topK, {}, undefined, true, CLI_MAX_CHARS) };
   } catch (e) {
     await session.dispose();
     if (isContextLensError(e)) throw new ContextLensError(e.code, `Model ${which} (${spec.model}): ${e.message}`, e.detail);

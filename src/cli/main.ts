@@ -5,8 +5,8 @@
  *   context-lens senses --model <id|folder> --word W [--also W2] [--max N] [--json] PATH...   (senses.ts)
  *   context-lens compare --model A --with B [--depth D] [--json] "text"   (compare.ts: two models, two sessions)
  *
- * Exit codes: 0 done, 1 the engine failed (a typed error's message on stderr), 2 bad arguments
- * (BAD_ARGUMENTS, with the usage). Every output is written in one piece and awaited before the process
+ * Exit codes: 0 done, 1 the engine failed (a typed error's message on stderr; with --json also
+ * `{"error": {"code", "message"}}` on stdout), 2 bad arguments (BAD_ARGUMENTS, with the usage). Every output is written in one piece and awaited before the process
  * ends: a pipe's reader (`| jq`) gets all of it, not the first 64 KiB (the pipe's buffer) that a
  * process.exit() right after a large write would leave.
  */
@@ -20,6 +20,7 @@ import { compareCommand } from './compare';
 import { runPredictions } from './predictions';
 import { runWords } from './words';
 import { causalJson, causalLines, tokenProbabilityJson } from './causal';
+import { CLI_MAX_CHARS } from './limits';
 
 function pad(s: string, width: number): string {
   // CJK characters take two columns in a terminal.
@@ -35,7 +36,7 @@ const out = (text: string): Promise<void> => write(process.stdout, text);
 
 async function runAnalyze(args: CliArgs, session: AnalysisSession): Promise<void> {
   const topK = Number(flag(args, 'top-k', '5'));
-  const summary = await session.analyze(inputText(args), topK);
+  const summary = await session.analyze(inputText(args), topK, {}, undefined, true, CLI_MAX_CHARS);
   const info = session.model.info;
   const predictions = await runPredictions(args, session, summary, topK);
   const words = await runWords(args, session, summary);
@@ -81,7 +82,7 @@ async function runAnalyze(args: CliArgs, session: AnalysisSession): Promise<void
 }
 
 async function runExport(args: CliArgs, session: AnalysisSession): Promise<void> {
-  const summary = await session.analyze(inputText(args), 1);
+  const summary = await session.analyze(inputText(args), 1, {}, undefined, true, CLI_MAX_CHARS);
   const layer = Number(flag(args, 'layer', String(session.model.info.numLayers)));
   const outDir = resolve(flag(args, 'out', '.'));
   mkdirSync(outDir, { recursive: true });
@@ -117,7 +118,7 @@ export async function main(argv: string[]): Promise<number> {
     else await runExport(args, session);
     return 0;
   } catch (e) {
-    return failed(e);
+    return failed(e, args.flags.get('json') === true);
   } finally {
     await session.dispose();
   }
@@ -129,16 +130,22 @@ async function runCompare(args: CliArgs): Promise<number> {
     await out(await compareCommand(args));
     return 0;
   } catch (e) {
-    return failed(e);
+    return failed(e, args.flags.get('json') === true);
   }
 }
 
-/** Writes the error and gives the exit code. */
-async function failed(e: unknown): Promise<number> {
-  const message = e instanceof ContextLensError ? e.message : `Internal error: ${(e as Error).stack ?? e}`;
+/**
+ * Writes the error and gives the exit code. With --json a program reads stdout, so it gets the error there
+ * too, as `{"error": {"code", "message"}}` (the engine's ContextLensError code; INTERNAL for anything else),
+ * and can tell "too large" from "binary" without parsing the sentence on standard error.
+ */
+async function failed(e: unknown, json = false): Promise<number> {
+  const typed = e instanceof ContextLensError;
+  const message = typed ? e.message : `Internal error: ${(e as Error).stack ?? e}`;
   await write(process.stderr, `context-lens: ${message}\n`);
+  if (json) await out(JSON.stringify({ error: { code: typed ? e.code : 'INTERNAL', message: typed ? e.message : `Internal error: ${(e as Error).message ?? e}` } }, null, 2) + '\n');
   // An argument only the loaded model can judge (senses --layer beyond its layers) is still an argument error.
-  return e instanceof ContextLensError && e.code === 'BAD_ARGUMENTS' ? 2 : 1;
+  return typed && e.code === 'BAD_ARGUMENTS' ? 2 : 1;
 }
 
 if (require.main === module) {

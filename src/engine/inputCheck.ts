@@ -11,7 +11,8 @@ export const CHARS_PER_TOKEN_BOUND = 4;
  * MAX_WINDOWS windows. Beyond that the analysis takes minutes and its map holds thousands of points, so the
  * user is asked for a shorter passage instead. The limit follows `maxTokens` (a setting in the extension),
  * not a fixed count, so that a user who raises maxTokens may select more; callers with no such setting
- * (the CLI, the hover's document text) use analyze.ts's DEFAULT_MAX_CHARS.
+ * (the hover's document text) use analyze.ts's DEFAULT_MAX_CHARS; the CLI applies maxCharsForTokens(512), the
+ * extension's default (src/cli/limits.ts).
  */
 export function maxCharsForTokens(maxTokens: number): number {
   return maxTokens * MAX_WINDOWS * CHARS_PER_TOKEN_BOUND;

@@ -151,9 +151,13 @@ function cutAround(tokenizer: OffsetTokenizer, text: string, cs: number, ce: num
 
 /**
  * The contexts of the sampled occurrences (both words'), identical ones merged, in the sample's order.
- * Occurrences whose word the tokenizer reads as no token at all are dropped.
+ * Occurrences whose word the tokenizer reads as no token at all are dropped, and so are those whose context
+ * is longer than `maxTokens` (template included): a context is never cut inside the word, so a word of more
+ * tokens than the model reads at once (a 10,000-character run, a stack of combining marks read byte by
+ * byte) would otherwise reach the model past its last position, which onnxruntime rejects with an error
+ * that says nothing to the user.
  */
-export function buildContexts(search: SearchOutcome, tokenizer: OffsetTokenizer, contextTokens: number, signal?: AbortSignal): PlannedContext[] {
+export function buildContexts(search: SearchOutcome, tokenizer: OffsetTokenizer, contextTokens: number, signal?: AbortSignal, maxTokens = Infinity): PlannedContext[] {
   const starts = new Map<number, number[]>();
   const byKey = new Map<string, PlannedContext>();
   const out: PlannedContext[] = [];
@@ -171,6 +175,7 @@ export function buildContexts(search: SearchOutcome, tokenizer: OffsetTokenizer,
       continue;
     }
     const tokens = tokenizeWithOffsets(tokenizer, context);
+    if (tokens.length > maxTokens) continue;
     const pieces = tokens.filter((t) => !t.special && t.end > o.start - cs && t.start < o.end - cs).map((t) => t.index);
     if (!pieces.length) continue;
     let fileStarts = starts.get(o.source);

@@ -52,10 +52,10 @@ export async function planJob(lm: LoadedModel, request: SensesRequest, signal?: 
     }
   });
   throwIfAborted(signal);
-  const contexts = interleaveWords(buildContexts(search, lm.tokenizer, contextTokens, signal));
+  const contexts = interleaveWords(buildContexts(search, lm.tokenizer, contextTokens, signal, lm.info.maxTokens));
   words.forEach((w, i) => {
     if (!contexts.some((c) => c.word === i)) {
-      throw new ContextLensError('NO_OCCURRENCES', `"${w}" was found ${search.found[i]} times (${files}), but the model reads none of its occurrences as a token.`);
+      throw new ContextLensError('NO_OCCURRENCES', `"${w}" was found ${search.found[i]} times (${files}), but the model reads none of them: each is no token, or more tokens than the model reads at once (${lm.info.maxTokens}). Search for a shorter word.`);
     }
   });
   const { numLayers, hiddenSize } = lm.info;
