@@ -74,8 +74,9 @@ test('restart() fails the calls in flight with ENGINE_STOPPED; the next call get
 });
 
 test('a worker killed with calls in flight fails them all with ONE error object; the next call starts a new worker and is answered', async () => {
-  // Answers every call at once except 'analyze', which it holds (as a long forward would).
-  const file = fakeWorker('holds-analyze', "if (m.kind === 'call' && m.method !== 'analyze') parentPort.postMessage({ kind: 'result', id: m.id, value: 'ok' });");
+  // Answers every call at once except 'analyze' and 'project', which it holds (as a long forward would): a
+  // 'project' answered at once could beat terminate() and make the test a race.
+  const file = fakeWorker('holds-analyze', "if (m.kind === 'call' && m.method !== 'analyze' && m.method !== 'project') parentPort.postMessage({ kind: 'result', id: m.id, value: 'ok' });");
   const logged: string[] = [];
   const client = new EngineClient(file, (line) => logged.push(line));
   assert.equal(await client.call('release', { analysisIds: [] }), 'ok');
@@ -162,4 +163,26 @@ test('the real worker: analyze applies the caller\'s maxChars; the JSON export g
   } finally {
     client.dispose();
   }
+});
+
+test('an analyze cancelled after it was posted is released when its reply comes anyway (no analysis left held)', async () => {
+  // Answers analyze late with an analysis; remembers releases; 'exportJson' reports what was released.
+  const file = fakeWorker('late-analyze', [
+    "globalThis.released ??= [];",
+    "if (m.kind !== 'call') return;",
+    "if (m.method === 'analyze') setTimeout(() => parentPort.postMessage({ kind: 'result', id: m.id, value: { analysisId: 'a' + m.id } }), 100);",
+    "else if (m.method === 'release') { globalThis.released.push(...m.params.analysisIds); parentPort.postMessage({ kind: 'result', id: m.id, value: null }); }",
+    "else parentPort.postMessage({ kind: 'result', id: m.id, value: globalThis.released });",
+  ].join('\n'));
+  const client = new EngineClient(file, () => undefined);
+  const ac = new AbortController();
+  const cancelled = client.call('analyze', { text: 'a', topK: 1 }, { signal: ac.signal }).catch((e: unknown) => e);
+  ac.abort();
+  assert.equal(codeOf(await cancelled), 'CANCELLED');
+  const kept = await client.call('analyze', { text: 'b', topK: 1 });
+  await new Promise((r) => setTimeout(r, 50));
+  const released = (await client.call('exportJson', { analysisIds: [] })) as unknown as string[];
+  assert.deepEqual(released, ['a1'], 'the abandoned analysis, and only it');
+  assert.deepEqual(kept, { analysisId: 'a2' });
+  client.dispose();
 });
