@@ -15,6 +15,7 @@ import { sendRequest, wantGuesses } from './requests';
 import { requestAllWords, wordAt, wordsOf } from './words/words';
 import { wordContext, wordHoverHtml, wordLabel } from './words/wordText';
 import { isCausalView } from './causal/causalFacts';
+import { MAP_LABEL_LIMIT, mapLabelsHidden } from './mapLabels';
 
 const GUESS_REDRAW_MS = 1500;
 
@@ -75,9 +76,10 @@ export function createMapView(): MapView {
     );
   }
 
-  function figure(): { data: Trace[]; layout: Layout; count: number; placed: Map<string, PlacedPoint>; highlight: number } {
+  function figure(): { data: Trace[]; layout: Layout; count: number; placed: Map<string, PlacedPoint>; highlight: number; labels: boolean } {
     const theme = readTheme();
     const proj = state.projection!;
+    const labels = !mapLabelsHidden(proj.points.length);
     const byKey = new Map(proj.points.map((p) => [pointKey(p.snippetId, p.tokenIndex), p]));
     const data: Trace[] = [];
     const placedNow = new Map<string, PlacedPoint>();
@@ -111,11 +113,11 @@ export function createMapView(): MapView {
       const color = theme.palette[si % theme.palette.length];
       pointTraces.push({
         type: 'scatter',
-        mode: 'markers+text',
+        mode: labels ? 'markers+text' : 'markers',
         name: escapePlotly(snippet.label),
         x,
         y,
-        text,
+        ...(labels ? { text } : {}),
         textposition: 'top center',
         textfont: { color: theme.foreground, size: theme.fontSize },
         hovertext: hover,
@@ -171,7 +173,7 @@ export function createMapView(): MapView {
       dragmode: 'pan',
       uirevision: `${proj.method}:${proj.hiddenLayer}`,
     };
-    return { data, layout, count, placed: placedNow, highlight: data.length - 1 };
+    return { data, layout, count, placed: placedNow, highlight: data.length - 1, labels };
   }
 
   /** The snippet's points: every visible token, or in words mode every visible word (once its words are here). */
@@ -262,6 +264,7 @@ export function createMapView(): MapView {
     placed = fig.placed;
     highlightTrace = fig.highlight;
     plot.dataset.pointCount = String(fig.count);
+    plot.dataset.labels = fig.labels ? 'shown' : 'hidden';
     plot.dataset.layer = String(state.projection!.hiddenLayer);
     plot.dataset.method = state.projection!.method;
     plot.dataset.unit = projectionIsWords() ? 'words' : 'pieces';
@@ -278,6 +281,7 @@ export function createMapView(): MapView {
     const method = t(proj.method === 'pca' ? 'projection.pca' : 'projection.umap');
     caption.textContent = proj.hiddenLayer === 0 ? t('mapLayerTitleEmb', { method }) : t('mapLayerTitle', { layer: proj.hiddenLayer, method });
     if (projectionIsWords()) caption.textContent += ` · ${t('unit.words')}`;
+    if (mapLabelsHidden(proj.points.length)) caption.textContent += ` · ${t('mapLabelsHidden', { limit: MAP_LABEL_LIMIT.toLocaleString() })}`;
     caption.classList.toggle('stale', state.pendingLayer !== null);
   }
 

@@ -51,6 +51,7 @@ export const EN = {
   noGuesses: 'no guesses',
   mapLayerTitle: 'Layer {layer} · {method}',
   mapLayerTitleEmb: 'Layer 0 (embeddings) · {method}',
+  mapLabelsHidden: 'labels hidden above {limit} points: hover a point for its token',
   tokensHint: 'Hover or focus a token to see what BERT guesses when it is masked. Click or press Enter to select tokens for the Attention tab.',
   guessesFor: 'Masked guesses for “{token}”',
   guessesNone: 'Special tokens have no guesses.',

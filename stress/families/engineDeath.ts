@@ -78,7 +78,8 @@ async function killMid(client: EngineClient, spec: Spec, killed: Killed, referen
     client.killWorker(killed);
     const request =
       killed === 'load'
-        ? client.call('load', { spec })
+        ? // A cache folder of its own: a load of the model already loaded could answer before the worker ends.
+          client.call('load', { spec: { ...spec, cacheDir: join(spec.cacheDir, `reload-${Date.now()}`) } })
         : killed === 'analyze'
           ? client.call('analyze', { text: TEXTS[1], topK: 3, guesses: false })
           : client.call('project', { analysisIds: before.map((a) => a.analysisId), hiddenLayer: 1, method: 'umap' });

@@ -49,6 +49,9 @@ export async function run(c: HostStressContext): Promise<void> {
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
   if (!ext) throw new Error(`${EXTENSION_ID} is not installed`);
   await ext.activate();
+  // The parts before this one leave editors and the map panel open, maybe in the first column: a panel
+  // revealed over the commands' editor would take the selection away from them. Start from an empty window.
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   const traffic = watchEngine();
   try {
     const late: string[] = [];
