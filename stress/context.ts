@@ -18,6 +18,8 @@ export interface StressOptions {
   /** The smaller campaign the test command runs (a minute or two). */
   quick: boolean;
   json?: string;
+  /** Also write the table, figures and notes as Markdown (for RELIABILITY.md). */
+  markdown?: string;
   only?: Set<FamilyName>;
 }
 
@@ -29,7 +31,7 @@ export function parseOptions(argv: string[]): StressOptions {
   const only = get('--only')?.split(',').map((s) => s.trim());
   const unknown = only?.filter((f) => !(FAMILIES as readonly string[]).includes(f)) ?? [];
   if (unknown.length) throw new Error(`--only: no family ${unknown.join(', ')}; the families are ${FAMILIES.join(', ')}`);
-  return { quick: argv.includes('--quick'), json: get('--json'), only: only ? new Set(only as FamilyName[]) : undefined };
+  return { quick: argv.includes('--quick'), json: get('--json'), markdown: get('--markdown'), only: only ? new Set(only as FamilyName[]) : undefined };
 }
 
 export const wants = (o: StressOptions, family: FamilyName): boolean => !o.only || o.only.has(family);

@@ -73,3 +73,22 @@ export function printReport(r: StressReport): void {
 export function writeJson(file: string, r: StressReport): void {
   writeFileSync(file, `${JSON.stringify(r, null, 1)}\n`);
 }
+
+/** The report as Markdown: the table, then each family's figures, notes and memory curve (RELIABILITY.md). */
+export function writeMarkdown(file: string, r: StressReport): void {
+  const out: string[] = [];
+  out.push(`${r.quick ? 'Quick campaign' : 'Full campaign'}, ${r.date.slice(0, 10)}: ${r.machine.cpu} × ${r.machine.cores}, ${r.machine.memoryGB} GB, Node ${r.machine.node} (${r.machine.platform}), ${r.seconds.toFixed(0)} s.`, '');
+  out.push(`| ${HEADER.join(' | ')} |`, `|${HEADER.map((_, i) => (i > 0 && i < 4 ? '---:' : '---')).join('|')}|`);
+  for (const row of tableRows(r.families)) out.push(`| ${row.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`);
+  for (const f of r.families) {
+    const lines = [...Object.entries(f.figures ?? {}).map(([k, v]) => `${k}: ${v}`), ...(f.notes ?? [])];
+    const m = memoryLine(f);
+    if (m) lines.push(m.slice(m.indexOf(': ') + 2));
+    if (!lines.length) continue;
+    out.push('', `**${FAMILY_TITLES[f.family]}**`, '', ...lines.map((l) => `- ${l}`));
+  }
+  const failures = r.families.flatMap((f) => f.cases.filter((c) => !c.ok));
+  out.push('', failures.length ? `${failures.length} case(s) failed:` : 'Every case passed.');
+  for (const c of failures) out.push(`- ${FAMILY_TITLES[c.family]} · ${c.name} [${c.layer}]: ${c.problem}`);
+  writeFileSync(file, `${out.join('\n')}\n`);
+}

@@ -1,5 +1,5 @@
 /**
- * `npm run stress [-- --quick] [-- --json FILE] [-- --only family,…]`
+ * `npm run stress [-- --quick] [-- --json FILE] [-- --markdown FILE] [-- --only family,…]`
  *
  * The reliability campaign (RELIABILITY.md): hostile text through the engine, the CLI, the extension
  * host and the webview; broken models; the engine worker killed mid-request; rapid use; long sessions;
@@ -12,7 +12,7 @@
  */
 import { FAMILIES, FAMILY_TITLES, FamilyRecorder, mergeFamilies, type FamilyName, type FamilyResult } from './record';
 import { log, parseOptions, wants, type StressContext } from './context';
-import { machine, printReport, writeJson, type StressReport } from './report';
+import { machine, printReport, writeJson, writeMarkdown, type StressReport } from './report';
 import * as properties from './families/properties';
 import * as hostileEngine from './families/hostileEngine';
 import * as hostileCli from './families/hostileCli';
@@ -63,6 +63,7 @@ async function main(): Promise<number> {
   const report: StressReport = { date: new Date().toISOString(), quick: o.quick, machine: machine(), seconds: (performance.now() - t0) / 1000, families };
   printReport(report);
   if (o.json) writeJson(o.json, report);
+  if (o.markdown) writeMarkdown(o.markdown, report);
   // Every family asked for (all of them without --only) must have tried something: never a quiet pass.
   const empty = FAMILIES.filter((f) => wants(o, f) && !families.some((r) => r.family === f && r.cases.length));
   if (empty.length) console.error(`no case ran for: ${empty.join(', ')}`);

@@ -41,13 +41,14 @@ interface E2eHarness {
 const load = async <T>(...path: string[]): Promise<T> => (await import(pathToFileURL(join(REPO, ...path)).href)) as T;
 
 /**
- * A text of a few hundred tokens for the demo model (one token per CJK character, its English words whole):
- * about 600, so that the guesses (one engine call per token at this length) are still streaming when the drags start.
+ * A text of a few thousand tokens for the demo model (one token per CJK character, its English words whole),
+ * so that the masked guesses are still streaming when the drags start: the tiny model streams ~450 guesses in a
+ * second or two, which ended before the map of a 600-token text had drawn.
  */
 export function sliderText(): string {
   const sentences = ['我用苹果手机。', '我爱吃苹果。', '她在河边的银行存钱。', 'the bank of the river.', '他们去银行。'];
   let text = '';
-  for (let i = 0; text.length < 640; i++) text += sentences[i % sentences.length];
+  for (let i = 0; text.length < 3000; i++) text += sentences[i % sentences.length];
   return text;
 }
 
