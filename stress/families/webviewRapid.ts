@@ -41,14 +41,14 @@ interface E2eHarness {
 const load = async <T>(...path: string[]): Promise<T> => (await import(pathToFileURL(join(REPO, ...path)).href)) as T;
 
 /**
- * A text of a few thousand tokens for the demo model (one token per CJK character, its English words whole),
- * so that the masked guesses are still streaming when the drags start: the tiny model streams ~450 guesses in a
- * second or two, which ended before the map of a 600-token text had drawn.
+ * A text of a few hundred tokens for the demo model (one token per CJK character, its English words whole). The
+ * tiny model streams its ~450 guesses in a second or two, so the drags start as soon as the slider has its
+ * range, without waiting for the map to finish drawing (a longer text only made the map slower than the stream).
  */
 export function sliderText(): string {
   const sentences = ['我用苹果手机。', '我爱吃苹果。', '她在河边的银行存钱。', 'the bank of the river.', '他们去银行。'];
   let text = '';
-  for (let i = 0; text.length < 3000; i++) text += sentences[i % sentences.length];
+  for (let i = 0; text.length < 640; i++) text += sentences[i % sentences.length];
   return text;
 }
 
@@ -98,10 +98,12 @@ export async function runSliderDrags(c: StressContext, rec: FamilyRecorder): Pro
       await page.keyboard.press('ControlOrMeta+A');
       await e2e.runPaletteCommand(page, 'Context Lens: Explore Selection');
       frame = e2e.webviewFrame(page);
-      await frame.locator('body[data-map-ready="true"] [data-testid="map"]:not([data-point-count="0"])').waitFor({ state: 'attached', timeout: 120_000 });
+      // The analysis is in as soon as the guesses stream (their progress shows) or the map has drawn: the drags
+      // start then, not after the map is drawn, so that they meet the stream.
+      await frame.locator('[data-testid="guess-progress"]:visible, body[data-map-ready="true"] [data-testid="map"]:not([data-point-count="0"])').first().waitFor({ state: 'attached', timeout: 120_000 });
       layers = Number(await frame.getByTestId('layer').getAttribute('max'));
       expect(layers > 0, 'the layer slider has no range');
-      return `map shown (${await frame.getByTestId('map').getAttribute('data-point-count')} points, layers 0…${layers})`;
+      return `slider ready (layers 0…${layers})`;
     });
     if (!setup.ok) return;
 

